@@ -1,0 +1,41 @@
+/**
+ * Formats a value for an error message: numbers as JavaScript prints them (NaN, Infinity,
+ * -0 kept visible), arrays by their first entries, shapes as `[n, d]`.
+ *
+ * @param value - anything that was passed to a function
+ * @returns a short human-readable description
+ * @example
+ * ```ts
+ * describeValue(-0) // => "-0"
+ * describeValue([1, 2, 3]) // => "[1, 2, 3]"
+ * ```
+ * @category Errors
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const list = Array.from(value as ArrayLike<unknown>);
+    const head = list.slice(0, 6).map(describeValue).join(", ");
+    return `[${head}${list.length > 6 ? `, ... (${list.length} entries)` : ""}]`;
+  }
+  if (typeof value === "object" && "shape" in (value as object)) {
+    return `an ndarray of shape ${describeShape((value as { shape: readonly number[] }).shape)}`;
+  }
+  if (typeof value === "function") return "a function";
+  return typeof value === "object" ? "an object" : String(value);
+}
+
+/**
+ * Formats an array shape as `[a, b]`.
+ *
+ * @example
+ * ```ts
+ * describeShape([128, 3]) // => "[128, 3]"
+ * ```
+ * @category Errors
+ */
+export function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}

@@ -1,0 +1,56 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import { asBatch } from "../core/batch.js";
+import { checkInteger, checkPositive } from "../core/check.js";
+import type { Distribution } from "../core/interfaces.js";
+import type { Random } from "../random/random.js";
+
+/** Options of {@link checkerboard}. @category Distributions */
+export interface CheckerboardOptions {
+  /** Side of one square (default 1): the board covers [-2 side, 2 side)^2. */
+  side?: number;
+}
+
+/**
+ * The checkerboard: uniform on the 8 "black" squares of a 4 x 4 board on
+ * [-2s, 2s)^2, the squares [i s, (i+1) s) x [j s, (j+1) s) with i + j even. Its density is
+ * 1/(8 s^2) on the support and 0 elsewhere, so `logProb` is -ln(8 s^2) or -Infinity.
+ *
+ * @example
+ * ```ts
+ * checkerboard().logProb(fromRows([[0.5, 0.5], [0.5, -0.5]])) // => Float64Array [-2.0794415416798357, -Infinity]
+ * ```
+ * @category Distributions
+ */
+export function checkerboard(options: CheckerboardOptions = {}): Distribution & { logProb(x: Batch): Float64Array } {
+  const side = checkPositive("checkerboard", "side", options.side ?? 1);
+  const logDensity = -Math.log(8 * side * side);
+  return {
+    dim: 2,
+    sample(n: number, rng: Random): Batch {
+      checkInteger("checkerboard.sample", "n", n);
+      const data = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        // pick one of the 8 black squares: column c in -2..1, row r of matching parity
+        const k = rng.int(8);
+        const c = (k >> 1) - 2;
+        const r = 2 * (k & 1) - 2 + (((c % 2) + 2) % 2);
+        data[2 * i] = (c + rng.uniform()) * side;
+        data[2 * i + 1] = (r + rng.uniform()) * side;
+      }
+      return ndarray(data, [n, 2]);
+    },
+    logProb(x: Batch): Float64Array {
+      const b = asBatch("checkerboard.logProb", "x", x, { dim: 2 });
+      const n = b.shape[0] as number;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = Math.floor((b.data[2 * i] as number) / side);
+        const r = Math.floor((b.data[2 * i + 1] as number) / side);
+        const onBoard = c >= -2 && c < 2 && r >= -2 && r < 2;
+        out[i] = onBoard && (((c + r) % 2) + 2) % 2 === 0 ? logDensity : -Infinity;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import { checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import type { Distribution } from "../core/interfaces.js";
+import type { Random } from "../random/random.js";
+
+/** Options of {@link swissRoll}. @category Distributions */
+export interface SwissRollOptions {
+  /** Divisor applied to the curve (default 3.5, so the roll fits in about [-4, 4]^2). */
+  scaleDown?: number;
+  /** Std of the isotropic Gaussian noise, after scaling (default 0.1). */
+  noise?: number;
+}
+
+/**
+ * The 2-D Swiss roll: a = 1.5 pi (1 + 2U), point (a cos a, a sin a) / scaleDown +
+ * N(0, noise^2 I), as scikit-learn's make_swiss_roll projected on its first and third axes.
+ *
+ * @example
+ * ```ts
+ * swissRoll().sample(5, new Random(1)).shape // => [5, 2]
+ * ```
+ * @category Distributions
+ */
+export function swissRoll(options: SwissRollOptions = {}): Distribution {
+  const scaleDown = checkPositive("swissRoll", "scaleDown", options.scaleDown ?? 3.5);
+  const noise = checkNonNegative("swissRoll", "noise", options.noise ?? 0.1);
+  return {
+    dim: 2,
+    sample(n: number, rng: Random): Batch {
+      checkInteger("swissRoll.sample", "n", n);
+      const data = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const a = 1.5 * Math.PI * (1 + 2 * rng.uniform());
+        data[2 * i] = (a * Math.cos(a)) / scaleDown + noise * rng.normal();
+        data[2 * i + 1] = (a * Math.sin(a)) / scaleDown + noise * rng.normal();
+      }
+      return ndarray(data, [n, 2]);
+    },
+  };
+}
