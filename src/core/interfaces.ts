@@ -136,3 +136,13 @@ export interface BregmanDivergence {
   /** The gradient of D(u_i, v_i) with respect to the prediction v_i, row by row. */
   gradient(u: Batch, v: Batch, out?: Batch): Batch;
 }
+
+/**
+ * A distribution whose log density is known in closed form.
+ *
+ * @category Interfaces
+ */
+export interface DensityDistribution extends Distribution {
+  /** log density at each row of `x` (natural log; -Infinity outside the support). */
+  logProb(x: Batch): Float64Array;
+}

@@ -2,7 +2,7 @@ import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { checkInteger, checkPositive } from "../core/check.js";
-import type { Distribution } from "../core/interfaces.js";
+import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
 /** Options of {@link checkerboard}. @category Distributions */
@@ -22,7 +22,7 @@ export interface CheckerboardOptions {
  * ```
  * @category Distributions
  */
-export function checkerboard(options: CheckerboardOptions = {}): Distribution & { logProb(x: Batch): Float64Array } {
+export function checkerboard(options: CheckerboardOptions = {}): DensityDistribution {
   const side = checkPositive("checkerboard", "side", options.side ?? 1);
   const logDensity = -Math.log(8 * side * side);
   return {

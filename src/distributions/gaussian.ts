@@ -3,18 +3,17 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { checkFiniteArray, checkInteger, checkPositive } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
-import type { Distribution } from "../core/interfaces.js";
+import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A Gaussian with diagonal covariance, N(mean, diag(std^2)). @category Distributions */
-export interface GaussianDistribution extends Distribution {
+export interface GaussianDistribution extends DensityDistribution {
   /** Mean vector (a copy). */
   readonly mean: Float64Array;
   /** Standard deviation per coordinate (a copy). */
   readonly std: Float64Array;
-  logProb(x: Batch): Float64Array;
 }
 
 /** Options of {@link gaussian}. @category Distributions */

@@ -4,7 +4,7 @@ import { asBatch } from "../core/batch.js";
 import { checkFinite, checkFiniteArray, checkInteger, checkPositive } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { Distribution } from "../core/interfaces.js";
+import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -14,13 +14,13 @@ export interface GaussianMixtureOptions {
   /** Component means, K rows of d numbers. */
   means: readonly ArrayLike<number>[];
   /** Standard deviation: one for all, one per component, or one per component and coordinate (K x d). Default 1. */
-  stds?: number | ArrayLike<number> | readonly ArrayLike<number>[];
+  stds?: number | readonly (number | ArrayLike<number>)[];
   /** Non-negative component weights, normalised internally (default uniform). */
   weights?: ArrayLike<number>;
 }
 
 /** A mixture of diagonal Gaussians. @category Distributions */
-export interface GaussianMixtureDistribution extends Distribution {
+export interface GaussianMixtureDistribution extends DensityDistribution {
   /** Number of components. */
   readonly components: number;
   /** Component means (K x d, a copy). */
@@ -29,7 +29,6 @@ export interface GaussianMixtureDistribution extends Distribution {
   readonly stds: Float64Array[];
   /** Normalised weights (a copy). */
   readonly weights: Float64Array;
-  logProb(x: Batch): Float64Array;
 }
 
 /**
@@ -62,7 +61,7 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
     if (typeof stdIn === "number") s.fill(checkPositive(fn, "stds", stdIn));
     else {
       if (stdIn.length !== K) throw new ShapeError(fn, "stds", `have one entry per component (${K})`, String(stdIn.length));
-      const sk = (stdIn as readonly (number | ArrayLike<number>)[])[k];
+      const sk = stdIn[k];
       if (typeof sk === "number") s.fill(checkPositive(fn, `stds[${k}]`, sk));
       else {
         if (sk === undefined || sk.length !== dim) throw new ShapeError(fn, `stds[${k}]`, `have length ${dim}`, describeValue(sk));

@@ -4,7 +4,7 @@ import { asBatch } from "../core/batch.js";
 import { checkFiniteArray, checkInteger } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { Distribution } from "../core/interfaces.js";
+import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
 /** Options of {@link uniformBox}. @category Distributions */
@@ -26,7 +26,7 @@ export interface UniformBoxOptions {
  * ```
  * @category Distributions
  */
-export function uniformBox(options: UniformBoxOptions): Distribution & { logProb(x: Batch): Float64Array } {
+export function uniformBox(options: UniformBoxOptions): DensityDistribution {
   const fn = "uniformBox";
   const low = Float64Array.from(checkFiniteArray(fn, "low", options?.low ?? []));
   const high = Float64Array.from(checkFiniteArray(fn, "high", options?.high ?? []));

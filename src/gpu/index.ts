@@ -4,4 +4,5 @@
  *
  * @packageDocumentation
  */
+/** Name of this entry point (placeholder until the kernels land). */
 export const GPU_ENTRY = "flow-matching/gpu";

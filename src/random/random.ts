@@ -25,7 +25,7 @@ export interface RandomState {
  * @example
  * ```ts
  * const rng = new Random(42);
- * rng.uniform() // => 0.6111985957948491 (same value everywhere for seed 42)
+ * rng.uniform() // => 0.6606157208001621 (the same on every platform)
  * ```
  * @category Random
  */

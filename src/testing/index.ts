@@ -4,4 +4,5 @@
  *
  * @packageDocumentation
  */
+/** Name of this entry point (placeholder until the property kit lands). */
 export const TESTING_ENTRY = "flow-matching/testing";

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { fc, test } from "@fast-check/vitest";
+import { DomainError, Random, createRandom } from "../../src/index.js";
+import { ksStatistic, normalCdf } from "../helpers/stats.js";
+
+describe("Random", () => {
+  it("a seed reproduces the same stream, and different seeds differ", () => {
+    const a = new Random(42), b = createRandom(42), c = new Random(43);
+    const xs = Array.from({ length: 100 }, () => a.uniform());
+    expect(Array.from({ length: 100 }, () => b.uniform())).toEqual(xs);
+    expect(Array.from({ length: 100 }, () => c.uniform())).not.toEqual(xs);
+  });
+
+  it("the first draws for seed 42 are pinned (catches any change of the stream across releases and platforms)", () => {
+    const r = new Random(42);
+    const u = [r.nextUint32(), r.nextUint32(), r.nextUint32()];
+    expect(u).toMatchSnapshot();
+    const n = new Random(42).normalBatch(1, 4).data;
+    expect(Array.from(n)).toMatchSnapshot();
+  });
+
+  it("the generator core is xoshiro128**: state [1, 2, 3, 4] gives the reference outputs 11520, 0, 5927040", () => {
+    const r = new Random({ words: [1, 2, 3, 4], spareNormal: null });
+    expect([r.nextUint32(), r.nextUint32(), r.nextUint32()]).toEqual([11520, 0, 5927040]);
+  });
+
+  it("negative and large seeds are valid and distinct; fractional seeds are rejected", () => {
+    const xs = [0, -1, 2 ** 40, -(2 ** 40) + 3].map((s) => new Random(s).uniform());
+    expect(new Set(xs).size).toBe(4);
+    expect(() => new Random(0.5)).toThrow(DomainError);
+    expect(() => new Random(Number.NaN)).toThrow(/Random\(\): seed must be an integer/);
+  });
+
+  it("getState/clone restore the exact stream, including a cached normal", () => {
+    const r = new Random(7);
+    r.normal();
+    const s = r.getState();
+    expect(s.spareNormal).not.toBeNull();
+    const copy = new Random(s);
+    const twin = r.clone();
+    const next = [r.normal(), r.normal(), r.uniform()];
+    expect([copy.normal(), copy.normal(), copy.uniform()]).toEqual(next);
+    expect([twin.normal(), twin.normal(), twin.uniform()]).toEqual(next);
+    expect(() => new Random({ words: [0, 0, 0, 0], spareNormal: null })).toThrow(/not be all zero/);
+    expect(() => new Random({ words: [1, 2, 3] as never, spareNormal: null })).toThrow(/four unsigned 32-bit integers/);
+  });
+
+  it("fork gives a child stream that does not overlap its parent's next draws", () => {
+    const parent = new Random(11);
+    const child = parent.fork();
+    const a = Array.from({ length: 1000 }, () => parent.nextUint32());
+    const b = new Set(Array.from({ length: 1000 }, () => child.nextUint32()));
+    expect(a.filter((v) => b.has(v)).length).toBeLessThan(3);
+    // fork is deterministic
+    const p2 = new Random(11);
+    const c2 = p2.fork();
+    expect(c2.uniform()).toBe(new Random(11).fork().uniform());
+    const q = new Random(11);
+    q.fork();
+    expect(p2.uniform()).toBe(q.uniform());
+  });
+
+  it.each([1, 2, 3, 4, 5])("normal draws pass a Kolmogorov-Smirnov test at n = 1e5 (seed %i, alpha = 0.001)", (seed) => {
+    const n = 100_000;
+    const x = new Random(seed).fillNormal(new Float64Array(n));
+    const d = ksStatistic(x, normalCdf);
+    expect(d).toBeLessThan(1.949 / Math.sqrt(n));
+  });
+
+  it("uniform draws pass a Kolmogorov-Smirnov test and lie in [lo, hi)", () => {
+    const n = 100_000;
+    const x = new Random(9).fillUniform(new Float64Array(n));
+    expect(ksStatistic(x, (v) => Math.min(1, Math.max(0, v)))).toBeLessThan(1.949 / Math.sqrt(n));
+    const r = new Random(1);
+    for (let i = 0; i < 1000; i++) {
+      const v = r.uniform(-2, 3);
+      expect(v).toBeGreaterThanOrEqual(-2);
+      expect(v).toBeLessThan(3);
+    }
+  });
+
+  it("rademacher frequencies lie within 4 standard errors of 1/2 and values are +-1", () => {
+    const n = 100_000;
+    const x = new Random(3).fillRademacher(new Float64Array(n));
+    let plus = 0;
+    for (const v of x) {
+      expect(v === 1 || v === -1).toBe(true);
+      if (v === 1) plus++;
+    }
+    expect(Math.abs(plus / n - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / n));
+  });
+
+  it("categorical frequencies lie within 4 standard errors of the normalised weights; zero weights never drawn", () => {
+    const w = [1, 0, 2, 5, 0.5];
+    const total = w.reduce((a, b) => a + b, 0);
+    const n = 100_000;
+    const draws = new Random(5).categoricalMany(w, n);
+    const counts = new Array(w.length).fill(0);
+    for (const k of draws) counts[k]++;
+    w.forEach((wk, k) => {
+      const p = wk / total;
+      expect(Math.abs(counts[k] / n - p)).toBeLessThanOrEqual(4 * Math.sqrt((p * (1 - p)) / n));
+    });
+    expect(counts[1]).toBe(0);
+    expect(new Random(1).categorical([0, 0, 3])).toBe(2);
+  });
+
+  it("categorical rejects empty, negative, non-finite and zero-sum weights", () => {
+    const r = new Random(1);
+    expect(() => r.categorical([])).toThrow(/weights must be non-empty/);
+    expect(() => r.categorical([1, -1])).toThrow(/weights\[1\] must be >= 0, got -1/);
+    expect(() => r.categorical([1, Number.NaN])).toThrow(/finite/);
+    expect(() => r.categorical([0, 0])).toThrow(/positive sum/);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 300 }), fc.integer()], { seed: 4 })("permutation(n) is a permutation of 0..n-1", (n, seed) => {
+    const p = new Random(seed).permutation(n);
+    expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it("int(n) is unbiased: counts for n = 6 within 4 standard errors, including a non-power-of-two bound near 2^32", () => {
+    const r = new Random(8);
+    const n = 60_000;
+    const counts = new Array(6).fill(0);
+    for (let i = 0; i < n; i++) counts[r.int(6)]++;
+    for (const c of counts) expect(Math.abs(c / n - 1 / 6)).toBeLessThan(4 * Math.sqrt((1 / 6) * (5 / 6) / n));
+    const big = 3 * 2 ** 30;
+    let high = 0;
+    for (let i = 0; i < 20_000; i++) if (r.int(big) >= 2 ** 31) high++;
+    // P(v >= 2^31) = 1/3 exactly for an unbiased draw
+    expect(Math.abs(high / 20_000 - 1 / 3)).toBeLessThan(4 * Math.sqrt((2 / 9) / 20_000));
+    expect(r.int(2 ** 32)).toBeLessThan(2 ** 32);
+    expect(() => r.int(0)).toThrow(DomainError);
+  });
+
+  it("normal draws have the requested mean and std; batch helpers have the requested shapes", () => {
+    const r = new Random(12);
+    const n = 50_000;
+    const x = r.fillNormal(new Float64Array(n), 3, 2);
+    const mean = x.reduce((a, b) => a + b, 0) / n;
+    const v = x.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+    expect(Math.abs(mean - 3)).toBeLessThan(4 * (2 / Math.sqrt(n)));
+    expect(Math.abs(Math.sqrt(v) - 2)).toBeLessThan(4 * (2 / Math.sqrt(2 * n)));
+    expect(r.normalBatch(3, 2).shape).toEqual([3, 2]);
+    expect(r.uniformBatch(3, 2, -1, 1).shape).toEqual([3, 2]);
+    expect(Array.from(r.rademacherBatch(2, 2).data).every((s) => s * s === 1)).toBe(true);
+    expect(() => r.fillNormal(new Float64Array(1), 0, -1)).toThrow(/std must be >= 0/);
+    expect(() => r.fillUniform(new Float64Array(1), Number.NaN, 1)).toThrow(/lo must be finite/);
+  });
+});
