@@ -1,0 +1,3 @@
+export * from "./tableau.js";
+export * from "./evaluate.js";
+export * from "./integrate.js";
