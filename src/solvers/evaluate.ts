@@ -8,11 +8,12 @@ import type { Time } from "../core/time.js";
  * The right-hand side of a batched ODE dy/dt = f(t, y): writes f(t, y) for every row of
  * `y` (shape [m, d]) into `out` (same shape) and must not keep references to either.
  * `t` is one number when every row is at the same time, or a Float64Array with one time per
- * row (per-sample step sizes; the rows are then a compacted subset of the batch).
+ * row. With per-sample step sizes the rows may be a compacted subset of the batch: then
+ * `rows[i]` is the original index of row i (`rows` is undefined when y is the whole batch).
  *
  * @category Solvers
  */
-export type OdeFunction = (t: Time, y: Batch, out: Batch) => void;
+export type OdeFunction = (t: Time, y: Batch, out: Batch, rows?: Int32Array) => void;
 
 /**
  * Counters of an ODE solve. `nfe` counts calls of the right-hand side; `rowEvaluations`
@@ -52,7 +53,8 @@ export function callField(ctx: SolveContext, t: Time, y: Float64Array, out: Floa
   const size = m * d;
   const yb = ndarray(y.length === size ? y : y.subarray(0, size), [m, d]);
   const ob = ndarray(out.length === size ? out : out.subarray(0, size), [m, d]);
-  ctx.f(t, yb, ob);
+  if (ctx.rows === null || m === ctx.rows.length) ctx.f(t, yb, ob);
+  else ctx.f(t, yb, ob, ctx.rows.subarray(0, m));
   ctx.stats.nfe++;
   ctx.stats.rowEvaluations += m;
   for (let idx = 0; idx < size; idx++) {
