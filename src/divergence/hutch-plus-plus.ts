@@ -23,8 +23,10 @@ import { jacobianVectorProduct } from "./jvp.js";
  * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for empty probe lists
  * @example
  * ```ts
- * // A = diag(1, 2): with k = 2 >= rank the sketch captures A and the estimate is exact
- * hutchPlusPlus(diagField, fromRows([[0, 0]]), 0, drawProbes(rng, 2, 1, 2), drawProbes(rng, 1, 1, 2))[0] // => 3 (to ~1e-12)
+ * // u(x) = diag(1, 2) x: with k = 2 Gaussian sketch probes Q spans R^2 and the estimate is exact
+ * const field = { dim: 2, evaluate: (x) => x, jvp: (x, t, v, out) => { out.data[0] = v.data[0]; out.data[1] = 2 * v.data[1]; return out; } };
+ * const rng = new Random(3);
+ * hutchPlusPlus(field, fromRows([[0, 0]]), 0, drawProbes(rng, 2, 1, 2, "gaussian"), drawProbes(rng, 1, 1, 2))[0] // => 3 (to ~1e-12)
  * ```
  * @category Divergence
  */

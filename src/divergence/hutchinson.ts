@@ -21,8 +21,9 @@ import { jacobianVectorProduct } from "./jvp.js";
  * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for no probes
  * @example
  * ```ts
- * // u(x) = 3 x: the Jacobian is 3 I, so one Rademacher probe gives the exact divergence 3 d
- * hutchinson(linearField, fromRows([[1, 2]]), 0, drawProbes(new Random(1), 1, 1, 2))[0] // => 6
+ * // u(x) = 3 x: the Jacobian is 3 I (diagonal), so one Rademacher probe gives the exact divergence 3 d
+ * const field = { dim: 2, evaluate: (x) => x, jvp: (x, t, v, out) => { out.data.set(v.data.map((a) => 3 * a)); return out; } };
+ * hutchinson(field, fromRows([[1, 2]]), 0, drawProbes(new Random(1), 1, 1, 2))[0] // => 6
  * ```
  * @category Divergence
  */

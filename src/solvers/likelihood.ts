@@ -67,8 +67,9 @@ export interface LogLikelihoodResult {
  * @throws {@link ShapeError} for x1 of the wrong shape; {@link DomainError} for bad options (a stochastic estimator without rng, probes < 1, a source without logProb or of another dimension); the errors of {@link integrate}
  * @example
  * ```ts
- * // u = 0: the flow is the identity and log p1 = log p0
- * logLikelihood(zeroField2d, fromRows([[0, 0]])).logProb[0] // => -1.8378770664093453
+ * // u = 0: the flow is the identity and log p1 = log p0 = log N(0; 0, I_2)
+ * const zero = { dim: 2, evaluate: (x, t, out = zeros(x.shape[0], 2)) => out };
+ * logLikelihood(zero, fromRows([[0, 0]])).logProb[0] // => -1.8378770664093453
  * ```
  * @category Solvers
  */
@@ -88,7 +89,8 @@ export function logLikelihood(field: VelocityField, x1: Batch, options: LogLikel
  * @throws the errors of {@link logLikelihood}
  * @example
  * ```ts
- * logLikelihoodForward(zeroField2d, fromRows([[0, 0]])).x1.data // => Float64Array [0, 0]
+ * const zero = { dim: 2, evaluate: (x, t, out = zeros(x.shape[0], 2)) => out };
+ * logLikelihoodForward(zero, fromRows([[0, 0]])).x1.data // => Float64Array [0, 0]
  * ```
  * @category Solvers
  */

@@ -18,9 +18,9 @@ import type { OdeFunction } from "./evaluate.js";
  * @throws {@link ShapeError} when x0 is not [n, field.dim]; {@link DomainError} for times outside [0, 1] and the errors of {@link integrate}
  * @example
  * ```ts
- * // u = x1 - x0 of a single pair gives straight lines: x0 = 0 moves to 2
+ * // a constant velocity 2 moves x0 = 0 to 2 at t = 1
  * const field = { dim: 1, evaluate: (x, t, out = zeros(x.shape[0], 1)) => { out.data.fill(2); return out; } };
- * sample(field, fromRows([[0]])).y.data[0] // => 2
+ * sample(field, fromRows([[0]])).y.data[0] // => 2 (to rounding: 1.9999999999999996)
  * ```
  * @category Solvers
  */
