@@ -89,6 +89,17 @@ describe("integrate", () => {
     }
   });
 
+  it("per-sample steps with dense output: each row interpolates its own steps (dop853 extra stages, tsit5)", () => {
+    const times = [0.25, 1.1, 1.9];
+    for (const method of ["dop853", "tsit5"] as MethodName[]) {
+      const y0 = fromRows([[1], [2], [0.5]]);
+      const r = integrate(growth, y0, { t1: 2, times, interpolate: true, perSample: true, method, rtol: 1e-10, atol: 1e-10 });
+      times.forEach((t, k) => {
+        [1, 2, 0.5].forEach((v, i) => expect(Math.abs((r.trajectory?.[k]?.data[i] as number) - exactGrowth(t, v))).toBeLessThan(1e-8));
+      });
+    }
+  });
+
   it("t0 = t1 returns y0 without evaluating f", () => {
     const r = integrate(growth, fromRows([[3]]), { t0: 0.5, t1: 0.5 });
     expect(r.y.data[0]).toBe(3);
