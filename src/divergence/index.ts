@@ -1,0 +1,5 @@
+export * from "./jvp.js";
+export * from "./exact.js";
+export * from "./probes.js";
+export * from "./hutchinson.js";
+export * from "./hutch-plus-plus.js";

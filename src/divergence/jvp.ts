@@ -1,0 +1,70 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import { asBatch, outputBatch } from "../core/batch.js";
+import { ShapeError } from "../core/errors.js";
+import type { VelocityField } from "../core/interfaces.js";
+import type { Time } from "../core/time.js";
+
+/**
+ * The Jacobian-vector product (du_t/dx)(x) v row by row: `field.jvp` when the field has one,
+ * else the central difference (u(x + h v) - u(x - h v)) / (2h) with, per row,
+ * h = eps^(1/3) max(1, |x|_inf) / |v|_inf. The difference quotient has truncation error
+ * O(h^2 |u'''|) plus rounding O(eps |u| / h): about 1e-10 relative for smooth fields of unit scale.
+ *
+ * @param field - the velocity field
+ * @param x - points, shape [n, dim]
+ * @param t - one time or one per row
+ * @param v - directions, shape [n, dim]
+ * @param out - optional output, shape [n, dim]
+ * @returns J(x_i) v_i for each row i
+ * @throws {@link ShapeError} for batches that do not match the field's dimension or each other
+ * @example
+ * ```ts
+ * const field = { dim: 1, evaluate: (x, t, out = zeros(x.shape[0], 1)) => { out.data[0] = x.data[0] ** 2; return out; } };
+ * jacobianVectorProduct(field, fromRows([[3]]), 0, fromRows([[1]])).data[0] // => 6 (to ~1e-9)
+ * ```
+ * @category Divergence
+ */
+export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v: Batch, out?: Batch): Batch {
+  const fn = "jacobianVectorProduct";
+  const xb = asBatch(fn, "x", x, { dim: field.dim });
+  const n = xb.shape[0] as number;
+  const vb = asBatch(fn, "v", v, { dim: field.dim });
+  if (vb.shape[0] !== n) throw new ShapeError(fn, "v", `have ${n} rows like x`, String(vb.shape[0]));
+  const result = outputBatch(fn, out, n, field.dim);
+  if (field.jvp !== undefined) return field.jvp(xb, t, vb, result);
+  return finiteDifferenceJvp(field, xb, t, vb, result);
+}
+
+/** @internal Central-difference JVP, without argument checks. */
+export function finiteDifferenceJvp(field: VelocityField, x: Batch, t: Time, v: Batch, out: Batch): Batch {
+  const n = x.shape[0] as number;
+  const d = x.shape[1] as number;
+  const plus = new Float64Array(n * d);
+  const minus = new Float64Array(n * d);
+  const h = new Float64Array(n);
+  const cbrtEps = Math.cbrt(Number.EPSILON);
+  for (let i = 0; i < n; i++) {
+    let xs = 1;
+    let vs = 0;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      xs = Math.max(xs, Math.abs(x.data[j] as number));
+      vs = Math.max(vs, Math.abs(v.data[j] as number));
+    }
+    const hi = vs > 0 ? (cbrtEps * xs) / vs : 0;
+    h[i] = hi;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      plus[j] = (x.data[j] as number) + hi * (v.data[j] as number);
+      minus[j] = (x.data[j] as number) - hi * (v.data[j] as number);
+    }
+  }
+  const up = field.evaluate(ndarray(plus, [n, d]), t);
+  const um = field.evaluate(ndarray(minus, [n, d]), t);
+  for (let i = 0; i < n; i++) {
+    const hi = h[i] as number;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      out.data[j] = hi > 0 ? ((up.data[j] as number) - (um.data[j] as number)) / (2 * hi) : 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import { ConvergenceError } from "../core/errors.js";
+import type { OdeStatistics, SolveContext } from "./evaluate.js";
+import { callField } from "./evaluate.js";
+import type { OdePartial, OdePlan, OdeResult } from "./integrate.js";
+import { rkStep, rkWorkspace } from "./rk-step.js";
+
+/**
+ * @internal Fixed-step integration. Between consecutive checkpoints (the output times, then
+ * t1) the interval is split into ceil(length / stepSize) equal steps, so every output time
+ * is landed on exactly. FSAL methods reuse their last stage as the next first stage.
+ */
+export function runFixed(plan: OdePlan): OdeResult {
+  const { n, d, tab, t0, t1 } = plan;
+  const stepSize = plan.stepSize as number;
+  const stats: OdeStatistics = { nfe: 0, accepted: 0, rejected: 0, rowEvaluations: 0 };
+  const ctx: SolveContext = { fn: plan.fn, f: plan.f, d, stats, step: 0, rows: null };
+  const ws = rkWorkspace(tab.c.length, n, d);
+  let y: Float64Array = Float64Array.from(plan.y0);
+  let t = t0;
+  const checkpoints = [...(plan.times ?? []), t1];
+  const trajectory: Batch[] = [];
+  const hArr = new Float64Array(n);
+  const tArr = new Float64Array(n);
+  let haveK0 = false;
+  for (let c = 0; c < checkpoints.length; c++) {
+    const target = checkpoints[c] as number;
+    const span = target - t;
+    const count = span === 0 ? 0 : Math.max(1, Math.ceil(Math.abs(span) / stepSize - 1e-9));
+    for (let s = 0; s < count; s++) {
+      if (stats.accepted >= plan.maxSteps) {
+        const partial: OdePartial = { t, y: ndarray(y, [n, d]), statistics: { ...stats } };
+        throw new ConvergenceError(plan.fn, "options.maxSteps", `suffice to reach t1 = ${t1}`,
+          `t = ${t} after ${stats.accepted} steps`, partial);
+      }
+      const h = s === count - 1 ? target - t : span / count;
+      ctx.step = stats.accepted;
+      if (!haveK0) callField(ctx, t, y, ws.k[0] as Float64Array, n);
+      hArr.fill(h);
+      tArr.fill(t);
+      rkStep(tab, ctx, ws, n, tArr, hArr, y, true);
+      const next = ws.yNew;
+      ws.yNew = y;
+      y = next;
+      t = s === count - 1 ? target : t + h;
+      stats.accepted++;
+      if (tab.fsal) {
+        const last = ws.k[tab.c.length - 1] as Float64Array;
+        ws.k[tab.c.length - 1] = ws.k[0] as Float64Array;
+        ws.k[0] = last;
+        haveK0 = true;
+      } else haveK0 = false;
+    }
+    if (c < checkpoints.length - 1) trajectory.push(ndarray(Float64Array.from(y), [n, d]));
+  }
+  const result: OdeResult = { t: t1, y: ndarray(y, [n, d]), statistics: stats };
+  if (plan.times !== null) {
+    result.times = Float64Array.from(plan.times);
+    result.trajectory = trajectory;
+  }
+  return result;
+}
