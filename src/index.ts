@@ -6,3 +6,6 @@
 export * from "./core/index.js";
 export * from "./random/index.js";
 export * from "./distributions/index.js";
+export * from "./nn/index.js";
+export * from "./losses/index.js";
+export * from "./velocity/index.js";

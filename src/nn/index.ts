@@ -1,0 +1,3 @@
+export * from "./spec.js";
+export * from "./mlp.js";
+export * from "./create.js";
