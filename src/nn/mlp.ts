@@ -9,6 +9,8 @@ import { activate } from "./activation.js";
 import { matmulNT, transpose } from "./matmul.js";
 import { Workspace } from "./workspace.js";
 import { validateSpec, timeFeatureCount } from "./validate.js";
+import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
+import type { MlpJson } from "./serialize.js";
 
 /**
  * Class labels of a conditional model: one label for every row, or one per row. The label
@@ -308,6 +310,26 @@ export class Mlp implements VelocityField {
     const spec: MlpSpec = { dim: this.dim, time, activation: this.activation, layers };
     if (this.classes > 0) spec.classes = this.classes;
     return spec;
+  }
+
+  /**
+   * The versioned JSON form of this MLP (see {@link MlpJson}); `JSON.stringify(net)` uses it.
+   *
+   * @returns a plain object; float64 parameters round-trip exactly through JSON text
+   */
+  toJSON(): MlpJson {
+    return mlpSpecToJSON(this.toSpec());
+  }
+
+  /**
+   * Rebuilds an MLP from untrusted JSON (string or parsed), validated by {@link mlpSpecFromJSON}.
+   *
+   * @param json - output of {@link Mlp.toJSON}, as text or value
+   * @returns the MLP
+   * @throws {@link DomainError}, {@link ShapeError} or {@link NonFiniteError} for invalid JSON
+   */
+  static fromJSON(json: unknown): Mlp {
+    return new Mlp(mlpSpecFromJSON(json));
   }
 
   private ensure(training: boolean, n: number): Workspace {
