@@ -1,1 +1,3 @@
-export {};
+export * from "./divergences.js";
+export * from "./bregman.js";
+export * from "./cfm-loss.js";
