@@ -1,1 +1,3 @@
-export {};
+export * from "./scheduler-like.js";
+export * from "./marginal.js";
+export * from "./gaussian.js";
