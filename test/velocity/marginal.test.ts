@@ -12,7 +12,7 @@ import { rk4 } from "./rk4.js";
 const rng0 = new Random(7);
 const data = rng0.normalBatch(6, 2).data.map((v) => 2 * v);
 const points = ndarray(data, [6, 2]) as Batch;
-const mixture = gaussianMixture({ means: [[-2, 0], [2, 1], [0, 3]], stds: [0.3, [0.5, 1], 0.8], weights: [0.2, 0.5, 0.3] });
+const mixture = gaussianMixture({ means: [[-2, 0], [2, 1], [0, 3]], stds: [[0.3, 0.3], [0.5, 1], [0.8, 0.8]], weights: [0.2, 0.5, 0.3] });
 
 /** Brute force: sum_k w_k u(x | y_k), weights by direct normalisation of the densities. */
 function bruteEmpirical(s: Scheduler, x: number[], t: number): number[] {
