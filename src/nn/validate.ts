@@ -54,9 +54,9 @@ export function validateSpec(fn: string, spec: MlpSpec): void {
     if (layer.inputs !== expected) throw new ShapeError(fn, `${name}.inputs`, `be ${expected}`, describeValue(layer.inputs));
     const outs = layer.outputs;
     if (!Number.isSafeInteger(outs) || outs < 1) throw new DomainError(fn, `${name}.outputs`, "be an integer >= 1", describeValue(outs));
-    if (l === layers.length - 1 && outs !== dim) throw new ShapeError(fn, `${name}.outputs`, `be dim = ${dim} (last layer)`, String(outs));
     total += expected * outs + outs;
     if (total > MAX_PARAMETERS) throw new DomainError(fn, "spec.layers", `hold at most ${MAX_PARAMETERS} parameters`, `more than ${MAX_PARAMETERS}`);
+    if (l === layers.length - 1 && outs !== dim) throw new ShapeError(fn, `${name}.outputs`, `be dim = ${dim} (last layer)`, String(outs));
     if (!(layer.weight instanceof Float64Array) || layer.weight.length !== expected * outs) {
       throw new ShapeError(fn, `${name}.weight`, `be a Float64Array of length ${expected * outs}`, describeValue(layer.weight));
     }
