@@ -1,13 +1,45 @@
+import { simdMatmul } from "./matmul-simd.js";
+
 /**
  * Dense float64 kernels of the MLP. One kernel does the work: C = A B^T (+ bias or + C),
  * with A of shape [m, k] and B of shape [p, k], both row-major, so every inner loop is a
  * dot product of two contiguous rows. The kernel works on 2 x 4 register tiles (8
  * accumulators and 6 loads per step fit in the 16 float registers of x64 and arm64,
- * so V8 keeps them out of memory); remainders fall back to narrower tiles.
+ * so V8 keeps them out of memory); remainders fall back to narrower tiles. Larger
+ * products go to the WebAssembly SIMD kernel of matmul-simd.ts when the platform has it.
  *
  * @internal
  */
 export function matmulNT(
+  a: Float64Array, b: Float64Array, c: Float64Array,
+  m: number, k: number, p: number,
+  bias: Float64Array | null, accumulate: boolean,
+): void {
+  if (simdMatmul !== null && useSimd && k >= 8 && m * k * p >= SIMD_THRESHOLD) simdMatmul(a, b, c, m, k, p, bias, accumulate);
+  else matmulScalar(a, b, c, m, k, p, bias, accumulate);
+}
+
+/** Products smaller than this many multiply-adds, or with inner length k < 8, stay in JavaScript (the copies and padding would dominate). */
+const SIMD_THRESHOLD = 4096;
+let useSimd = true;
+
+/**
+ * Switches the WebAssembly SIMD kernel on or off (tests compare both); returns whether
+ * it is available.
+ *
+ * @internal
+ */
+export function setSimd(enabled: boolean): boolean {
+  useSimd = enabled;
+  return simdMatmul !== null;
+}
+
+/**
+ * The scalar kernel: C = A B^T on 2 x 4 register tiles.
+ *
+ * @internal
+ */
+export function matmulScalar(
   a: Float64Array, b: Float64Array, c: Float64Array,
   m: number, k: number, p: number,
   bias: Float64Array | null, accumulate: boolean,

@@ -4,6 +4,7 @@ import ndarray from "ndarray";
 import { mlp, Mlp } from "../../src/nn/index.js";
 import type { Activation } from "../../src/nn/index.js";
 import { Random } from "../../src/random/random.js";
+import { setSimd } from "../../src/nn/matmul.js";
 import { fromRows } from "../../src/core/batch.js";
 import type { Batch } from "../../src/core/batch.js";
 
@@ -135,6 +136,22 @@ describe("mlp", () => {
     expect(maxAbsDiff(net.gradient, once.map((v) => 2 * v))).toBeLessThan(1e-14);
     net.zeroGradient();
     expect(maxAbs(net.gradient)).toBe(0);
+  });
+
+  it("a net large enough for the SIMD kernel gives the same forward, backward, jvp and divergence as the scalar kernel (1e-12)", () => {
+    const net = mlp({ dim: 3, hidden: [40, 24], activation: "gelu", seed: 4 });
+    const rng = new Random(8);
+    const x = rng.normalBatch(30, 3), v = rng.normalBatch(30, 3), g = rng.normalBatch(30, 3);
+    const run = () => {
+      const out = Array.from(net.forward(x, 0.4).data);
+      const grad = Array.from(net.backward(g));
+      return [...out, ...grad, ...Array.from(net.jvp(x, 0.4, v).data), ...Array.from(net.divergence(x, 0.4))];
+    };
+    const simd = run();
+    setSimd(false);
+    const scalar = run();
+    setSimd(true);
+    expect(maxAbsDiff(simd, scalar)).toBeLessThan(1e-12 * Math.max(1, maxAbs(scalar)));
   });
 
   it("rejects bad options and inputs with typed errors", () => {
