@@ -1,3 +1,7 @@
+;; Dense float64 kernel C = A B^T on 2 x 4 tiles with f64x2 SIMD, for src/nn/matmul-simd.ts.
+;; A is [m, k], B is [p, k], C is [m, p], row-major at byte offsets a, b, c in memory;
+;; m even, k even, p a multiple of 4 (the caller pads). Rebuild the base64 in matmul-simd.ts with
+;; wabt (npm "wabt"): parseWat(..., { simd: true }).toBinary({}).buffer, base64-encoded.
 (module
   (memory (export "memory") 1)
   (func (export "mm") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $p i32)
