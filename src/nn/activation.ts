@@ -1,4 +1,6 @@
 import type { Activation } from "./spec.js";
+import { simdActivate } from "./activation-simd.js";
+import { simdEnabled } from "./matmul.js";
 
 /** SELU constants (Klambauer et al. 2017, eq. 2). */
 const SELU_SCALE = 1.0507009873554805;
@@ -9,11 +11,16 @@ const GELU_K = 0.044715;
 
 /**
  * Applies `activation` to `z[0..n)` in place of `a`, and writes its derivative f'(z) to
- * `slope` (used by backward, jvp and divergence).
+ * `slope` (used by backward, jvp and divergence). SiLU and SELU on 256 or more entries
+ * go to the WebAssembly SIMD kernel of activation-simd.ts when available.
  *
  * @internal
  */
 export function activate(activation: Activation, z: Float64Array, a: Float64Array, slope: Float64Array, n: number): void {
+  if (simdActivate !== null && n >= 256 && (activation === "silu" || activation === "selu") && simdEnabled()) {
+    simdActivate(activation, z, a, slope, n);
+    return;
+  }
   switch (activation) {
     case "silu":
       for (let i = 0; i < n; i++) {
@@ -27,7 +34,7 @@ export function activate(activation: Activation, z: Float64Array, a: Float64Arra
       for (let i = 0; i < n; i++) {
         const x = z[i] as number;
         if (x > 0) { a[i] = SELU_SCALE * x; slope[i] = SELU_SCALE; }
-        else { const e = Math.exp(x); a[i] = SELU_SCALE * SELU_ALPHA * (e - 1); slope[i] = SELU_SCALE * SELU_ALPHA * e; }
+        else { a[i] = SELU_SCALE * SELU_ALPHA * Math.expm1(x); slope[i] = SELU_SCALE * SELU_ALPHA * Math.exp(x); }
       }
       return;
     case "tanh":

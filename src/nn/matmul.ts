@@ -35,6 +35,15 @@ export function setSimd(enabled: boolean): boolean {
 }
 
 /**
+ * Whether the WebAssembly SIMD kernels are switched on (see {@link setSimd}).
+ *
+ * @internal
+ */
+export function simdEnabled(): boolean {
+  return useSimd;
+}
+
+/**
  * The scalar kernel: C = A B^T on 2 x 4 register tiles.
  *
  * @internal

@@ -50,3 +50,26 @@ describe("dense kernels", () => {
     for (let i = 0; i < m * p; i++) expect(Math.abs((viaSimd[i] as number) - (viaScalar[i] as number))).toBeLessThan(1e-12 * k);
   });
 });
+
+describe("SIMD activations", () => {
+  it("SiLU and SELU equal the scalar Math.exp/expm1 versions: values to 2e-15 relative, slopes to 2e-15 (1 + |z|) (SiLU's slope cancels near z = -1.28), from -800 to 800", async () => {
+    const { activate } = await import("../../src/nn/activation.js");
+    const { simdActivate } = await import("../../src/nn/activation-simd.js");
+    expect(simdActivate).not.toBeNull();
+    const rng = new Random(3);
+    const n = 4097;
+    const z = new Float64Array(n).map((_, i) => (i < 10 ? [-800, -709, -40, -1e-300, 0, 1e-300, 3, 40, 709, 800][i] as number : rng.normal() * (i % 3 === 0 ? 30 : 2)));
+    for (const kind of ["silu", "selu"] as const) {
+      const a1 = new Float64Array(n), s1 = new Float64Array(n), a2 = new Float64Array(n), s2 = new Float64Array(n);
+      simdActivate!(kind, z, a1, s1, n);
+      setSimd(false);
+      activate(kind, z, a2, s2, n);
+      setSimd(true);
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs((a1[i] as number) - (a2[i] as number))).toBeLessThanOrEqual(2e-15 * Math.abs(a2[i] as number) + 1e-300);
+        // below z = -708 the SIMD exp is clamped (e^-708 = 3e-308 instead of a smaller subnormal)
+        expect(Math.abs((s1[i] as number) - (s2[i] as number))).toBeLessThanOrEqual(2e-15 * (Math.abs(s2[i] as number) < 1e-200 ? 1e-200 : 1 + Math.abs(z[i] as number)));
+      }
+    }
+  });
+});
