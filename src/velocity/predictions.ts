@@ -7,7 +7,10 @@ import { describeValue } from "../core/format.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { SchedulerSource } from "./scheduler-like.js";
 import { resolveScheduler, valuesAt } from "./scheduler-like.js";
-import { conversionCoefficients } from "./conversions.js";
+import { affinePath } from "../paths/affine.js";
+import type { AffinePath } from "../paths/affine.js";
+import { gatherRows } from "../core/batch.js";
+import ndarray from "ndarray";
 
 /**
  * A model that predicts something other than the velocity (x1, epsilon = x0, or the
@@ -21,11 +24,13 @@ export type PredictionModel = VelocityField;
 /**
  * The velocity of an x1-prediction (denoiser) model x1_hat(x, t) on an affine path:
  * u = (sigma'/sigma) x + ((alpha' sigma - sigma' alpha)/sigma) x1_hat. At sigma_t = 0
- * (t = 1 for most schedulers) u = alpha' x1_hat (the noise estimate takes its prior mean 0).
- * JVP and divergence follow from the model's when it has them.
+ * (t = 1 for most schedulers), where the path's conversion is singular, u = alpha' x1_hat
+ * (the noise estimate takes its prior mean 0), so solvers may evaluate at t = 1.
+ * Computed by the affine path's `targetToVelocity` (src/paths); JVP and divergence follow
+ * from the model's when it has them (the conversion is linear).
  *
  * @param model - the x1 predictor
- * @param path - scheduler or affine path
+ * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
  * @throws {@link DomainError} for a model without evaluate or a bad path
  * @example
@@ -36,17 +41,17 @@ export type PredictionModel = VelocityField;
  * ```
  * @category Velocity fields
  */
-export function fromX1Prediction(model: PredictionModel, path: SchedulerSource): VelocityField {
+export function fromX1Prediction(model: PredictionModel, path: SchedulerSource | AffinePath): VelocityField {
   return converted("fromX1Prediction", "x1", model, path);
 }
 
 /**
  * The velocity of an epsilon-prediction (noise) model eps_hat(x, t) on an affine path:
  * u = (alpha'/alpha) x + ((sigma' alpha - alpha' sigma)/alpha) eps_hat. Undefined where
- * alpha_t = 0 (t = 0 for condOT): evaluating there throws.
+ * alpha_t = 0 (t = 0 for condOT): evaluating there throws (the path's `epsilonToVelocity`).
  *
  * @param model - the epsilon predictor
- * @param path - scheduler or affine path
+ * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
  * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0
  * @example
@@ -57,17 +62,17 @@ export function fromX1Prediction(model: PredictionModel, path: SchedulerSource):
  * ```
  * @category Velocity fields
  */
-export function fromEpsilonPrediction(model: PredictionModel, path: SchedulerSource): VelocityField {
+export function fromEpsilonPrediction(model: PredictionModel, path: SchedulerSource | AffinePath): VelocityField {
   return converted("fromEpsilonPrediction", "epsilon", model, path);
 }
 
 /**
  * The velocity of a score model s(x, t) = grad log p_t(x) on an affine path from a
  * standard normal source: u = (alpha'/alpha) x + sigma (alpha' sigma - sigma' alpha)/alpha s.
- * Undefined where alpha_t = 0: evaluating there throws.
+ * Undefined where alpha_t = 0: evaluating there throws (the path's `scoreToVelocity`).
  *
  * @param model - the score model
- * @param path - scheduler or affine path
+ * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
  * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0
  * @example
@@ -78,30 +83,35 @@ export function fromEpsilonPrediction(model: PredictionModel, path: SchedulerSou
  * ```
  * @category Velocity fields
  */
-export function fromScore(model: PredictionModel, path: SchedulerSource): VelocityField {
+export function fromScore(model: PredictionModel, path: SchedulerSource | AffinePath): VelocityField {
   return converted("fromScore", "score", model, path);
 }
 
-function converted(fn: string, kind: "x1" | "epsilon" | "score", model: PredictionModel, path: SchedulerSource): VelocityField {
+function converted(fn: string, kind: "x1" | "epsilon" | "score", model: PredictionModel, source: SchedulerSource | AffinePath): VelocityField {
   if (model === null || typeof model !== "object" || typeof model.evaluate !== "function") {
     throw new DomainError(fn, "model", "be a field-like model with evaluate(x, t)", describeValue(model));
   }
-  const scheduler = resolveScheduler(fn, path);
+  const path = toAffinePath(fn, source);
+  const scheduler = path.scheduler;
   const dim = model.dim;
-  const coefficients = (name: string, t: Time, n: number) => {
+  const conversion = kind === "x1" ? path.targetToVelocity : kind === "epsilon" ? path.epsilonToVelocity : path.scoreToVelocity;
+  /** u = a x + b p row by row through the path's conversion; x1 rows at sigma_t = 0 get u = alpha' p. */
+  const apply = (name: string, p: Batch, x: Batch, t: Time, out: Batch): Batch => {
+    const n = x.shape[0] as number, d = x.shape[1] as number;
     checkTime(name, "t", t, n);
-    const a = new Float64Array(n), b = new Float64Array(n);
+    if (kind !== "x1") return conversion(p, x, t, out);
+    const regular: number[] = [];
     for (let r = 0; r < n; r++) {
-      const time = timeAt(t, r);
-      const c = conversionCoefficients(kind, valuesAt(name, scheduler, time));
-      if (c === null) throw new DomainError(name, "t", `be a time with alpha_t > 0 (a ${kind} model does not determine the velocity at alpha_t = 0)`, String(time));
-      a[r] = c.a;
-      b[r] = c.b;
+      const v = valuesAt(name, scheduler, timeAt(t, r));
+      if (v.sigma === 0) for (let j = 0; j < d; j++) out.data[r * d + j] = v.dAlpha * (p.data[r * d + j] as number);
+      else regular.push(r);
     }
-    return { a, b };
-  };
-  const mix = (a: Float64Array, b: Float64Array, x: Float64Array, p: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < out.length; i++) { const r = Math.floor(i / dim); out[i] = (a[r] as number) * (x[i] as number) + (b[r] as number) * (p[i] as number); }
+    if (regular.length === n) return conversion(p, x, t, out);
+    if (regular.length === 0) return out;
+    const times = typeof t === "number" ? t : Float64Array.from(regular, (r) => t[r] as number);
+    const part = conversion(gatherRows(p, regular), gatherRows(x, regular), times);
+    regular.forEach((r, i) => out.data.set(part.data.subarray(i * d, (i + 1) * d), r * d));
+    return out;
   };
   const field: VelocityField = {
     dim,
@@ -109,23 +119,20 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const name = `${fn}.evaluate`;
       const xb = asBatch(name, "x", x, { dim });
       const n = xb.shape[0] as number;
-      const { a, b } = coefficients(name, t, n);
-      const res = outputBatch(name, out, n, dim);
-      mix(a, b, xb.data, model.evaluate(xb, t).data, res.data);
-      return res;
+      checkTime(name, "t", t, n);
+      return apply(name, model.evaluate(xb, t), xb, t, outputBatch(name, out, n, dim));
     },
   };
   if (model.jvp) {
     const jvp = model.jvp.bind(model);
+    // the conversion is linear in (x, p), so its JVP is the conversion of (v, Dp v)
     field.jvp = (x, t, v, out) => {
       const name = `${fn}.jvp`;
       const xb = asBatch(name, "x", x, { dim });
       const n = xb.shape[0] as number;
       const vb = asBatch(name, "v", v, { dim, rows: n });
-      const { a, b } = coefficients(name, t, n);
-      const res = outputBatch(name, out, n, dim);
-      mix(a, b, vb.data, jvp(xb, t, vb).data, res.data);
-      return res;
+      checkTime(name, "t", t, n);
+      return apply(name, jvp(xb, t, vb), vb, t, outputBatch(name, out, n, dim));
     };
   }
   if (model.divergence) {
@@ -134,7 +141,10 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const name = `${fn}.divergence`;
       const xb = asBatch(name, "x", x, { dim });
       const n = xb.shape[0] as number;
-      const { a, b } = coefficients(name, t, n);
+      checkTime(name, "t", t, n);
+      const ones = ndarray(new Float64Array(n).fill(1), [n, 1]) as Batch, zeros = ndarray(new Float64Array(n), [n, 1]) as Batch;
+      const a = apply(name, zeros, ones, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
+      const b = apply(name, ones, zeros, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
       const inner = div(xb, t);
       const res = out ?? new Float64Array(n);
       for (let r = 0; r < n; r++) res[r] = dim * (a[r] as number) + (b[r] as number) * (inner[r] as number);
@@ -144,3 +154,11 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
   return field;
 }
 
+function toAffinePath(fn: string, source: SchedulerSource | AffinePath): AffinePath {
+  const candidate = source as Partial<AffinePath> | null;
+  if (candidate !== null && typeof candidate === "object" && typeof candidate.targetToVelocity === "function" &&
+    typeof candidate.epsilonToVelocity === "function" && typeof candidate.scoreToVelocity === "function" && candidate.scheduler) {
+    return source as AffinePath;
+  }
+  return affinePath(resolveScheduler(fn, source as SchedulerSource));
+}

@@ -9,6 +9,8 @@ import { Random } from "../../src/random/random.js";
 import { gaussianVelocity, fromX1Prediction, fromEpsilonPrediction, fromScore, withLabels, classifierFreeGuidance } from "../../src/velocity/index.js";
 import { mlp } from "../../src/nn/index.js";
 import { cosine, vp, condOT } from "./schedulers.js";
+import { affinePath } from "../../src/paths/index.js";
+import { condOT as libCondOT } from "../../src/schedulers/index.js";
 import type { Scheduler } from "../../src/core/interfaces.js";
 
 const mean = [1, -0.5], std = [0.7, 1.6];
@@ -57,10 +59,14 @@ describe("prediction wrappers", () => {
   it("at the singular ends: x1-prediction at sigma = 0 gives alpha' x1_hat; epsilon and score at alpha = 0 throw", () => {
     const x1Hat: VelocityField = { dim: 1, evaluate: (xx) => ndarray(new Float64Array((xx.shape[0] as number)).fill(3), [xx.shape[0] as number, 1]) as Batch };
     expect(Array.from(fromX1Prediction(x1Hat, condOT).evaluate(fromRows([[1]]), 1).data)).toEqual([3]);
-    expect(() => fromEpsilonPrediction(x1Hat, condOT).evaluate(fromRows([[1]]), 0)).toThrow(/alpha_t > 0/);
-    expect(() => fromScore(x1Hat, condOT).evaluate(fromRows([[1]]), 0)).toThrow(/alpha_t > 0/);
+    expect(() => fromEpsilonPrediction(x1Hat, condOT).evaluate(fromRows([[1]]), 0)).toThrow(/alpha_t != 0/);
+    expect(() => fromScore(x1Hat, condOT).evaluate(fromRows([[1]]), 0)).toThrow(/alpha_t != 0/);
     expect(() => fromScore(null as never, condOT)).toThrow(/model must be/);
     expect(fromX1Prediction(x1Hat, condOT).jvp).toBeUndefined();
+    // mixed per-row times through the library's affine path: rows at sigma = 0 get alpha' x1_hat, others (x1 - x)/(1 - t)
+    const field = fromX1Prediction(x1Hat, affinePath(libCondOT()));
+    expect(Array.from(field.evaluate(fromRows([[1], [1], [2]]), new Float64Array([1, 0.5, 1])).data)).toEqual([3, 4, 3]);
+    expect(Array.from(field.evaluate(fromRows([[1], [2]]), new Float64Array([0.5, 0])).data)).toEqual([4, 1]);
   });
 });
 
