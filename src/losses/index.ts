@@ -1,0 +1,3 @@
+export * from "./divergences.js";
+export * from "./bregman.js";
+export * from "./cfm-loss.js";

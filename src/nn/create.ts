@@ -1,0 +1,79 @@
+import { DomainError } from "../core/errors.js";
+import { checkInteger, checkPositive } from "../core/check.js";
+import { describeValue } from "../core/format.js";
+import { Random } from "../random/random.js";
+import type { Activation, DenseLayerSpec, MlpSpec, TimeEmbeddingSpec } from "./spec.js";
+import { Mlp } from "./mlp.js";
+import { ACTIVATIONS } from "./activation.js";
+
+/** Options of {@link mlp}. @category Neural networks */
+export interface MlpOptions {
+  /** Dimension of x and of the output velocity. */
+  dim: number;
+  /** Widths of the hidden layers, for example [64, 64, 64]. */
+  hidden: readonly number[];
+  /** Hidden activation (default "silu"). */
+  activation?: Activation;
+  /** Time embedding: "concat" (t as one feature, the default) or K Gaussian Fourier frequencies f_k ~ N(0, scale^2) (scale default 1). */
+  time?: "concat" | { fourier: number; scale?: number };
+  /** Number of classes of a conditional model (default 0: unconditional); the input gets classes + 1 one-hot columns, the last for the null label. */
+  classes?: number;
+  /** Generator for the initial parameters (takes precedence over `seed`). */
+  rng?: Random;
+  /** Seed of the initial parameters when no `rng` is given (default 0). */
+  seed?: number;
+}
+
+/**
+ * Creates an MLP velocity field with seeded initial parameters. Weights are drawn
+ * uniformly on [-b, b] with b = gain sqrt(3 / fan_in), so that Var W = gain^2 / fan_in:
+ * Kaiming (He et al. 2015, gain sqrt 2) for relu, silu and gelu hidden layers, LeCun
+ * (gain 1) for selu, tanh and the linear output layer. Biases start at zero.
+ *
+ * @param options - see {@link MlpOptions}
+ * @returns a new {@link Mlp}
+ * @throws {@link DomainError} for non-integer or non-positive sizes, an unknown activation or time embedding
+ * @example
+ * ```ts
+ * const net = mlp({ dim: 2, hidden: [64, 64, 64], activation: "selu", seed: 1 });
+ * net.parameterCount // => 8706
+ * ```
+ * @category Neural networks
+ */
+export function mlp(options: MlpOptions): Mlp {
+  const fn = "mlp";
+  if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
+  const dim = checkInteger(fn, "options.dim", options.dim, 1);
+  if (!Array.isArray(options.hidden)) throw new DomainError(fn, "options.hidden", "be an array of layer widths", describeValue(options.hidden));
+  const hidden = options.hidden.map((h, i) => checkInteger(fn, `options.hidden[${i}]`, h, 1));
+  const activation = options.activation ?? "silu";
+  if (!ACTIVATIONS.includes(activation)) throw new DomainError(fn, "options.activation", `be one of ${ACTIVATIONS.join(", ")}`, describeValue(activation));
+  const classes = checkInteger(fn, "options.classes", options.classes ?? 0);
+  const rng = options.rng ?? new Random(options.seed ?? 0);
+  const timeOption = options.time ?? "concat";
+  let time: TimeEmbeddingSpec;
+  if (timeOption === "concat") time = { kind: "concat" };
+  else if (typeof timeOption === "object" && timeOption !== null) {
+    const k = checkInteger(fn, "options.time.fourier", timeOption.fourier, 1);
+    const scale = checkPositive(fn, "options.time.scale", timeOption.scale ?? 1);
+    const frequencies = new Float64Array(k);
+    for (let q = 0; q < k; q++) frequencies[q] = scale * rng.normal();
+    time = { kind: "fourier", frequencies };
+  } else throw new DomainError(fn, "options.time", "be 'concat' or { fourier: K, scale? }", describeValue(timeOption));
+  const features = time.kind === "concat" ? 1 : 2 * time.frequencies.length;
+  const widths = [...hidden, dim];
+  const hiddenGain = activation === "selu" || activation === "tanh" ? 1 : Math.SQRT2;
+  const layers: DenseLayerSpec[] = [];
+  let inputs = dim + features + (classes > 0 ? classes + 1 : 0);
+  widths.forEach((outputs, l) => {
+    const gain = l === widths.length - 1 ? 1 : hiddenGain;
+    const bound = gain * Math.sqrt(3 / inputs);
+    const weight = new Float64Array(inputs * outputs);
+    for (let i = 0; i < weight.length; i++) weight[i] = rng.uniform(-bound, bound);
+    layers.push({ inputs, outputs, weight, bias: new Float64Array(outputs) });
+    inputs = outputs;
+  });
+  const spec: MlpSpec = { dim, time, activation, layers };
+  if (classes > 0) spec.classes = classes;
+  return new Mlp(spec);
+}

@@ -1,0 +1,417 @@
+import type { Batch } from "../core/batch.js";
+import { asBatch, outputBatch } from "../core/batch.js";
+import { checkTime } from "../core/time.js";
+import type { Time } from "../core/time.js";
+import { DomainError, ShapeError } from "../core/errors.js";
+import type { VelocityField } from "../core/interfaces.js";
+import type { MlpSpec, Activation, TimeEmbeddingSpec } from "./spec.js";
+import { activate } from "./activation.js";
+import { matmulNT, transpose } from "./matmul.js";
+import { Workspace } from "./workspace.js";
+import { validateSpec, timeFeatureCount } from "./validate.js";
+import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
+import type { MlpJson } from "./serialize.js";
+
+/**
+ * Class labels of a conditional model: one label for every row, or one per row. The label
+ * `classes` (one past the last real class) is the "null" label used for classifier-free
+ * guidance; unconditional evaluation of a conditional model uses it.
+ *
+ * @category Neural networks
+ */
+export type Labels = number | ArrayLike<number>;
+
+/**
+ * A multilayer perceptron velocity field v_theta(x, t[, y]) on R^dim with a hand-written
+ * reverse-mode backward (parameter gradients), forward-mode JVP and exact divergence, all
+ * in float64. Its parameters live in one flat `Float64Array` (`parameters`) whose
+ * subarrays are the layers' weights and biases, and its gradient in another of the same
+ * layout (`gradient`), so optimizers update them in place.
+ *
+ * Input of the first layer: [x, time features, one-hot label (classes + 1 columns, when
+ * conditional)]; hidden layers z -> f(W z + b); the last layer is linear.
+ * Buffers are allocated once per batch capacity and reused; `forward` keeps the
+ * activations that the next `backward` needs (evaluate, jvp and divergence use separate
+ * buffers and do not disturb them).
+ *
+ * @example
+ * ```ts
+ * const net = mlp({ dim: 2, hidden: [16, 16], seed: 0 });
+ * net.evaluate(fromRows([[0.5, -1]]), 0.3).shape // => [1, 2]
+ * ```
+ * @category Neural networks
+ */
+export class Mlp implements VelocityField {
+  /** Dimension of x and of the output. */
+  readonly dim: number;
+  /** Number of real classes (0: unconditional). */
+  readonly classes: number;
+  /** Hidden activation. */
+  readonly activation: Activation;
+  /** Time embedding (the frequencies are a private copy). */
+  readonly time: TimeEmbeddingSpec;
+  /** Width of the first layer's input: dim + time features + (classes + 1 when conditional). */
+  readonly inputs: number;
+  /** Output widths of the layers, input to output (the last is `dim`). */
+  readonly widths: readonly number[];
+  /** All weights and biases, layer by layer (weight row-major [outputs, inputs], then bias). */
+  readonly parameters: Float64Array;
+  /** Gradient of the last {@link Mlp.backward}, in the layout of `parameters`. */
+  readonly gradient: Float64Array;
+  private readonly weights: Float64Array[] = [];
+  private readonly biases: Float64Array[] = [];
+  private readonly weightGrads: Float64Array[] = [];
+  private readonly biasGrads: Float64Array[] = [];
+  private readonly layerInputs: number[] = [];
+  private train: Workspace | null = null;
+  private scratch: Workspace | null = null;
+  private cachedRows = -1;
+  private readonly transposedWeights: Float64Array[] = [];
+
+  /**
+   * Builds an MLP from a spec (copied; validated like untrusted data).
+   *
+   * @param spec - the plain-data description
+   * @throws {@link ShapeError} or {@link DomainError} for an inconsistent spec
+   */
+  constructor(spec: MlpSpec) {
+    validateSpec("Mlp", spec);
+    this.dim = spec.dim;
+    this.classes = spec.classes ?? 0;
+    this.activation = spec.activation;
+    this.time = spec.time.kind === "concat" ? { kind: "concat" } : { kind: "fourier", frequencies: Float64Array.from(spec.time.frequencies) };
+    const first = spec.layers[0] as MlpSpec["layers"][number];
+    this.inputs = first.inputs;
+    this.widths = spec.layers.map((l) => l.outputs);
+    let total = 0;
+    for (const l of spec.layers) total += l.inputs * l.outputs + l.outputs;
+    this.parameters = new Float64Array(total);
+    this.gradient = new Float64Array(total);
+    let offset = 0;
+    for (const l of spec.layers) {
+      const w = l.inputs * l.outputs;
+      this.weights.push(this.parameters.subarray(offset, offset + w));
+      this.weightGrads.push(this.gradient.subarray(offset, offset + w));
+      this.parameters.set(l.weight, offset);
+      offset += w;
+      this.biases.push(this.parameters.subarray(offset, offset + l.outputs));
+      this.biasGrads.push(this.gradient.subarray(offset, offset + l.outputs));
+      this.parameters.set(l.bias, offset);
+      offset += l.outputs;
+      this.layerInputs.push(l.inputs);
+      this.transposedWeights.push(new Float64Array(w));
+    }
+  }
+
+  /** Number of trainable parameters. */
+  get parameterCount(): number {
+    return this.parameters.length;
+  }
+
+  /**
+   * v(x, t) for every row; a conditional model is evaluated with the null label.
+   *
+   * @param x - points, shape [n, dim]
+   * @param t - one time or one per row, in [0, 1]
+   * @param out - optional output [n, dim]
+   * @returns the velocities, shape [n, dim]
+   * @throws {@link ShapeError} for a wrong shape; {@link DomainError} for a time outside [0, 1]
+   */
+  evaluate(x: Batch, t: Time, out?: Batch): Batch {
+    return this.evaluateLabeled(x, t, this.classes, out);
+  }
+
+  /**
+   * v(x, t, y) for every row with class labels `labels` (see {@link Labels}).
+   *
+   * @param x - points, shape [n, dim]
+   * @param t - one time or one per row
+   * @param labels - one label or one per row, integers in [0, classes]
+   * @param out - optional output [n, dim]
+   * @returns the velocities, shape [n, dim]
+   * @throws {@link DomainError} for a label outside [0, classes]
+   */
+  evaluateLabeled(x: Batch, t: Time, labels: Labels, out?: Batch): Batch {
+    const fn = "Mlp.evaluate";
+    const xb = asBatch(fn, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
+    checkTime(fn, "t", t, n);
+    const result = outputBatch(fn, out, n, this.dim);
+    const ws = this.ensure(false, n);
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, result.data);
+    return result;
+  }
+
+  /**
+   * The training forward pass: like {@link Mlp.evaluateLabeled}, and keeps the
+   * activations for the next {@link Mlp.backward}.
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param labels - labels of a conditional model (default: the null label)
+   * @param out - optional output [n, dim]
+   * @returns the predictions [n, dim]
+   */
+  forward(x: Batch, t: Time, labels?: Labels, out?: Batch): Batch {
+    const fn = "Mlp.forward";
+    const xb = asBatch(fn, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
+    checkTime(fn, "t", t, n);
+    const result = outputBatch(fn, out, n, this.dim);
+    const ws = this.ensure(true, n);
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels ?? this.classes, n), n, result.data);
+    this.cachedRows = n;
+    return result;
+  }
+
+  /**
+   * Reverse mode: given G = dL/dv for the rows of the last {@link Mlp.forward}, writes
+   * dL/dtheta = sum_rows (dv/dtheta)^T G into `gradient` (added to it when `accumulate`).
+   *
+   * @param gradOutput - dL/dv, shape [n, dim] with n the rows of the last forward
+   * @param accumulate - add to the current gradient instead of overwriting it (default false)
+   * @returns `gradient`
+   * @throws {@link DomainError} when no forward preceded; {@link ShapeError} for a wrong shape
+   */
+  backward(gradOutput: Batch, accumulate = false): Float64Array {
+    const fn = "Mlp.backward";
+    if (this.cachedRows < 0 || this.train === null) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
+    const n = this.cachedRows;
+    const g = asBatch(fn, "gradOutput", gradOutput, { dim: this.dim, rows: n });
+    const ws = this.train;
+    const L = this.weights.length;
+    let delta = g.data;
+    let spare = ws.ping;
+    for (let l = L - 1; l >= 0; l--) {
+      const ins = this.layerInputs[l] as number;
+      const outs = this.widths[l] as number;
+      const a = l === 0 ? ws.input : (ws.act[l - 1] as Float64Array);
+      transpose(delta, n, outs, ws.transposedA);
+      transpose(a, n, ins, ws.transposedB);
+      matmulNT(ws.transposedA, ws.transposedB, this.weightGrads[l] as Float64Array, outs, n, ins, null, accumulate);
+      const gb = this.biasGrads[l] as Float64Array;
+      for (let o = 0; o < outs; o++) {
+        let s = 0;
+        const base = o * n;
+        for (let r = 0; r < n; r++) s += ws.transposedA[base + r] as number;
+        gb[o] = accumulate ? (gb[o] as number) + s : s;
+      }
+      if (l > 0) {
+        const wt = this.transposedWeights[l] as Float64Array;
+        transpose(this.weights[l] as Float64Array, outs, ins, wt);
+        matmulNT(delta, wt, spare, n, outs, ins, null, false);
+        const slope = ws.slope[l - 1] as Float64Array;
+        const m = n * ins;
+        for (let i = 0; i < m; i++) spare[i] = (spare[i] as number) * (slope[i] as number);
+        delta = spare;
+        spare = spare === ws.ping ? ws.pong : ws.ping;
+      }
+    }
+    return this.gradient;
+  }
+
+  /**
+   * Forward-mode Jacobian-vector product (dv/dx)(x, t) w, row by row (null label).
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param v - tangents [n, dim]
+   * @param out - optional output [n, dim]
+   * @returns the JVPs [n, dim]
+   */
+  jvp(x: Batch, t: Time, v: Batch, out?: Batch): Batch {
+    return this.jvpLabeled(x, t, this.classes, v, out);
+  }
+
+  /**
+   * {@link Mlp.jvp} with class labels.
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param labels - labels
+   * @param v - tangents [n, dim]
+   * @param out - optional output [n, dim]
+   * @returns the JVPs [n, dim]
+   */
+  jvpLabeled(x: Batch, t: Time, labels: Labels, v: Batch, out?: Batch): Batch {
+    const fn = "Mlp.jvp";
+    const xb = asBatch(fn, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
+    checkTime(fn, "t", t, n);
+    const vb = asBatch(fn, "v", v, { dim: this.dim, rows: n });
+    const result = outputBatch(fn, out, n, this.dim);
+    const ws = this.ensure(false, n);
+    const tmp = new Float64Array(n * this.dim);
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp);
+    this.tangent(ws, n, (input) => {
+      const d = this.dim, k = this.inputs;
+      for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) input[r * k + j] = vb.data[r * d + j] as number;
+    }, result.data);
+    return result;
+  }
+
+  /**
+   * Exact divergence tr(dv/dx)(x, t) per row, by `dim` forward-mode passes that share one
+   * forward pass (null label).
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param out - optional output of length n
+   * @returns the divergences
+   */
+  divergence(x: Batch, t: Time, out?: Float64Array): Float64Array {
+    return this.divergenceLabeled(x, t, this.classes, out);
+  }
+
+  /**
+   * {@link Mlp.divergence} with class labels.
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param labels - labels
+   * @param out - optional output of length n
+   * @returns the divergences
+   */
+  divergenceLabeled(x: Batch, t: Time, labels: Labels, out?: Float64Array): Float64Array {
+    const fn = "Mlp.divergence";
+    const xb = asBatch(fn, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
+    checkTime(fn, "t", t, n);
+    if (out !== undefined && out.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(out.length));
+    const result = out ?? new Float64Array(n);
+    const ws = this.ensure(false, n);
+    const d = this.dim, k = this.inputs;
+    const tmp = new Float64Array(n * d);
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp);
+    result.fill(0);
+    for (let j = 0; j < d; j++) {
+      this.tangent(ws, n, (input) => { for (let r = 0; r < n; r++) input[r * k + j] = 1; }, tmp);
+      for (let r = 0; r < n; r++) result[r] = (result[r] as number) + (tmp[r * d + j] as number);
+    }
+    return result;
+  }
+
+  /** Sets the gradient to zero. */
+  zeroGradient(): void {
+    this.gradient.fill(0);
+  }
+
+  /**
+   * The plain-data spec of this MLP (a deep copy of the current parameters).
+   *
+   * @returns an {@link MlpSpec}
+   */
+  toSpec(): MlpSpec {
+    const layers = this.weights.map((w, l) => ({
+      inputs: this.layerInputs[l] as number, outputs: this.widths[l] as number,
+      weight: Float64Array.from(w), bias: Float64Array.from(this.biases[l] as Float64Array),
+    }));
+    const time: TimeEmbeddingSpec = this.time.kind === "concat" ? { kind: "concat" } : { kind: "fourier", frequencies: Float64Array.from(this.time.frequencies) };
+    const spec: MlpSpec = { dim: this.dim, time, activation: this.activation, layers };
+    if (this.classes > 0) spec.classes = this.classes;
+    return spec;
+  }
+
+  /**
+   * The versioned JSON form of this MLP (see {@link MlpJson}); `JSON.stringify(net)` uses it.
+   *
+   * @returns a plain object; float64 parameters round-trip exactly through JSON text
+   */
+  toJSON(): MlpJson {
+    return mlpSpecToJSON(this.toSpec());
+  }
+
+  /**
+   * Rebuilds an MLP from untrusted JSON (string or parsed), validated by {@link mlpSpecFromJSON}.
+   *
+   * @param json - output of {@link Mlp.toJSON}, as text or value
+   * @returns the MLP
+   * @throws {@link DomainError}, {@link ShapeError} or {@link NonFiniteError} for invalid JSON
+   */
+  static fromJSON(json: unknown): Mlp {
+    return new Mlp(mlpSpecFromJSON(json));
+  }
+
+  private ensure(training: boolean, n: number): Workspace {
+    const current = training ? this.train : this.scratch;
+    if (current !== null && current.capacity >= n) return current;
+    const ws = new Workspace(Math.max(n, 1), this.inputs, this.widths);
+    if (training) { this.train = ws; this.cachedRows = -1; } else this.scratch = ws;
+    return ws;
+  }
+
+  private checkLabels(fn: string, labels: Labels, n: number): Labels {
+    const check = (y: unknown, name: string) => {
+      if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y > this.classes) {
+        throw new DomainError(fn, name, `be an integer label in [0, ${this.classes}]`, String(y));
+      }
+    };
+    if (typeof labels === "number") check(labels, "labels");
+    else {
+      if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
+      for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
+    }
+    return labels;
+  }
+
+  /** Fills the input buffer and runs every layer; the output goes to `out` ([n, dim]). */
+  private run(ws: Workspace, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array): void {
+    const d = this.dim, k = this.inputs, input = ws.input;
+    const freqs = this.time.kind === "fourier" ? this.time.frequencies : null;
+    const features = timeFeatureCount(this.time);
+    for (let r = 0; r < n; r++) {
+      const base = r * k;
+      for (let j = 0; j < d; j++) input[base + j] = x[r * d + j] as number;
+      const tr = typeof t === "number" ? t : (t[r] as number);
+      if (freqs === null) input[base + d] = tr;
+      else {
+        for (let q = 0; q < freqs.length; q++) {
+          const angle = 2 * Math.PI * (freqs[q] as number) * tr;
+          input[base + d + 2 * q] = Math.sin(angle);
+          input[base + d + 2 * q + 1] = Math.cos(angle);
+        }
+      }
+      if (this.classes > 0) {
+        const off = base + d + features;
+        for (let c = 0; c <= this.classes; c++) input[off + c] = 0;
+        const y = typeof labels === "number" ? labels : (labels[r] as number);
+        input[off + y] = 1;
+      }
+    }
+    const L = this.weights.length;
+    let a = input;
+    for (let l = 0; l < L; l++) {
+      const ins = this.layerInputs[l] as number, outs = this.widths[l] as number;
+      if (l === L - 1) {
+        matmulNT(a, this.weights[l] as Float64Array, out, n, ins, outs, this.biases[l] as Float64Array, false);
+      } else {
+        const z = ws.z[l] as Float64Array;
+        matmulNT(a, this.weights[l] as Float64Array, z, n, ins, outs, this.biases[l] as Float64Array, false);
+        activate(this.activation, z, ws.act[l] as Float64Array, ws.slope[l] as Float64Array, n * outs);
+        a = ws.act[l] as Float64Array;
+      }
+    }
+  }
+
+  /** Pushes an input tangent (written by `seed` into a zeroed [n, inputs] buffer) through the layers whose slopes `ws` holds. */
+  private tangent(ws: Workspace, n: number, seed: (input: Float64Array) => void, out: Float64Array): void {
+    const input = ws.transposedA.subarray(0, n * this.inputs);
+    input.fill(0);
+    seed(input);
+    const L = this.weights.length;
+    let a: Float64Array = input;
+    let next = ws.ping;
+    for (let l = 0; l < L; l++) {
+      const ins = this.layerInputs[l] as number, outs = this.widths[l] as number;
+      const target = l === L - 1 ? out : next;
+      matmulNT(a, this.weights[l] as Float64Array, target, n, ins, outs, null, false);
+      if (l < L - 1) {
+        const slope = ws.slope[l] as Float64Array;
+        const m = n * outs;
+        for (let i = 0; i < m; i++) target[i] = (target[i] as number) * (slope[i] as number);
+        a = target;
+        next = next === ws.ping ? ws.pong : ws.ping;
+      }
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./scheduler-like.js";
+export * from "./marginal.js";
+export * from "./gaussian.js";
+export * from "./conditional.js";
+export * from "./predictions.js";
