@@ -6,3 +6,5 @@
 export * from "./core/index.js";
 export * from "./random/index.js";
 export * from "./distributions/index.js";
+export * from "./manifolds/index.js";
+export * from "./discrete/index.js";
