@@ -32,7 +32,7 @@ import { mixtureKappa } from "./kappa.js";
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
  * mixtureGeneralizedKL(fromRows([[0, 0, 0]]), tokensFromRows([[2]]), tokensFromRows([[2]]), 0.5, condOT)
- * // => Float64Array [1.3333333333333335]
+ * // => Float64Array [1.3333333333333333] (= 4/3)
  * ```
  * @category Discrete
  */

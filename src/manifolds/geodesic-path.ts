@@ -27,7 +27,7 @@ import { Manifold } from "./manifold.js";
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
  * const path = geodesicPath(condOT, sphere(3));
  * path.sample(fromRows([[1, 0, 0]]), fromRows([[0, 1, 0]]), 0.5).xt.data
- * // => ~[0.7071067811865476, 0.7071067811865476, 0]
+ * // => ~[0.7071067811865476, 0.7071067811865475, 0]
  * ```
  * @category Manifolds
  */

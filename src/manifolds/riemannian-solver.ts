@@ -72,7 +72,7 @@ const TABLEAUX: Record<RiemannianMethod, { a: number[][]; b: number[]; c: number
  * ```ts
  * const rotate = { dim: 2, evaluate: (x: Batch) => fromRows(toRows(x).map(([a, b]) => [-b!, a!])) };
  * riemannianSample(rotate, sphere(2), fromRows([[1, 0]]), { t1: Math.PI / 2, steps: 20 }).x.data
- * // => ~[0, 1]
+ * // => ~[1.9e-7, 0.99999999999998] (exact: [0, 1])
  * ```
  * @category Manifolds
  */
