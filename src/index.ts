@@ -6,5 +6,7 @@
 export * from "./core/index.js";
 export * from "./random/index.js";
 export * from "./distributions/index.js";
+export * from "./schedulers/index.js";
+export * from "./paths/index.js";
 export * from "./manifolds/index.js";
 export * from "./discrete/index.js";

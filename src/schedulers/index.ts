@@ -1,0 +1,3 @@
+export * from "./builtin.js";
+export * from "./define.js";
+export * from "./evaluate.js";
