@@ -17,6 +17,9 @@ import { Manifold } from "./manifold.js";
  * (alpha_t + sigma_t = 1, like condOT). This closed form stays finite at kappa_t = 1, where the
  * common alternative kappa'_t / (1 - kappa_t) log_{x_t}(x1) divides by zero. The endpoints are
  * exact: x_t is a copy of x0 where kappa_t = 0 and of x1 where kappa_t = 1.
+ * x0 and x1 should lie on the manifold; where they do not (rounding, or a generic test
+ * harness), the interior of the path is that of their projections, with dx_t still the exact
+ * t-derivative of x_t.
  *
  * @param scheduler - a convex scheduler; kappa_t = alpha_t
  * @param manifold - the manifold holding x0 and x1

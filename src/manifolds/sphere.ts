@@ -52,7 +52,7 @@ export class Sphere extends Manifold {
     this.scratch = new Float64Array(2 * dim);
   }
 
-  /** cos|u| x + sinc|u| u, renormalised. */
+  /** cos|u| x/|x| + sinc|u| u, renormalised. */
   expRow(x: Float64Array, xo: number, u: Float64Array, uo: number, out: Float64Array, oo: number): void {
     this.geodesicPoint(x, xo, u, uo, 1, out, oo);
   }
@@ -134,14 +134,14 @@ export class Sphere extends Manifold {
     for (let j = 0; j < this.dim; j++) out[oo + j] = (u[uo + j] as number) - c * (x[xo + j] as number);
   }
 
-  /** gamma(s) = cos(s|v|) x + s sinc(s|v|) v, gamma'(s) = -|v| sin(s|v|) x + cos(s|v|) v. */
+  /** gamma(s) = cos(s|v|) x + s sinc(s|v|) v, gamma'(s) = -|v| sin(s|v|) x + cos(s|v|) v (x taken as x/|x|). */
   geodesicRow(
     x: Float64Array, xo: number, v: Float64Array, vo: number, s: number,
     point: Float64Array, po: number, velocity: Float64Array, wo: number,
   ): void {
     const theta = norm(v, vo, this.dim);
     const c = Math.cos(s * theta);
-    const sn = theta * Math.sin(s * theta);
+    const sn = (theta * Math.sin(s * theta)) / baseNorm(x, xo, this.dim);
     for (let j = 0; j < this.dim; j++) velocity[wo + j] = c * (v[vo + j] as number) - sn * (x[xo + j] as number);
     this.geodesicPoint(x, xo, v, vo, s, point, po);
   }
@@ -166,7 +166,8 @@ export class Sphere extends Manifold {
   private geodesicPoint(x: Float64Array, xo: number, v: Float64Array, vo: number, s: number, out: Float64Array, oo: number): void {
     const d = this.dim;
     const theta = s * norm(v, vo, d);
-    const c = Math.cos(theta);
+    // x is on the sphere up to rounding; dividing by |x| keeps point and velocity consistent for any nonzero x.
+    const c = Math.cos(theta) / baseNorm(x, xo, d);
     const k = s * sinc(theta);
     let r2 = 0;
     for (let j = 0; j < d; j++) {
@@ -202,6 +203,13 @@ function sinc(a: number): number {
     return 1 - (a2 / 6) * (1 - a2 / 20);
   }
   return Math.sin(a) / a;
+}
+
+/** |x| of a base point, which must be nonzero. */
+function baseNorm(x: Float64Array, o: number, d: number): number {
+  const r = norm(x, o, d);
+  if (r === 0) throw new DomainError("expmap", "x", "have nonzero rows (points on the sphere)", "a zero row");
+  return r;
 }
 
 function norm(x: Float64Array, o: number, d: number): number {

@@ -82,6 +82,15 @@ describe("sphere", () => {
     }), { seed: 42, numRuns: 100 });
   });
 
+  it("off-sphere base points act as their projections: expmap(c x, u) = expmap(x, u) for c > 0", () => {
+    const s = sphere(3);
+    const u = fromRows([[0, 0.7, -0.2]]);
+    const a = s.expmap(fromRows([[3, 0, 0]]), u).data;
+    const b = s.expmap(fromRows([[1, 0, 0]]), u).data;
+    expect(maxAbs(a, b)).toBeLessThan(1e-15);
+    expect(() => s.expmap(fromRows([[0, 0, 0]]), u)).toThrow(DomainError);
+  });
+
   it("expmap stays on the sphere for long tangent vectors", () => {
     const s = sphere(3);
     const y = s.expmap(fromRows([[1, 0, 0]]), fromRows([[0, 100, 0]]));
