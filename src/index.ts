@@ -13,3 +13,5 @@ export * from "./divergence/index.js";
 export * from "./nn/index.js";
 export * from "./losses/index.js";
 export * from "./velocity/index.js";
+export * from "./manifolds/index.js";
+export * from "./discrete/index.js";

@@ -4,5 +4,9 @@
  *
  * @packageDocumentation
  */
-/** Name of this entry point (placeholder until the property kit lands). */
-export const TESTING_ENTRY = "flow-matching/testing";
+export * from "./property-check-error.js";
+export type { RunOptions } from "./run-property.js";
+export * from "./arbitraries.js";
+export * from "./scheduler-checks.js";
+export * from "./path-checks.js";
+export * from "./check-path.js";

@@ -1,0 +1,30 @@
+import { DomainError } from "../core/errors.js";
+import type { Scheduler } from "../core/interfaces.js";
+
+/**
+ * kappa_t = alpha_t of a convex scheduler and its derivative, after checking convexity
+ * (alpha_t + sigma_t = 1) and that kappa_t lies in [0, 1].
+ *
+ * @param scheduler - a convex scheduler
+ * @param t - time
+ * @param fn - calling function, for the message
+ * @returns kappa_t and kappa'_t
+ * @throws {@link DomainError} for a non-convex scheduler or kappa_t outside [0, 1]
+ * @example
+ * ```ts
+ * mixtureKappa({ name: "condOT", at: (t) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) }, 0.25, "f")
+ * // => { kappa: 0.25, dKappa: 1 }
+ * ```
+ * @category Discrete
+ */
+export function mixtureKappa(scheduler: Scheduler, t: number, fn: string): { kappa: number; dKappa: number } {
+  if (scheduler === null || typeof scheduler !== "object" || typeof scheduler.at !== "function") {
+    throw new DomainError(fn, "scheduler", "be a Scheduler with at(t)", typeof scheduler);
+  }
+  const s = scheduler.at(t);
+  if (!(Math.abs(s.alpha + s.sigma - 1) <= 1e-9) || !(s.alpha >= 0 && s.alpha <= 1) || !Number.isFinite(s.dAlpha)) {
+    throw new DomainError(fn, "scheduler", "be convex (alpha_t + sigma_t = 1, alpha_t in [0, 1], finite alpha'_t)",
+      `alpha = ${s.alpha}, sigma = ${s.sigma}, dAlpha = ${s.dAlpha} at t = ${t}`);
+  }
+  return { kappa: s.alpha, dKappa: s.dAlpha };
+}

@@ -1,0 +1,30 @@
+/**
+ * Thrown by every check of `flow-matching/testing` when a property fails. The message
+ * names the violated condition first, then the counterexample, so it reads well in any runner:
+ * `derivative dAlpha = d alpha_t / dt violated by scheduler "mine": at t = 0.5, dAlpha = 2 but the central difference is 1`.
+ *
+ * @example
+ * ```ts
+ * try { checkBoundaries(brokenScheduler) } catch (e) { (e as PropertyCheckError).condition } // => "boundary alpha_0 = 0"
+ * ```
+ * @category Testing
+ */
+export class PropertyCheckError extends Error {
+  /** The violated condition, for example `"boundary sigma_1 = 0"`. */
+  readonly condition: string;
+  /** The input that violated it (time, batch, ...), or undefined. */
+  readonly counterexample: unknown;
+
+  /**
+   * @param condition - the violated condition
+   * @param subject - what was checked, for example `scheduler "condOT"`
+   * @param detail - the counterexample in words
+   * @param counterexample - the failing input
+   */
+  constructor(condition: string, subject: string, detail: string, counterexample?: unknown) {
+    super(`${condition} violated by ${subject}: ${detail}`);
+    this.name = "PropertyCheckError";
+    this.condition = condition;
+    this.counterexample = counterexample;
+  }
+}

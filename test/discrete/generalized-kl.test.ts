@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { fromRows, fromData } from "../../src/core/batch.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
+import { mixtureGeneralizedKL, mixtureGeneralizedKLGradient, posteriorToVelocity, tokensFromRows } from "../../src/discrete/index.js";
+import { condOT, quadratic } from "./helpers.js";
+
+const softmax = (z: number[]) => { const m = Math.max(...z); const e = z.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); };
+const S = 4;
+const case_ = fc.record({
+  z: fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: S, maxLength: S }),
+  x1: fc.integer({ min: 0, max: S - 1 }),
+  xt: fc.integer({ min: 0, max: S - 1 }),
+  t: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+});
+
+describe("mixtureGeneralizedKL", () => {
+  it("uniform posterior over K = 3, t = 0.5, condOT, x_t = x1: the loss is 4/3", () => {
+    const loss = mixtureGeneralizedKL(fromRows([[0, 0, 0]]), tokensFromRows([[1]]), tokensFromRows([[1]]), 0.5, condOT);
+    expect(Math.abs(loss[0]! - 4 / 3)).toBeLessThan(1e-15);
+    // and when x_t != x1: -2 (1/3 + log(1/3)) = 2 ln 3 - 2/3
+    const miss = mixtureGeneralizedKL(fromRows([[0, 0, 0]]), tokensFromRows([[1]]), tokensFromRows([[0]]), 0.5, condOT);
+    expect(Math.abs(miss[0]! - (2 * Math.log(3) - 2 / 3))).toBeLessThan(1e-15);
+  });
+
+  it("equals the generalized KL sum_{y != x_t} u log(u/v) - u + v between the conditional and model rates (brute force)", () => {
+    fc.assert(fc.property(case_, ({ z, x1, xt, t }) => {
+      const p = softmax(z);
+      const v = posteriorToVelocity(fromRows([p]), tokensFromRows([[xt]]), t, quadratic).data;
+      const onehot = Array.from({ length: S }, (_, y) => (y === x1 ? 1 : 0));
+      const u = posteriorToVelocity(fromRows([onehot]), tokensFromRows([[xt]]), t, quadratic).data;
+      let brute = 0;
+      for (let y = 0; y < S; y++) {
+        if (y === xt) continue;
+        brute += (u[y]! > 0 ? u[y]! * Math.log(u[y]! / v[y]!) : 0) - u[y]! + v[y]!;
+      }
+      const loss = mixtureGeneralizedKL(fromRows([z]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, quadratic)[0]!;
+      expect(Math.abs(loss - brute)).toBeLessThan(1e-9 * Math.max(1, Math.abs(brute)));
+    }), { seed: 42, numRuns: 200 });
+  });
+
+  it("is >= 0 for any logits, and 0 for the perfect posterior (all mass on x1)", () => {
+    fc.assert(fc.property(case_, ({ z, x1, xt, t }) => {
+      expect(mixtureGeneralizedKL(fromRows([z]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, condOT)[0]!).toBeGreaterThanOrEqual(0);
+      const perfect = Array.from({ length: S }, (_, y) => (y === x1 ? 0 : -Infinity));
+      expect(mixtureGeneralizedKL(fromRows([perfect]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, condOT)[0]).toBe(0);
+    }), { seed: 42, numRuns: 200 });
+    // zero probability on x1 when x_t != x1 costs +Infinity, not NaN
+    const inf = mixtureGeneralizedKL(fromRows([[0, -Infinity]]), tokensFromRows([[1]]), tokensFromRows([[0]]), 0.5, condOT);
+    expect(inf[0]).toBe(Infinity);
+    expect(mixtureGeneralizedKL(fromRows([[0, -Infinity]]), tokensFromRows([[1]]), tokensFromRows([[0]]), 0, quadratic)[0]).toBe(0);
+  });
+
+  it("the gradient matches central finite differences of the loss (h = 1e-6, tolerance 1e-6)", () => {
+    fc.assert(fc.property(case_, ({ z, x1, xt, t }) => {
+      const g = mixtureGeneralizedKLGradient(fromRows([z]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, quadratic).data;
+      for (let j = 0; j < S; j++) {
+        const zp = z.slice(); zp[j]! += 1e-6;
+        const zm = z.slice(); zm[j]! -= 1e-6;
+        const f = (w: number[]) => mixtureGeneralizedKL(fromRows([w]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, quadratic)[0]!;
+        expect(Math.abs((f(zp) - f(zm)) / 2e-6 - g[j]!)).toBeLessThan(1e-6 * Math.max(1, Math.abs(g[j]!)));
+      }
+    }), { seed: 42, numRuns: 100 });
+  });
+
+  it("handles many sequences and positions with per-sequence times (row i * positions + l)", () => {
+    const logits = fromData([0, 0, 0, 0, 0, 0, 0, 0], [4, 2]);
+    const x1 = tokensFromRows([[0, 1], [0, 1]]);
+    const xt = tokensFromRows([[0, 0], [0, 1]]);
+    const out = new Float64Array(4);
+    mixtureGeneralizedKL(logits, x1, xt, new Float64Array([0.5, 0.75]), condOT, out);
+    expect(Array.from(out).map((v) => Number(v.toFixed(12)))).toEqual([1, 2 * Math.log(2) - 1, 2, 2].map((v) => Number(v.toFixed(12))));
+  });
+
+  it("bad input throws typed errors", () => {
+    const x = tokensFromRows([[1]]);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, 0]]), x, x, 1, condOT)).toThrow(DomainError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, Number.NaN]]), x, x, 0.5, condOT)).toThrow(NonFiniteError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, Infinity]]), x, x, 0.5, condOT)).toThrow(NonFiniteError);
+    expect(() => mixtureGeneralizedKL(fromRows([[-Infinity, -Infinity]]), x, x, 0.5, condOT)).toThrow(DomainError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, 0], [0, 0]]), x, x, 0.5, condOT)).toThrow(ShapeError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0]]), x, x, 0.5, condOT)).toThrow(DomainError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, 0]]), x, tokensFromRows([[1, 1]]), 0.5, condOT)).toThrow(ShapeError);
+    expect(() => mixtureGeneralizedKL(fromRows([[0, 0]]), x, x, 0.5, condOT, new Float64Array(3))).toThrow(ShapeError);
+    expect(() => mixtureGeneralizedKLGradient(fromRows([[0, 0]]), x, x, 1, condOT)).toThrow(DomainError);
+  });
+});
+
+describe("posteriorToVelocity", () => {
+  it("u(y) = kappa'/(1 - kappa) (p(y) - delta_{x_t}(y)): off-diagonal >= 0, rows sum to 0, closed form", () => {
+    const u = posteriorToVelocity(fromRows([[0.2, 0.3, 0.5], [0.2, 0.3, 0.5]]), tokensFromRows([[2, 0]]), 0.5, quadratic).data;
+    // kappa = 0.25, kappa' = 1: c = 4/3
+    const c = 4 / 3;
+    const expected = [0.2 * c, 0.3 * c, -0.5 * c, -0.8 * c, 0.3 * c, 0.5 * c];
+    for (let k = 0; k < 6; k++) expect(Math.abs(u[k]! - expected[k]!)).toBeLessThan(1e-15);
+  });
+
+  it("bad input throws typed errors", () => {
+    const x = tokensFromRows([[0]]);
+    expect(() => posteriorToVelocity(fromRows([[-0.1, 1.1]]), x, 0.5, condOT)).toThrow(DomainError);
+    expect(() => posteriorToVelocity(fromRows([[0.5, 0.5]]), x, 1, condOT)).toThrow(DomainError);
+    expect(() => posteriorToVelocity(fromRows([[0.5, 0.5], [0.5, 0.5]]), x, 0.5, condOT)).toThrow(ShapeError);
+    expect(() => posteriorToVelocity(fromRows([[1]]), tokensFromRows([[1]]), 0.5, condOT)).toThrow(DomainError);
+  });
+});
