@@ -44,6 +44,8 @@ describe("flow-matching/testing property checks", () => {
       checkPath(path, { boundary: { tolerance0, tolerance1 }, generates: { numRuns: 3, samples: 64 }, conversions: { numRuns: 10 }, scheduler: { numRuns: 10, boundary: { sigma1: tolerance1 } } });
     }
     checkScheduler(vp(), { boundary: { alpha0: 0.0066, sigma0: 1e-4 } });
+    // VP's affine path: x_0 = alpha_0 x1 + sigma_0 x0 differs from x0 by about 0.0066 |x1| (declared).
+    checkPath(affinePath(vp()), { boundary: { tolerance0: 0.05 }, generates: { numRuns: 3, samples: 64 }, conversions: { numRuns: 10 }, scheduler: { numRuns: 10, boundary: { alpha0: 0.0066, sigma0: 1e-4 } } });
   });
 
   it("a wrong derivative fails with a message naming 'derivative dAlpha = d alpha_t / dt'", () => {
