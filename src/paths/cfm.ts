@@ -1,4 +1,5 @@
-import { checkNonNegative, checkInRange } from "../core/check.js";
+import { checkInRange, checkNonNegative, checkPositive } from "../core/check.js";
+import { DomainError } from "../core/errors.js";
 import { defineScheduler } from "../schedulers/define.js";
 import type { AffinePath } from "./affine.js";
 import { affinePath } from "./affine.js";
@@ -53,7 +54,7 @@ export interface LipmanOptions {
  */
 export function lipmanPath(options: LipmanOptions = {}): AffinePath {
   const sigmaMin = checkInRange("lipmanPath", "sigmaMin", options.sigmaMin ?? 0.001, 0, 1);
-  if (sigmaMin === 1) checkInRange("lipmanPath", "sigmaMin", sigmaMin, 0, 1 - Number.EPSILON);
+  if (sigmaMin === 1) throw new DomainError("lipmanPath", "sigmaMin", "be in [0, 1)", "1");
   const k = 1 - sigmaMin;
   return affinePath(
     defineScheduler({
@@ -90,8 +91,7 @@ export interface BridgeOptions {
  * @category Paths
  */
 export function schrodingerBridgePath(options: BridgeOptions = {}): GaussianPath {
-  const sigma = checkNonNegative("schrodingerBridgePath", "sigma", options.sigma ?? 1);
-  if (sigma === 0) checkInRange("schrodingerBridgePath", "sigma", sigma, Number.MIN_VALUE, Infinity);
+  const sigma = checkPositive("schrodingerBridgePath", "sigma", options.sigma ?? 1);
   return gaussianPath(
     `schrodingerBridgePath(${sigma})`,
     (t) => {

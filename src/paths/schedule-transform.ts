@@ -36,9 +36,9 @@ export interface ScheduleTransformOptions {
  * @throws {@link DomainError} when `from` has no `snrInverse`; from `evaluate`, when B's SNR at r is outside A's range (for example A = VP, whose SNR at t = 0 is not 0) or the reparameterisation is singular
  * @example
  * ```ts
- * const u = { dim: 1, evaluate: (x: Batch, t: Time) => x }; // some condOT field
+ * const u = { dim: 1, evaluate: (x: Batch) => x }; // a field trained under condOT
  * const v = scheduleTransform(u, { from: condOT(), to: cosine() });
- * v.evaluate(fromRows([[1]]), 0.5).data // => Float64Array [...] (the cosine-schedule field)
+ * v.evaluate(fromRows([[1]]), 0.5).data // => Float64Array [0.7853981633974484] (= pi/4)
  * ```
  * @category Paths
  */

@@ -90,7 +90,7 @@ export interface VpOptions {
  * @throws {@link DomainError} for betaMin <= 0 or betaMax < betaMin
  * @example
  * ```ts
- * vp().at(0).alpha // => 0.006571586... (= exp(-5.025))
+ * vp().at(0).alpha // => 0.006571586494929619 (= exp(-5.025))
  * ```
  * @category Schedulers
  */

@@ -117,6 +117,16 @@ export function checkMonotoneSnr(scheduler: Scheduler, options: SnrOptions = {})
   };
   const time = fc.double({ min: 0, max: 1, noNaN: true });
   if (options.claimsMonotoneSnr ?? scheduler.snrInverse !== undefined) {
+    // A dense grid first (random pairs alone rarely land both ends in a short decreasing stretch).
+    const grid = 2000;
+    let previous = snr(0);
+    for (let k = 1; k <= grid; k++) {
+      const current = snr(k / grid);
+      if (!(current > previous)) {
+        throw new PropertyCheckError("monotone SNR", subject, `snr(${show((k - 1) / grid)}) = ${show(previous)} is not below snr(${show(k / grid)}) = ${show(current)}`, k / grid);
+      }
+      previous = current;
+    }
     runProperty("monotone SNR", subject, fc.tuple(time, time), ([a, b]) => {
       const [t1, t2] = a <= b ? [a, b] : [b, a];
       if (t2 - t1 < 1e-6 || snr(t1) < snr(t2)) return undefined;
