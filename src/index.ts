@@ -15,3 +15,4 @@ export * from "./losses/index.js";
 export * from "./velocity/index.js";
 export * from "./manifolds/index.js";
 export * from "./discrete/index.js";
+export * from "./train/index.js";
