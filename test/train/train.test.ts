@@ -120,7 +120,7 @@ describe("train", () => {
         return path.sample(x0, x1, t);
       },
     };
-    const origForward = model.forward;
+    const origForward = model.forward.bind(model);
     (model as { forward: typeof model.forward }).forward = (x, t, labels, out) => {
       for (const l of labels as Int32Array) seenLabels.push(l);
       return origForward(x, t, labels, out);
