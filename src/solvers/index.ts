@@ -3,3 +3,4 @@ export * from "./evaluate.js";
 export * from "./integrate.js";
 export * from "./sample.js";
 export * from "./likelihood.js";
+export * from "./path-energy.js";
