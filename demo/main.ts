@@ -129,7 +129,7 @@ async function runTraining(): Promise<void> {
       signal: controller.signal,
       yieldEveryMs: 30,
       onStep: ({ step, loss }) => {
-        state.steps = step + 1;
+        state.steps = step;
         state.lastLoss = loss;
         state.losses.push(loss);
         const now = performance.now();
