@@ -61,7 +61,7 @@ const DATASETS: Record<string, () => Distribution> = {
 const BATCH = 256;
 const SAMPLES = 1000;
 const FRAMES = 31;
-const COLORS = { bg: "#ffffff", axis: "#dddddd", loss: "#2a6fdb", data: "#cccccc", point: "#d62728", text: "#333333" };
+const COLORS = { bg: "#ffffff", axis: "#dddddd", loss: "#1f4fa8", lossRaw: "#a9c4ef", data: "#cccccc", point: "#d62728", text: "#333333" };
 
 const state: DemoState = { status: "idle", steps: 0, lastLoss: Number.NaN, losses: [], drawnPoints: 0, frames: 0, error: "" };
 window.__demo = state;
@@ -186,7 +186,9 @@ function drawLoss(losses: readonly number[], total: number): void {
   const pad = 36;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of losses) {
+  // The first few losses (untrained field) are far above the rest; clip them off the scale.
+  const skip = losses.length > 20 ? Math.min(10, Math.floor(losses.length / 10)) : 0;
+  for (const v of losses.slice(skip)) {
     if (Number.isFinite(v)) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
@@ -203,11 +205,22 @@ function drawLoss(losses: readonly number[], total: number): void {
   ctx.fillText(`step ${losses.length} / ${total}`, pad, h - 10);
   const x = (i: number) => pad + ((w - pad - 8) * i) / Math.max(1, total - 1);
   const y = (v: number) => 8 + ((h - pad - 8) * (hi - v)) / (hi - lo);
-  ctx.strokeStyle = COLORS.loss;
-  ctx.lineWidth = 1;
+  ctx.save();
   ctx.beginPath();
-  losses.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
-  ctx.stroke();
+  ctx.rect(pad, 8, w - pad - 8, h - pad - 8);
+  ctx.clip();
+  const line = (values: readonly number[], color: string, width: number): void => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
+    ctx.stroke();
+  };
+  line(losses, COLORS.lossRaw, 1);
+  // Exponential moving average (about 50 steps): the trend under the minibatch noise.
+  let ema = losses[0] ?? 0;
+  line(losses.map((v, i) => (ema = i === 0 ? v : 0.98 * ema + 0.02 * v)), COLORS.loss, 2);
+  ctx.restore();
 }
 
 function drawPoints(reference: Batch, points: Batch, extent: number, t: number): void {

@@ -117,4 +117,35 @@ describe("browser demo in headless Chromium", () => {
     expect(pixels.flow!.red).toBeGreaterThan(1500);
     expect(pixels.flow!.ink).toBeGreaterThan(pixels.flow!.red);
   });
+
+  it("the buttons work by hand: Stop aborts training early (AbortSignal) and Sample then animates the partial model", async () => {
+    if (browser === undefined || server === undefined) {
+      expect(SKIP).toBe(true);
+      return;
+    }
+    const page = await browser.newPage({ viewport: { width: 920, height: 640 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    expect(await page.evaluate(() => window.__demo.status)).toBe("idle");
+    await page.selectOption("#dataset", "checkerboard");
+    await page.fill("#steps", "100000");
+    await page.click("#train");
+    await page.waitForFunction(() => window.__demo.steps >= 20, undefined, { timeout: 20_000, polling: 50 });
+    await page.click("#stop");
+    await page.waitForFunction(() => window.__demo.status !== "training", undefined, { timeout: 10_000, polling: 50 });
+    const stopped = await page.evaluate(() => window.__demo);
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.steps).toBeGreaterThanOrEqual(20);
+    expect(stopped.steps).toBeLessThan(100_000);
+    expect(Number.isFinite(stopped.lastLoss)).toBe(true);
+    await page.click("#sample");
+    await page.waitForFunction(() => ["done", "error"].includes(window.__demo.status), undefined, { timeout: 20_000, polling: 100 });
+    const done = await page.evaluate(() => window.__demo);
+    expect(done.status).toBe("done");
+    expect(done.frames).toBe(31);
+    expect(done.drawnPoints).toBeGreaterThan(500);
+    expect(errors).toEqual([]);
+  });
 });
