@@ -1,0 +1,151 @@
+/**
+ * Drives the browser demo in real headless Chromium (Debian's /usr/bin/chromium through
+ * playwright-core): the page trains a flow from its autorun query, the loss goes down,
+ * both canvases get drawn, and no page error is raised.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, sep } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const DIST = join(ROOT, "demo", "dist");
+const CHROMIUM = process.env.FM_CHROMIUM ?? "/usr/bin/chromium";
+const SKIP = process.env.FM_SKIP_BROWSER === "1";
+const STEPS = Number(process.env.FM_DEMO_STEPS ?? 150); // FM_DEMO_STEPS=1500 makes the docs screenshot
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".map": "application/json", ".png": "image/png" };
+
+/** Serves demo/dist on 127.0.0.1 at a random free port. */
+function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const file = normalize(join(dir, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname)));
+    if (!file.startsWith(dir + sep) || !existsSync(file)) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** Counts canvas pixels that differ from the white background (and, separately, the red sample dots). */
+interface PixelCount {
+  ink: number;
+  red: number;
+}
+
+describe("browser demo in headless Chromium", () => {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      if (SKIP) return;
+      throw new Error(`demo test: ${CHROMIUM} is missing; install Debian's chromium (apt-get install chromium) or set FM_SKIP_BROWSER=1 to skip the browser test`);
+    }
+    execFileSync(process.execPath, [join(ROOT, "scripts", "build-demo.mjs")], { cwd: ROOT, stdio: "pipe" });
+    server = await serve(DIST);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it("autorun trains (loss finite and decreasing), animates samples onto both canvases, with no page errors", async () => {
+    if (browser === undefined || server === undefined) {
+      // Only reachable when chromium is absent and FM_SKIP_BROWSER=1 asked to skip.
+      expect(SKIP).toBe(true);
+      return;
+    }
+    const page = await browser.newPage({ viewport: { width: 920, height: 640 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/?dataset=moons&steps=${STEPS}&autorun=1`);
+    await page.waitForFunction(() => ["done", "error"].includes(window.__demo?.status), undefined, { timeout: 45_000, polling: 100 });
+    const state = await page.evaluate(() => window.__demo);
+    await page.screenshot({ path: join(DIST, "screenshot.png") });
+
+    expect(errors).toEqual([]);
+    expect(state.error).toBe("");
+    expect(state.status).toBe("done");
+    // training ran every step, and every loss is finite
+    expect(state.steps).toBe(STEPS);
+    expect(state.losses).toHaveLength(STEPS);
+    expect(state.losses.every(Number.isFinite)).toBe(true);
+    expect(state.lastLoss).toBe(state.losses[STEPS - 1]);
+    // the loss went down: mean of the last 25 steps is at least 15% below the first 25
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const first = mean(state.losses.slice(0, 25));
+    const last = mean(state.losses.slice(-25));
+    expect(last).toBeLessThan(0.85 * first);
+    // the flow animation drew every frame and (nearly) all 1000 samples in the view
+    expect(state.frames).toBe(31);
+    expect(state.drawnPoints).toBeGreaterThan(950);
+
+    const pixels = await page.evaluate((): Record<string, PixelCount> => {
+      const out: Record<string, PixelCount> = {};
+      for (const id of ["loss", "flow"]) {
+        const canvas = document.getElementById(id) as HTMLCanvasElement;
+        const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        let red = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
+          if (r < 250 || g < 250 || b < 250) ink++;
+          if (r > 180 && g < 120 && b < 120) red++;
+        }
+        out[id] = { ink, red };
+      }
+      return out;
+    });
+    // the loss canvas has its frame and a curve (> 1000 non-white pixels of 126 000)
+    expect(pixels.loss!.ink).toBeGreaterThan(1000);
+    // the flow canvas shows the red samples (each dot is ~3x3 pixels; overlaps allowed)
+    expect(pixels.flow!.red).toBeGreaterThan(1500);
+    expect(pixels.flow!.ink).toBeGreaterThan(pixels.flow!.red);
+  });
+
+  it("the buttons work by hand: Stop aborts training early (AbortSignal) and Sample then animates the partial model", async () => {
+    if (browser === undefined || server === undefined) {
+      expect(SKIP).toBe(true);
+      return;
+    }
+    const page = await browser.newPage({ viewport: { width: 920, height: 640 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    expect(await page.evaluate(() => window.__demo.status)).toBe("idle");
+    await page.selectOption("#dataset", "checkerboard");
+    await page.fill("#steps", "100000");
+    await page.click("#train");
+    await page.waitForFunction(() => window.__demo.steps >= 20, undefined, { timeout: 20_000, polling: 50 });
+    await page.click("#stop");
+    await page.waitForFunction(() => window.__demo.status !== "training", undefined, { timeout: 10_000, polling: 50 });
+    const stopped = await page.evaluate(() => window.__demo);
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.steps).toBeGreaterThanOrEqual(20);
+    expect(stopped.steps).toBeLessThan(100_000);
+    expect(Number.isFinite(stopped.lastLoss)).toBe(true);
+    await page.click("#sample");
+    await page.waitForFunction(() => ["done", "error"].includes(window.__demo.status), undefined, { timeout: 20_000, polling: 100 });
+    const done = await page.evaluate(() => window.__demo);
+    expect(done.status).toBe("done");
+    expect(done.frames).toBe(31);
+    expect(done.drawnPoints).toBeGreaterThan(500);
+    expect(errors).toEqual([]);
+  });
+});
