@@ -1,8 +1,8 @@
 /**
  * gpu.js kernels for batched velocity evaluation and Hutchinson trace estimation
- * (`flow-matching/gpu`; gpu.js is a peer dependency of this entry).
+ * (`flow-matching/gpu`; gpu.js is a peer dependency of this entry). All kernel arithmetic is float32.
  *
  * @packageDocumentation
  */
-/** Name of this entry point (placeholder until the kernels land). */
-export const GPU_ENTRY = "flow-matching/gpu";
+export * from "./backend.js";
+export * from "./mlp-field.js";
