@@ -6,3 +6,4 @@
  */
 export * from "./backend.js";
 export * from "./mlp-field.js";
+export * from "./marginal.js";
