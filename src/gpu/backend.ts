@@ -127,12 +127,13 @@ export class Runtime {
   }
 
   /** Creates a kernel from source; `pipeline` keeps its output on the device. */
-  kernel(name: string, source: string, output: number[], constants: Record<string, number>, loop: number, pipeline: boolean, asyncMode: boolean): RawKernel {
+  kernel(name: string, source: string, output: number[], constants: Record<string, number>, loop: number, pipeline: boolean, asyncMode: boolean, extra: Record<string, unknown> = {}): RawKernel {
     const settings: Record<string, unknown> = {
       output, constants, loopMaxIterations: Math.max(1000, loop + 1), pipeline, precision: "single",
       tactic: "precision", asyncMode, dynamicArguments: true,
     };
     if (this.poolSize !== undefined) settings.poolSize = this.poolSize;
+    Object.assign(settings, extra);
     const raw = (this.gpu.createKernel as unknown as (s: string, o: object) => RawKernel)(source, settings);
     this.kernels.push({ raw, record: null, name });
     return raw;
@@ -147,7 +148,7 @@ export class Runtime {
       const reason = inner.fallbackReason ?? (ran !== this.report.backend ? `ran on ${ran}` : null);
       k.record = { name: k.name, requested: this.report.backend, ran, fallbackReason: reason };
       this.report.kernels.push(k.record);
-      if (reason !== null && ran !== this.report.backend) {
+      if (reason !== null) {
         const message = `${fn}(): kernel ${k.name} must run on ${this.report.backend}, got a fallback to ${ran} (${reason})`;
         if (this.policy === "error") throw new DomainError(fn, `kernel ${k.name}`, `run on ${this.report.backend}`, `a fallback to ${ran} (${reason})`);
         if (this.policy === "warn") console.warn(message);
