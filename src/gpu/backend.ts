@@ -96,7 +96,7 @@ export function isSoftwareRenderer(renderer: string | null): boolean {
 /** Minimal view of gpu.js's kernel objects used here. */
 export interface RawKernel {
   (...args: unknown[]): unknown;
-  kernel?: { fallbackReason?: string | null; constructor: { mode?: string } } | null;
+  kernel?: { fallbackReason?: string | null; constructor: { mode?: string; name?: string } } | null;
   destroy(removeCanvasReferences?: boolean): void;
 }
 
@@ -144,7 +144,7 @@ export class Runtime {
     for (const k of this.kernels) {
       if (k.record !== null || k.raw.kernel === undefined || k.raw.kernel === null) continue;
       const inner = k.raw.kernel;
-      const ran = (inner.constructor.mode ?? "cpu") as GpuBackend;
+      const ran = kernelBackend(inner.constructor);
       const reason = inner.fallbackReason ?? (ran !== this.report.backend ? `ran on ${ran}` : null);
       k.record = { name: k.name, requested: this.report.backend, ran, fallbackReason: reason };
       this.report.kernels.push(k.record);
@@ -162,6 +162,15 @@ export class Runtime {
     this.kernels.length = 0;
     this.gpu.destroy();
   }
+}
+
+/** The backend of a gpu.js kernel class: its static `mode`, with the GL classes ("gpu") told apart by name. */
+function kernelBackend(cls: { mode?: string; name?: string }): GpuBackend {
+  const mode = cls.mode ?? "cpu";
+  if (mode !== "gpu") return mode as GpuBackend;
+  const name = cls.name ?? "";
+  if (/headless/i.test(name)) return "headlessgl";
+  return /webgl2/i.test(name) ? "webgl2" : "webgl";
 }
 
 interface Choice { backend: GpuBackend; reason: string; renderer: string | null; gpu?: GPU }
