@@ -12,7 +12,7 @@ export type GpuBackend = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm"
 
 /**
  * What to do when gpu.js silently replaces a kernel by its CPU kernel (kernel maps, texture
- * arguments, unsupported types): `"error"` throws a {@link DomainError}, `"warn"` calls
+ * arguments, unsupported types): `"error"` throws a `DomainError`, `"warn"` calls
  * `console.warn` once per kernel, `"ignore"` only records it in the report.
  *
  * @category GPU

@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
-export * from "./backend.js";
-export * from "./mlp-field.js";
-export * from "./marginal.js";
+export type { GpuBackend, FallbackPolicy, GpuOptions, KernelRecord, GpuReport } from "./backend.js";
+export { isSoftwareRenderer } from "./backend.js";
+export type { GpuVelocityField, GpuMlpField } from "./mlp-field.js";
+export { gpuMlpField } from "./mlp-field.js";
+export type { GpuMarginalOptions } from "./marginal.js";
+export { gpuMarginalVelocity } from "./marginal.js";

@@ -35,7 +35,7 @@ export interface GpuMarginalOptions extends GpuOptions {
  * @param data - target points [N, dim]
  * @param options - backend options and `dataTile`
  * @returns the field; call `dispose()` when done
- * @throws {@link DomainError} for bad options; {@link ShapeError} for an empty data set
+ * @throws `DomainError` for bad options; `ShapeError` for an empty data set
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };

@@ -60,7 +60,7 @@ export interface GpuMlpField extends GpuVelocityField {
  * @param net - a CPU {@link Mlp} or its {@link MlpSpec}
  * @param options - backend options (see {@link GpuOptions})
  * @returns the field; call `dispose()` when done
- * @throws {@link DomainError} for bad options or a silent CPU fallback under `onFallback: "error"`
+ * @throws `DomainError` for bad options or a silent CPU fallback under `onFallback: "error"`
  * @example
  * ```ts
  * const net = mlp({ dim: 2, hidden: [64, 64] });
