@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { chromium, type Browser } from "playwright-core";
+import { mlp } from "../../src/nn/index.js";
+import { Random } from "../../src/random/index.js";
+import { marginalVelocity } from "../../src/velocity/index.js";
+import { maxRelativeError } from "./helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = process.env.FM_SKIP_BROWSER === "1";
+const root = resolve(import.meta.dirname, "../..");
+
+describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", () => {
+  let dir = "";
+  let server: Server | null = null;
+  let browser: Browser | null = null;
+  let url = "";
+
+  beforeAll(async () => {
+    if (skip) return;
+    if (!existsSync(CHROMIUM)) throw new Error(`browser test: ${CHROMIUM} is missing (apt-get install chromium, or set FM_SKIP_BROWSER=1)`);
+    dir = mkdtempSync(join(tmpdir(), "fm-gpu-browser-"));
+    writeFileSync(join(dir, "entry.ts"), `export * from ${JSON.stringify(join(root, "src/gpu/index.ts"))};\nexport { default as ndarray } from "ndarray";\n`);
+    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "gpu.js"), nodePaths: [join(root, "node_modules")], logLevel: "error" });
+    writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">import * as fm from "./gpu.js"; window.fm = fm; window.ready = true;</script>`);
+    server = createServer((req, res) => {
+      const file = join(dir, (req.url ?? "/") === "/" ? "index.html" : (req.url ?? "").slice(1));
+      if (!existsSync(file)) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { "content-type": file.endsWith(".js") ? "text/javascript" : "text/html" }).end(readFileSync(file));
+    });
+    await new Promise<void>((ok) => (server as Server).listen(0, "127.0.0.1", ok));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((ok) => (server === null ? ok() : server.close(() => ok())));
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("property: the ESM bundle runs the MLP and marginal fields on webgl2 and matches the float64 CPU results within 1e-4; auto selection refuses SwiftShader", async () => {
+    if (skip) { expect(skip).toBe(true); return; }
+    const net = mlp({ dim: 2, hidden: [64, 64], activation: "silu", seed: 11 });
+    const rng = new Random(12);
+    const x = rng.normalBatch(333, 2);
+    const data = rng.normalBatch(1100, 2);
+    const spec = net.toSpec();
+    const plain = { ...spec, layers: spec.layers.map((l) => ({ ...l, weight: Array.from(l.weight), bias: Array.from(l.bias) })), time: { kind: "concat" } };
+    const page = await (browser as Browser).newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const out = await page.evaluate(async ({ plain, xs, ys }) => {
+      const fm = (window as unknown as { fm: any }).fm;
+      const s = { ...plain, layers: plain.layers.map((l: any) => ({ ...l, weight: Float64Array.from(l.weight), bias: Float64Array.from(l.bias) })) };
+      const x = fm.ndarray(Float64Array.from(xs), [xs.length / 2, 2]);
+      const field = fm.gpuMlpField(s, { backend: "webgl2", tileRows: 128 });
+      const u = Array.from(field.evaluate(x, 0.4).data) as number[];
+      const ua = Array.from((await field.evaluateAsync(x, 0.4)).data) as number[];
+      const report = field.report;
+      field.dispose();
+      const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
+      const mf = fm.gpuMarginalVelocity(condOT, fm.ndarray(Float64Array.from(ys), [ys.length / 2, 2]), { backend: "webgl2", dataTile: 512 });
+      const m = Array.from(mf.evaluate(x, 0.6).data) as number[];
+      const auto = fm.gpuMlpField(s, {});
+      const autoReport = { backend: auto.report.backend, reason: auto.report.reason };
+      auto.dispose();
+      mf.dispose();
+      return { u, ua, m, report, autoReport };
+    }, { plain, xs: Array.from(x.data), ys: Array.from(data.data) });
+    await page.close();
+    expect(out.report.backend).toBe("webgl2");
+    expect(out.report.software).toBe(true);
+    expect(out.report.renderer).toMatch(/swiftshader/i);
+    expect(out.report.kernels.every((k: { ran: string; fallbackReason: unknown }) => k.ran === "webgl2" && k.fallbackReason === null)).toBe(true);
+    expect(maxRelativeError(out.u, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(out.ua, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(out.m, marginalVelocity({ name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) }, data).evaluate(x, 0.6).data)).toBeLessThanOrEqual(1e-4);
+    expect(out.autoReport.backend).toBe("webasm");
+    expect(out.autoReport.reason).toMatch(/software/);
+  });
+});
