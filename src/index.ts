@@ -6,3 +6,5 @@
 export * from "./core/index.js";
 export * from "./random/index.js";
 export * from "./distributions/index.js";
+export * from "./couplings/index.js";
+export * from "./metrics/index.js";
