@@ -52,7 +52,7 @@ describe("couplings", () => {
     expect(Array.from(pairedCoupling().pair(x, y, new Random(1)).indices1)).toEqual([0, 1, 2]);
     const counts = new Array<number>(3).fill(0);
     const rng = new Random(2);
-    for (let t = 0; t < 3000; t++) counts[independentCoupling().pair(x, y, rng).indices1[0] as number]++;
+    for (let t = 0; t < 3000; t++) { const j = independentCoupling().pair(x, y, rng).indices1[0] as number; counts[j] = (counts[j] as number) + 1; }
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(120);
   });
 
@@ -79,7 +79,7 @@ describe("samplePlan", () => {
     const plan = fromRows([[0.1, 0.2], [0.3, 0.4]]);
     const { indices0, indices1 } = samplePlan(plan, 20000, new Random(3));
     const counts = [0, 0, 0, 0];
-    for (let k = 0; k < 20000; k++) counts[(indices0[k] as number) * 2 + (indices1[k] as number)]++;
+    for (let k = 0; k < 20000; k++) { const c = (indices0[k] as number) * 2 + (indices1[k] as number); counts[c] = (counts[c] as number) + 1; }
     [0.1, 0.2, 0.3, 0.4].forEach((p, c) => expect(Math.abs((counts[c] as number) / 20000 - p)).toBeLessThan(0.015));
   });
 
