@@ -8,6 +8,8 @@ export * from "./random/index.js";
 export * from "./distributions/index.js";
 export * from "./schedulers/index.js";
 export * from "./paths/index.js";
+export * from "./couplings/index.js";
+export * from "./metrics/index.js";
 export * from "./solvers/index.js";
 export * from "./divergence/index.js";
 export * from "./nn/index.js";

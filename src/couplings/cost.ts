@@ -1,0 +1,56 @@
+import ndarray from "ndarray";
+import type { NdArray } from "ndarray";
+import { asBatch } from "../core/batch.js";
+import { ShapeError } from "../core/errors.js";
+import { describeShape } from "../core/format.js";
+import { checkPositive } from "../core/check.js";
+
+/**
+ * A cost matrix: an `NdArray<Float64Array>` of shape `[n, m]`, row-major and contiguous, so
+ * `C[i][j]` (the cost of moving source point i to target point j) is `data[i * m + j]`.
+ * Every solver in this module takes costs in this one form; wrap a flat array with
+ * `fromData(data, [n, m])` or build one with {@link pairwiseCost}.
+ *
+ * @category Couplings
+ */
+export type CostMatrix = NdArray<Float64Array>;
+
+/**
+ * The matrix of pairwise costs `C_ij = ||x_i - y_j||_2^p` between the rows of two batches.
+ * `p = 2` (the default) is the squared Euclidean cost of minibatch OT couplings.
+ *
+ * @param x - source points, shape [n, d]
+ * @param y - target points, shape [m, d]
+ * @param p - exponent of the Euclidean distance, > 0 (default 2)
+ * @returns the cost matrix, shape [n, m]
+ * @throws {@link ShapeError} when the dimensions differ; {@link DomainError} for p <= 0; {@link NonFiniteError} for NaN or infinite entries
+ * @example
+ * ```ts
+ * pairwiseCost(fromRows([[0, 0]]), fromRows([[3, 4], [1, 0]])).data // => Float64Array [25, 1]
+ * pairwiseCost(fromRows([[0, 0]]), fromRows([[3, 4]]), 1).data // => Float64Array [5]
+ * ```
+ * @category Couplings
+ */
+export function pairwiseCost(x: NdArray<Float64Array>, y: NdArray<Float64Array>, p = 2): CostMatrix {
+  checkPositive("pairwiseCost", "p", p);
+  const a = asBatch("pairwiseCost", "x", x);
+  const d = a.shape[1] as number;
+  const b = asBatch("pairwiseCost", "y", y);
+  if (b.shape[1] !== d) throw new ShapeError("pairwiseCost", "y", `have shape [m, ${d}] like x`, describeShape(b.shape));
+  const n = a.shape[0] as number, m = b.shape[0] as number;
+  const xs = a.data, ys = b.data;
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const xo = i * d, ro = i * m;
+    for (let j = 0; j < m; j++) {
+      const yo = j * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        const t = (xs[xo + k] as number) - (ys[yo + k] as number);
+        s += t * t;
+      }
+      out[ro + j] = p === 2 ? s : p === 1 ? Math.sqrt(s) : Math.pow(s, p / 2);
+    }
+  }
+  return ndarray(out, [n, m]);
+}

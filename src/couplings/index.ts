@@ -1,0 +1,10 @@
+export { pairwiseCost, type CostMatrix } from "./cost.js";
+export type { Weights } from "./weights.js";
+export { solveAssignment, type AssignmentResult } from "./assignment.js";
+export { sinkhorn, type SinkhornOptions, type SinkhornResult } from "./sinkhorn.js";
+export { sinkhornUnbalanced, type UnbalancedSinkhornOptions } from "./unbalanced.js";
+export { samplePlan, type SamplePlanOptions } from "./sample-plan.js";
+export { independentCoupling } from "./independent.js";
+export { pairedCoupling } from "./paired.js";
+export { exactOTCoupling } from "./exact-ot.js";
+export { entropicOTCoupling, schrodingerBridgeCoupling, type EntropicCouplingOptions } from "./entropic-ot.js";

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { wasserstein } from "../../src/metrics/wasserstein.js";
+import { mmdSquared } from "../../src/metrics/mmd.js";
+import { energyDistance } from "../../src/metrics/energy-distance.js";
+import { fromRows } from "../../src/core/batch.js";
+import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { Random } from "../../src/random/random.js";
+
+describe("wasserstein", () => {
+  it("in 1-D equals the sorted-matching closed form (p = 1 and 2), equal and unequal sizes", () => {
+    const rng = new Random(1);
+    const x = Array.from({ length: 12 }, () => rng.normal()).sort((a, b) => a - b);
+    const y = Array.from({ length: 12 }, () => 2 + rng.normal()).sort((a, b) => a - b);
+    const w1 = x.reduce((s, xi, k) => s + Math.abs(xi - (y[k] as number)), 0) / 12;
+    const w2 = Math.sqrt(x.reduce((s, xi, k) => s + (xi - (y[k] as number)) ** 2, 0) / 12);
+    const X = fromRows(x.map((v) => [v])), Y = fromRows(y.map((v) => [v]));
+    expect(wasserstein(X, Y, { p: 1 })).toBeCloseTo(w1, 12);
+    expect(wasserstein(X, Y)).toBeCloseTo(w2, 12);
+    // unequal sizes: {0, 1} vs {0, 0.5, 1}: W1 = 1/6 (move 1/6 mass from 0 and 1 to 0.5 by 0.5 each)
+    expect(wasserstein(fromRows([[0], [1]]), fromRows([[0], [0.5], [1]]), { p: 1 })).toBeCloseTo(1 / 6, 12);
+  });
+
+  it("sinkhorn method is an upper bound close to the exact value; translation gives W2 = shift", () => {
+    const rng = new Random(2);
+    const x = rng.normalBatch(40, 2);
+    const y = fromRows(Array.from({ length: 40 }, (_, i) => [x.get(i, 0) + 3, x.get(i, 1)]));
+    expect(wasserstein(x, y)).toBeCloseTo(3, 10);
+    const ws = wasserstein(x, y, { method: "sinkhorn", reg: 0.05 });
+    expect(ws).toBeGreaterThanOrEqual(3 - 1e-9);
+    expect(ws).toBeLessThan(3.05);
+    expect(wasserstein(x, y, { method: "sinkhorn" })).toBeLessThan(3.2);
+  });
+
+  it("rejects bad options and shapes", () => {
+    const x = fromRows([[0]]);
+    expect(() => wasserstein(x, fromRows([[0, 1]]))).toThrow(ShapeError);
+    expect(() => wasserstein(x, x, { p: 3 as never })).toThrow(DomainError);
+    expect(() => wasserstein(x, x, { method: "bad" as never })).toThrow(DomainError);
+    expect(() => wasserstein(fromRows([[0], [1], [2]]), fromRows([[0], [1]]), { maxExpandedSize: 5 })).toThrow(DomainError);
+    expect(() => wasserstein(fromRows([]), x)).toThrow(ShapeError);
+  });
+});
+
+describe("mmdSquared", () => {
+  it("biased: zero for identical samples; closed form for two single points", () => {
+    expect(mmdSquared(fromRows([[0], [1]]), fromRows([[0], [1]]), { biased: true })).toBeCloseTo(0, 14);
+    // one point each: k(x,x) + k(y,y) - 2 k(x,y) = 2 - 2 exp(-r^2/(2 h^2)) per bandwidth
+    expect(mmdSquared(fromRows([[0]]), fromRows([[1]]), { biased: true, bandwidths: [1] })).toBeCloseTo(2 - 2 * Math.exp(-0.5), 14);
+  });
+
+  it("unbiased is near zero for the same distribution and clearly positive for shifted ones", () => {
+    const rng = new Random(3);
+    const same = mmdSquared(rng.normalBatch(300, 2), rng.normalBatch(300, 2));
+    const shifted = rng.normalBatch(300, 2);
+    for (let k = 0; k < shifted.data.length; k += 2) shifted.data[k] = (shifted.data[k] as number) + 1;
+    const diff = mmdSquared(rng.normalBatch(300, 2), shifted);
+    expect(Math.abs(same)).toBeLessThan(0.02);
+    expect(diff).toBeGreaterThan(10 * Math.abs(same));
+  });
+
+  it("rejects too few rows and bad bandwidths", () => {
+    expect(() => mmdSquared(fromRows([[0]]), fromRows([[0], [1]]))).toThrow(ShapeError);
+    expect(() => mmdSquared(fromRows([[0], [1]]), fromRows([[0], [1]]), { bandwidths: [0] })).toThrow(DomainError);
+    expect(() => mmdSquared(fromRows([[0], [1]]), fromRows([[0], [1]]), { bandwidths: [] })).toThrow(DomainError);
+    expect(() => mmdSquared(fromRows([[0], [1]]), fromRows([[0, 1], [1, 1]]))).toThrow(ShapeError);
+  });
+});
+
+describe("energyDistance", () => {
+  it("closed forms: two points at distance r give 2r; identical samples give 0", () => {
+    expect(energyDistance(fromRows([[0]]), fromRows([[3]]))).toBe(6);
+    expect(energyDistance(fromRows([[0, 0], [1, 1]]), fromRows([[1, 1], [0, 0]]))).toBeCloseTo(0, 14);
+    // {0, 2} vs {1}: 2*1 - (0+2+2+0)/4 - 0 = 1
+    expect(energyDistance(fromRows([[0], [2]]), fromRows([[1]]))).toBeCloseTo(1, 14);
+    expect(() => energyDistance(fromRows([[0]]), fromRows([[0, 1]]))).toThrow(ShapeError);
+    expect(() => energyDistance(fromRows([]), fromRows([[0]]))).toThrow(ShapeError);
+  });
+});
