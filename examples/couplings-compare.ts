@@ -15,7 +15,7 @@ const runs = [
 const target = moons().sample(2000, new Random(99)).data;
 const box: [number, number, number, number] = [-7, 7, -7, 7];
 writePanels("examples/out/couplings-compare.svg", runs.flatMap(({ name, run }) => [
-  { title: name, caption: `path energy ${run.energy.toFixed(2)}`, box, lines: run.paths.map((p) => ({ data: p, color: "#2a6fdb", width: 0.7, opacity: 0.4 })) },
+  { title: name, caption: `path energy ${run.energy.toFixed(2)}`, box, lines: run.paths.slice(0, 120).map((p) => ({ data: p, color: "#2a6fdb", width: 0.7, opacity: 0.4 })) },
   { title: "samples", caption: `W2 = ${run.w2.toFixed(3)}, ${run.trainSeconds.toFixed(1)} s`, box, points: [{ data: target, color: "#bbb" }, { data: run.generated, color: "#d62728" }] },
 ]));
 for (const { name, run } of runs) console.log(JSON.stringify({ coupling: name, steps, trainSeconds: +run.trainSeconds.toFixed(1), w2: +run.w2.toFixed(4), pathEnergy: +run.energy.toFixed(3) }));

@@ -17,7 +17,7 @@ const noise = standardNormal(2).sample(1500, new Random(1));
 const { y } = sample(model, noise, { method: "dopri5", rtol: 1e-5, atol: 1e-5 });
 const data = moons().sample(1500, new Random(2));
 const w2 = wasserstein(y, data, { p: 2, method: "exact" });
-const box: [number, number, number, number] = [-4, 5, -4.5, 4.5];
+const box: [number, number, number, number] = [-5.25, 6.25, -6, 5.5];
 writePanels("examples/out/quick-start.svg", [
   { title: "noise (t = 0)", box, points: [{ data: noise.data, color: "#888" }] },
   { title: "generated (t = 1)", caption: `W2 to data = ${w2.toFixed(3)}`, box, points: [{ data: data.data, color: "#ccc" }, { data: y.data, color: "#d62728" }] },

@@ -17,7 +17,7 @@ const target = moons().sample(2000, new Random(99)).data;
 const box: [number, number, number, number] = [-7, 7, -7, 7];
 writePanels("examples/out/train-moons.svg", [
   { title: "source: 8 Gaussians", box, points: [{ data: run.source, color: "#888" }] },
-  { title: "trajectories (OT-CFM)", box, lines: run.paths.map((p) => ({ data: p, color: "#2a6fdb", width: 0.7, opacity: 0.4 })), points: [{ data: run.generated.subarray(0, 400), color: "#d62728", radius: 1.2 }] },
+  { title: "trajectories (OT-CFM)", box, lines: run.paths.slice(0, 120).map((p) => ({ data: p, color: "#2a6fdb", width: 0.7, opacity: 0.4 })), points: [{ data: run.generated.subarray(0, 400), color: "#d62728", radius: 1.2 }] },
   { title: "samples vs data", caption: `W2 = ${run.w2.toFixed(3)}`, box, points: [{ data: target, color: "#bbb" }, { data: run.generated, color: "#d62728" }] },
 ]);
 writeLineChart("examples/out/train-moons-loss.svg", "CFM loss per step (OT-CFM)", [{ values: run.history.loss, color: "#2a6fdb", label: "loss" }]);

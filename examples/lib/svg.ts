@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 export interface Panel {
   title: string;
   /** Point clouds: flat [x0, y0, x1, y1, ...] with a colour and radius. */
-  points?: { data: ArrayLike<number>; color: string; radius?: number; opacity?: number }[];
+  points?: { data: ArrayLike<number>; color: string; radius?: number; opacity?: number; maxPoints?: number }[];
   /** Polylines (trajectories): each a flat [x, y, ...] list. */
   lines?: { data: ArrayLike<number>; color: string; width?: number; opacity?: number }[];
   /** A heat map over the panel's box: values[i * cols + j] for row i (y, bottom to top) and column j (x). */
@@ -51,7 +51,7 @@ export function writePanels(file: string, panels: Panel[]): void {
         for (let j = 0; j < cols; j++) {
           const v = values[i * cols + j] as number;
           const u = Number.isFinite(v) && hi > lo ? (v - lo) / (hi - lo) : 0;
-          parts.push(`<rect x="${(ox + j * cw).toFixed(2)}" y="${(oy + SIZE - (i + 1) * ch).toFixed(2)}" width="${(cw + 0.3).toFixed(2)}" height="${(ch + 0.3).toFixed(2)}" fill="${viridis(u)}"/>`);
+          parts.push(`<rect x="${(ox + j * cw).toFixed(1)}" y="${(oy + SIZE - (i + 1) * ch).toFixed(1)}" width="${(cw + 0.4).toFixed(1)}" height="${(ch + 0.4).toFixed(1)}" fill="${viridis(u)}"/>`);
         }
       }
     }
@@ -63,7 +63,9 @@ export function writePanels(file: string, panels: Panel[]): void {
     for (const cloud of p.points ?? []) {
       const r = cloud.radius ?? 1.4;
       const dots: string[] = [];
-      for (let i = 0; i + 1 < cloud.data.length; i += 2) {
+      // keep committed pictures small: draw at most maxPoints (default 1200) points, the first ones
+      const limit = Math.min(cloud.data.length, 2 * (cloud.maxPoints ?? 1200));
+      for (let i = 0; i + 1 < limit; i += 2) {
         const x = cloud.data[i] as number, y = cloud.data[i + 1] as number;
         if (x < x0 || x > x1 || y < y0 || y > y1) continue;
         dots.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="${r}"/>`);
@@ -121,7 +123,7 @@ function viridis(u: number): string {
   const f = x - i;
   const a = stops[i] as number[], b = stops[i + 1] as number[];
   const c = a.map((v, k) => Math.round(v + f * ((b[k] as number) - v)));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
+  return `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** A one-line progress bar on stderr (only when it is a terminal; otherwise a line every 10%). */
