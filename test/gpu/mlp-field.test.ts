@@ -13,6 +13,7 @@ import { maxRelativeError } from "./helpers.js";
 const BACKENDS = [
   { backend: "webasm", async: false }, { backend: "webasm", async: true },
   { backend: "cpu", async: false }, { backend: "cpu", async: true },
+  { backend: "cpu-f64", async: false }, { backend: "cpu-f64", async: true },
 ] as const;
 
 interface Case { width: number; depth: number; n: number; act: Activation; dim: number; tile?: number; fourier?: boolean; classes?: number }
