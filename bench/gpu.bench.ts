@@ -1,14 +1,16 @@
 /*
- * flow-matching/gpu on every backend available in Node (webasm sync, webasm threaded, gpu.js cpu)
- * against our float64 CPU path and PyTorch CPU ($FM_ANCHOR), anchor workloads `mlp-forward`
- * (4096 x [3-256-256-256-2] SiLU) and `marginal-velocity` (M = N = 4096, d = 2 and 64, t = 0.5).
- * The machine is shared with other agents: medians are noisy.
+ * flow-matching/gpu on every backend available in Node (webasm sync, webasm threaded, gpu.js cpu),
+ * the `auto` choice and the `calibrate()`d choice, against our float64 CPU path (`vs_cpu` =
+ * this median / our CPU median in the same run; < 1 is faster) and PyTorch CPU ($FM_ANCHOR),
+ * anchor workloads `mlp-forward` (4096 x [3-256-256-256-2] SiLU) and `marginal-velocity`
+ * (M = N = 4096, d = 2 and 64, t = 0.5). The machine is shared with other agents: medians are noisy.
  */
 import { defineBenchmarks, type Benchmark } from "./harness.js";
 import { mlp } from "../src/nn/index.js";
 import { Random } from "../src/random/random.js";
 import { marginalVelocity } from "../src/velocity/index.js";
 import { gpuMarginalVelocity, gpuMlpField } from "../src/gpu/index.js";
+import type { GpuOptions, GpuVelocityField } from "../src/gpu/index.js";
 import type { Batch } from "../src/core/batch.js";
 
 const rows = 4096;
@@ -21,37 +23,68 @@ const marginalAnchor = (d: number) => ({ workload: "marginal-velocity", args: ["
 const net = mlp({ dim: 2, hidden: [256, 256, 256], activation: "silu", seed: 1 });
 const x = new Random(2).normalBatch(rows, 2);
 type Eval = (x: Batch, t: number) => unknown;
+interface State { f: Eval; field?: GpuVelocityField; q?: Batch }
+/** Our CPU medians of this run, per workload, for the `vs_cpu` ratios. */
+const cpuMs = new Map<string, number>();
 
-function mlpBench(label: string, make: () => { f: Eval; dispose?: () => void }): Benchmark<{ f: Eval }> {
-  return { name: `mlp-forward 4096x[3-256-256-256-2] silu: ${label}`, setup: make, run: (s) => s.f(x, 0.5), repeats: 5, metrics: (_s, ms) => ({ gflops: mlpFlops / (ms * 1e6) }), anchor: mlpAnchor };
-}
-
-function marginalBench(d: number, label: string, make: (data: Batch) => Eval): Benchmark<{ f: Eval; q: Batch }> {
-  return {
-    name: `marginal-velocity M=N=4096 d=${d}: ${label}`,
-    setup: () => { const rng = new Random(d); const data = rng.normalBatch(4096, d); return { f: make(data), q: rng.normalBatch(4096, d) }; },
-    run: (s) => s.f(s.q, 0.5), repeats: 3, warmup: 1, metrics: (_s, ms) => ({ gflops: marginalFlops(d) / (ms * 1e6) }), anchor: marginalAnchor(d),
+/** Metrics: GFLOP/s, the backend that ran (with the report's reason for auto/calibrated), and the ratio to our CPU path. */
+function figures(workload: string, flops: number, cpu: boolean) {
+  return (s: State, ms: number): Record<string, number | string> => {
+    if (cpu) cpuMs.set(workload, ms);
+    const base = cpuMs.get(workload);
+    const out: Record<string, number | string> = { gflops: flops / (ms * 1e6) };
+    if (base !== undefined) out.vs_cpu = ms / base;
+    if (s.field !== undefined) {
+      out.backend = s.field.report.backend;
+      if (s.field.report.timings !== undefined) out.calibration = Object.entries(s.field.report.timings).map(([b, t]) => `${b} ${t.toFixed(1)} ms`).join(", ");
+    }
+    return out;
   };
 }
 
-const gpuMlp = (backend: "webasm" | "cpu", async: boolean) => () => {
-  const field = gpuMlpField(net, { backend });
-  return { f: (async ? (a: Batch, t: number) => field.evaluateAsync(a, t) : (a: Batch, t: number) => field.evaluate(a, t)) as Eval };
+function bench(workload: string, label: string, flops: number, make: () => Promise<State> | State, anchor: Benchmark["anchor"], repeats: number): Benchmark<State> {
+  return { name: `${workload}: ${label}`, setup: make, run: (s) => s.f(s.q ?? x, 0.5), repeats, warmup: 1, metrics: figures(workload, flops, label === "our CPU float64"), ...(anchor ? { anchor } : {}) };
+}
+
+const run = (field: GpuVelocityField, async: boolean): Eval => (async ? (a, t) => field.evaluateAsync(a, t) : (a, t) => field.evaluate(a, t));
+
+/** An MLP field on `options`; with `calibrate`, calibrated on the benchmark's own shapes first. */
+const gpuMlp = (options: GpuOptions, calibrate = false) => async (): Promise<State> => {
+  const field = gpuMlpField(net, options);
+  if (calibrate) await field.calibrate(x, 0.5, { repeats: 3 });
+  return { f: run(field, options.async ?? false), field };
 };
-const gpuMarginal = (backend: "webasm" | "cpu", async: boolean) => (data: Batch): Eval => {
-  const field = gpuMarginalVelocity(condOT, data, { backend });
-  return (async ? (a: Batch, t: number) => field.evaluateAsync(a, t) : (a: Batch, t: number) => field.evaluate(a, t)) as Eval;
+
+const gpuMarginal = (d: number, options: GpuOptions, calibrate = false) => async (): Promise<State> => {
+  const rng = new Random(d);
+  const data = rng.normalBatch(4096, d);
+  const q = rng.normalBatch(4096, d);
+  const field = gpuMarginalVelocity(condOT, data, options);
+  if (calibrate) await field.calibrate(q, 0.5, { repeats: 1 });
+  return { f: run(field, options.async ?? false), field, q };
 };
+
+const mlpName = "mlp-forward 4096x[3-256-256-256-2] silu";
+const mlpBench = (label: string, make: () => Promise<State> | State) => bench(mlpName, label, mlpFlops, make, mlpAnchor, 5);
 
 export default defineBenchmarks([
   mlpBench("our CPU float64", () => ({ f: (a, t) => net.evaluate(a, t) })),
-  mlpBench("gpu.js webasm sync", gpuMlp("webasm", false)),
-  mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp("webasm", true)),
-  mlpBench("gpu.js cpu", gpuMlp("cpu", false)),
-  ...[2, 64].flatMap((d) => [
-    marginalBench(d, "our CPU float64", (data) => { const u = marginalVelocity(condOT, data); return (a, t) => u.evaluate(a, t); }),
-    marginalBench(d, "gpu.js webasm sync", gpuMarginal("webasm", false)),
-    marginalBench(d, "gpu.js webasm async", gpuMarginal("webasm", true)),
-    marginalBench(d, "gpu.js cpu", gpuMarginal("cpu", false)),
-  ]),
+  mlpBench("auto (sync)", gpuMlp({})),
+  mlpBench("calibrated (sync)", gpuMlp({}, true)),
+  mlpBench("calibrated (async)", gpuMlp({ async: true }, true)),
+  mlpBench("gpu.js webasm sync", gpuMlp({ backend: "webasm" })),
+  mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp({ backend: "webasm", async: true })),
+  mlpBench("gpu.js cpu", gpuMlp({ backend: "cpu" })),
+  ...[2, 64].flatMap((d) => {
+    const name = `marginal-velocity M=N=4096 d=${d}`;
+    const b = (label: string, make: () => Promise<State> | State) => bench(name, label, marginalFlops(d), make, marginalAnchor(d), 3);
+    return [
+      b("our CPU float64", () => { const rng = new Random(d); const u = marginalVelocity(condOT, rng.normalBatch(4096, d)); return { f: (a, t) => u.evaluate(a, t), q: rng.normalBatch(4096, d) }; }),
+      b("auto (sync)", gpuMarginal(d, {})),
+      b("calibrated (sync)", gpuMarginal(d, {}, true)),
+      b("gpu.js webasm sync", gpuMarginal(d, { backend: "webasm" })),
+      b("gpu.js webasm async", gpuMarginal(d, { backend: "webasm", async: true })),
+      b("gpu.js cpu", gpuMarginal(d, { backend: "cpu" })),
+    ];
+  }),
 ]);

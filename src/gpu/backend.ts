@@ -1,14 +1,17 @@
 import { GPU } from "gpu.js";
+import { isSoftwareRenderer } from "./select.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 
 /**
- * A gpu.js backend: `webgl2`, `webgl`, `headlessgl` and `webgpu` run on a graphics device;
- * `webasm` is WebAssembly (f32x4 SIMD) on the CPU; `cpu` is gpu.js's transpiled JavaScript.
+ * A backend of the GPU fields: `webgl2`, `webgl`, `headlessgl` and `webgpu` run gpu.js kernels on a
+ * graphics device; `webasm` is gpu.js's WebAssembly (f32x4 SIMD) on the CPU; `cpu` is gpu.js's
+ * transpiled JavaScript; `cpu-f64` is no gpu.js at all but our own float64 CPU path (the
+ * WebAssembly-SIMD `Mlp` of `src/nn`, the closed-form `marginalVelocity` of `src/velocity`).
  *
  * @category GPU
  */
-export type GpuBackend = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu";
+export type GpuBackend = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu" | "cpu-f64";
 
 /**
  * What to do when gpu.js silently replaces a kernel by its CPU kernel (kernel maps, texture
@@ -25,9 +28,9 @@ export type FallbackPolicy = "error" | "warn" | "ignore";
  * @category GPU
  */
 export interface GpuOptions {
-  /** Backend to use, or `"auto"` (default): the best non-software graphics backend, else `webasm`. */
+  /** Backend to use, or `"auto"` (default): a hardware WebGL2/WebGL context, else `cpu-f64` (never a software renderer unless allowed); see {@link selectBackend} for the asynchronous choice that also considers WebGPU. */
   backend?: GpuBackend | "auto";
-  /** Prefer the asynchronous methods in calibration and reports (the `*Async` methods always use gpu.js's `asyncMode`: threaded webasm, non-blocking webgl2 readback). Default false. */
+  /** Which contract the field is used under, recorded in the report: false (default) the synchronous methods, true the `*Async` methods; `calibrate` times the contract named here. The `*Async` methods always run gpu.js kernels in its `asyncMode` (threaded webasm, non-blocking readback) whatever this says. */
   async?: boolean;
   /** Silent CPU fallbacks: `"error"` (default), `"warn"` or `"ignore"`. */
   onFallback?: FallbackPolicy;
@@ -74,23 +77,22 @@ export interface GpuReport {
   software: boolean;
   /** Every kernel built so far, with the backend that ran it. */
   kernels: KernelRecord[];
-  /** Calibration timings in milliseconds per candidate, when calibration ran. */
+  /** Calibration timings: median milliseconds per candidate on the calibrated shapes (`Infinity` for a candidate that failed), when calibration ran. */
   timings?: Record<string, number>;
 }
 
 /**
- * Whether a renderer string names a software rasteriser: `/swiftshader|llvmpipe|softpipe|software|microsoft basic render|warp/i`.
+ * Options of the fields' `calibrate(x, t, options)`.
  *
- * @param renderer - the UNMASKED_RENDERER_WEBGL string (or null)
- * @returns true for a software renderer
- * @example
- * ```ts
- * isSoftwareRenderer("ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)") // => true
- * ```
  * @category GPU
  */
-export function isSoftwareRenderer(renderer: string | null): boolean {
-  return renderer !== null && /swiftshader|llvmpipe|softpipe|software|microsoft basic render|warp/i.test(renderer);
+export interface CalibrationOptions {
+  /** Timed runs per candidate; the median counts (default 3). */
+  repeats?: number;
+  /** Untimed warm-up runs per candidate (kernel compilation, JIT; default 1). */
+  warmup?: number;
+  /** Only these candidates (default: every backend available here, see {@link GpuBackend}). */
+  backends?: readonly GpuBackend[];
 }
 
 /** Minimal view of gpu.js's kernel objects used here. */
@@ -100,7 +102,30 @@ export interface RawKernel {
   destroy(removeCanvasReferences?: boolean): void;
 }
 
-/** A gpu.js instance with its resolved backend, and the kernel records (internal). */
+/** Validated options (internal). */
+export interface Settings {
+  requested: GpuBackend | "auto";
+  async: boolean;
+  policy: FallbackPolicy;
+  tileRows: number;
+  poolSize: number | undefined;
+  allowSoftware: boolean;
+}
+
+/** Validates {@link GpuOptions} (internal). */
+export function checkOptions(fn: string, options: GpuOptions): Settings {
+  if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
+  const requested = options.backend ?? "auto";
+  const valid = ["auto", "webgl2", "webgl", "headlessgl", "webgpu", "webasm", "cpu", "cpu-f64"];
+  if (!valid.includes(requested)) throw new DomainError(fn, "options.backend", `be one of ${valid.join(", ")}`, describeValue(requested));
+  const policy = options.onFallback ?? "error";
+  if (!["error", "warn", "ignore"].includes(policy)) throw new DomainError(fn, "options.onFallback", 'be "error", "warn" or "ignore"', describeValue(policy));
+  const tileRows = options.tileRows ?? 16384;
+  if (!Number.isInteger(tileRows) || tileRows < 1) throw new DomainError(fn, "options.tileRows", "be a positive integer", describeValue(tileRows));
+  return { requested, async: options.async ?? false, policy, tileRows, poolSize: options.poolSize, allowSoftware: options.allowSoftwareRenderer ?? false };
+}
+
+/** A gpu.js instance on one resolved backend, and the kernel records (internal). */
 export class Runtime {
   readonly gpu: GPU;
   readonly report: GpuReport;
@@ -109,21 +134,12 @@ export class Runtime {
   private readonly kernels: { raw: RawKernel; record: KernelRecord | null; name: string }[] = [];
   private readonly poolSize: number | undefined;
 
-  constructor(fn: string, options: GpuOptions = {}) {
-    if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
-    const requested = options.backend ?? "auto";
-    const valid = ["auto", "webgl2", "webgl", "headlessgl", "webgpu", "webasm", "cpu"];
-    if (!valid.includes(requested)) throw new DomainError(fn, "options.backend", `be one of ${valid.join(", ")}`, describeValue(requested));
-    this.policy = options.onFallback ?? "error";
-    if (!["error", "warn", "ignore"].includes(this.policy)) throw new DomainError(fn, "options.onFallback", 'be "error", "warn" or "ignore"', describeValue(this.policy));
-    const tile = options.tileRows ?? 16384;
-    if (!Number.isInteger(tile) || tile < 1) throw new DomainError(fn, "options.tileRows", "be a positive integer", describeValue(tile));
-    this.tileRows = tile;
-    this.poolSize = options.poolSize;
-    const asyncMode = options.async ?? false;
-    const choice = chooseBackend(requested, options.allowSoftwareRenderer ?? false);
-    this.gpu = choice.gpu ?? new GPU({ mode: choice.backend });
-    this.report = { backend: choice.backend, async: asyncMode, reason: choice.reason, renderer: choice.renderer, software: isSoftwareRenderer(choice.renderer), kernels: [] };
+  constructor(settings: Settings, choice: { backend: GpuBackend; reason: string; renderer: string | null }) {
+    this.policy = settings.policy;
+    this.tileRows = settings.tileRows;
+    this.poolSize = settings.poolSize;
+    this.gpu = new GPU({ mode: choice.backend } as ConstructorParameters<typeof GPU>[0]);
+    this.report = { backend: choice.backend, async: settings.async, reason: choice.reason, renderer: choice.renderer, software: isSoftwareRenderer(choice.renderer), kernels: [] };
   }
 
   /** Creates a kernel from source; `pipeline` keeps its output on the device. */
@@ -173,35 +189,3 @@ function kernelBackend(cls: { mode?: string; name?: string }): GpuBackend {
   return /webgl2/i.test(name) ? "webgl2" : "webgl";
 }
 
-interface Choice { backend: GpuBackend; reason: string; renderer: string | null; gpu?: GPU }
-
-function chooseBackend(requested: GpuBackend | "auto", allowSoftware: boolean): Choice {
-  if (requested !== "auto") return { backend: requested, reason: "requested explicitly", renderer: requested === "webgl2" || requested === "webgl" ? probeRenderer(requested) : null };
-  for (const gl of ["webgl2", "webgl"] as const) {
-    const supported = gl === "webgl2" ? GPU.isWebGL2Supported : GPU.isWebGLSupported;
-    if (!supported) continue;
-    const renderer = probeRenderer(gl);
-    if (isSoftwareRenderer(renderer) && !allowSoftware) {
-      return { backend: "webasm", reason: `${gl} is available but its renderer "${renderer}" is software; webasm is faster than a software rasteriser`, renderer };
-    }
-    return { backend: gl, reason: `${gl} available (renderer ${renderer ?? "unknown"})`, renderer };
-  }
-  if (GPU.isHeadlessGLSupported) return { backend: "headlessgl", reason: "headless-gl available", renderer: null };
-  if (GPU.isWebAssemblySupported) return { backend: "webasm", reason: "no graphics context; WebAssembly SIMD available", renderer: null };
-  return { backend: "cpu", reason: "no graphics context and no WebAssembly", renderer: null };
-}
-
-/** The UNMASKED_RENDERER_WEBGL string of a fresh context, or null. */
-function probeRenderer(kind: "webgl2" | "webgl"): string | null {
-  try {
-    const doc = (globalThis as { document?: { createElement(tag: string): unknown } }).document;
-    if (doc === undefined) return null;
-    const canvas = doc.createElement("canvas") as { getContext(k: string): unknown };
-    const gl = canvas.getContext(kind) as { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number } | null;
-    if (gl === null) return null;
-    const info = gl.getExtension("WEBGL_debug_renderer_info");
-    return String(gl.getParameter(info !== null ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  } catch {
-    return null;
-  }
-}

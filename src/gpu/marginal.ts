@@ -4,13 +4,15 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError } from "../core/errors.js";
 import type { Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { checkTime, timeAt } from "../core/time.js";
-import type { GpuOptions, RawKernel, GpuReport } from "./backend.js";
-import { Runtime } from "./backend.js";
-import { ACCUMULATE_SOURCE, LOGITS_SOURCE, ROWMAX_SOURCE, WEIGHTS_SOURCE } from "./kernels.js";
+import { checkTime } from "../core/time.js";
+import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
+import { checkOptions } from "./backend.js";
+import { calibrateEngines } from "./calibrate.js";
+import type { MarginalEngine } from "./marginal-engine.js";
+import { marginalEngine } from "./marginal-engine.js";
 import type { GpuVelocityField } from "./mlp-field.js";
-import { toInput } from "./mlp-field.js";
-import { drive, driveAsync, readRows, readVector } from "./readback.js";
+import type { BackendChoice } from "./select.js";
+import { chooseBackend } from "./select.js";
 
 /**
  * Options of {@link gpuMarginalVelocity}.
@@ -29,7 +31,8 @@ export interface GpuMarginalOptions extends GpuOptions {
  * Per tile of data points, kernels compute the scaled logits, their row maximum, the weights
  * exp(logit - max) and the weighted sums; the host merges tiles by a stable log-sum-exp in
  * float64. Where sigma_t <= 2^-52 alpha_t it returns (alpha'_t / alpha_t) x like the CPU field.
- * Kernel arithmetic is float32.
+ * Kernel arithmetic is float32. Backend `cpu-f64` (the `"auto"` choice without a hardware GPU)
+ * is our float64 `marginalVelocity` on the same data.
  *
  * @param scheduler - the affine path's scheduler
  * @param data - target points [N, dim]
@@ -51,121 +54,67 @@ export function gpuMarginalVelocity(scheduler: Scheduler, data: Batch, options: 
   const y = asBatch(fn, "data", data, {});
   const tile = options.dataTile ?? 4096;
   if (!Number.isInteger(tile) || tile < 1) throw new DomainError(fn, "options.dataTile", "be a positive integer", String(tile));
-  return new MarginalField(fn, scheduler, y, tile, new Runtime(fn, options));
+  const settings = checkOptions(fn, options);
+  const make = (c: BackendChoice): MarginalEngine => marginalEngine(scheduler, y, tile, settings, c);
+  return new MarginalField(fn, y.shape[1] as number, settings, make, make(chooseBackend(settings.requested, settings.allowSoftware)));
 }
 
 class MarginalField implements GpuVelocityField {
-  readonly dim: number;
   readonly report: GpuReport;
-  private readonly tiles: { y: unknown; n: number }[] = [];
-  private readonly kernels = new Map<string, RawKernel[]>();
   private disposed = false;
 
-  constructor(private readonly fn: string, private readonly scheduler: Scheduler, data: Batch, private readonly dataTile: number, private readonly rt: Runtime) {
-    this.dim = data.shape[1] as number;
-    this.report = rt.report;
-    const N = data.shape[0] as number;
-    const d = this.dim;
-    for (let s = 0; s < N; s += dataTile) {
-      const n = Math.min(dataTile, N - s);
-      this.tiles.push({ y: toInput(Float32Array.from(data.data.subarray(s * d, (s + n) * d)), d, n, rt.report.backend), n });
-    }
+  constructor(private readonly fn: string, readonly dim: number, private readonly settings: Settings, private readonly make: (c: BackendChoice) => MarginalEngine, private engine: MarginalEngine) {
+    this.report = { ...engine.report };
   }
 
   evaluate(x: Batch, t: Time, out?: Batch): Batch {
     const n = this.check("evaluate", x, t);
     const result = outputBatch(`${this.fn}.evaluate`, out, n, this.dim);
-    drive(this.run(false, x, t, result.data));
-    this.rt.check(this.fn);
+    this.engine.pass(false, x, t, result.data);
+    this.engine.check(this.fn);
     return result;
   }
 
   async evaluateAsync(x: Batch, t: Time): Promise<Batch> {
     const n = this.check("evaluateAsync", x, t);
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await driveAsync(this.run(true, x, t, result.data));
-    this.rt.check(this.fn);
+    await this.engine.pass(true, x, t, result.data);
+    this.engine.check(this.fn);
     return result;
+  }
+
+  async calibrate(x: Batch, t: Time, options: CalibrationOptions = {}): Promise<GpuReport> {
+    const n = this.check("calibrate", x, t, true);
+    const out = new Float64Array(n * this.dim);
+    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, this.make,
+      (e) => {
+        const r = this.settings.async ? e.pass(true, x, t, out) : e.pass(false, x, t, out);
+        e.check(this.fn);
+        return r;
+      },
+      (e) => e.dispose());
+    if (result.engine !== null) {
+      this.engine.dispose();
+      this.engine = result.engine;
+      Object.assign(this.report, this.engine.report);
+    }
+    this.report.reason = result.reason;
+    this.report.timings = result.timings;
+    return this.report;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.kernels.clear();
-    this.rt.dispose();
+    this.engine.dispose();
   }
 
-  private check(method: string, x: Batch, t: Time): number {
+  private check(method: string, x: Batch, t: Time, anyContract = false): number {
     const name = `${this.fn}.${method}`;
     if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
-    if (this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
+    if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
     const n = asBatch(name, "x", x, { dim: this.dim }).shape[0] as number;
     checkTime(name, "t", t, n);
     return n;
-  }
-
-  private *run(async: boolean, x: Batch, t: Time, out: Float64Array): Generator<unknown, void, unknown> {
-    const d = this.dim;
-    const n = x.shape[0] as number;
-    for (let start = 0; start < n; start += this.rt.tileRows) {
-      const m = Math.min(this.rt.tileRows, n - start);
-      const sx = new Float32Array(m);
-      const sa = new Float32Array(m);
-      const at = [];
-      for (let r = 0; r < m; r++) {
-        const v = this.scheduler.at(timeAt(t, start + r));
-        at.push(v);
-        const degenerate = !(v.sigma > 2 ** -52 * Math.abs(v.alpha));
-        sx[r] = degenerate ? 0 : 1 / v.sigma;
-        sa[r] = degenerate ? 0 : v.alpha / v.sigma;
-      }
-      const xs = toInput(Float32Array.from(x.data.subarray(start * d, (start + m) * d)), d, m, this.report.backend);
-      const best = new Float64Array(m).fill(-Infinity);
-      const sum = new Float64Array(m);
-      const acc = new Float64Array(m * d);
-      const part = new Float64Array(m * (d + 1));
-      for (const tile of this.tiles) {
-        const [logits, rowMax, weights, accumulate] = this.kernelsFor(m, tile.n, async);
-        const l = yield (logits as RawKernel)(xs, tile.y, sx, sa);
-        const mx = yield (rowMax as RawKernel)(l);
-        const p = yield (weights as RawKernel)(l, mx);
-        readRows(yield (accumulate as RawKernel)(p, tile.y), m, d + 1, part, 0);
-        const mv = readVector(mx);
-        for (let r = 0; r < m; r++) {
-          const mr = mv[r] as number;
-          const top = Math.max(best[r] as number, mr);
-          const a = Math.exp((best[r] as number) - top);
-          const b = Math.exp(mr - top);
-          best[r] = top;
-          sum[r] = (sum[r] as number) * a + (part[r * (d + 1) + d] as number) * b;
-          for (let c = 0; c < d; c++) acc[r * d + c] = (acc[r * d + c] as number) * a + (part[r * (d + 1) + c] as number) * b;
-        }
-      }
-      for (let r = 0; r < m; r++) {
-        const v = at[r] as ReturnType<Scheduler["at"]>;
-        const row = (start + r) * d;
-        const degenerate = !(v.sigma > 2 ** -52 * Math.abs(v.alpha));
-        for (let c = 0; c < d; c++) {
-          const xv = x.data[row + c] as number;
-          const yHat = (acc[r * d + c] as number) / (sum[r] as number);
-          out[row + c] = degenerate ? (v.dAlpha / v.alpha) * xv : v.dAlpha * yHat + (v.dSigma * (xv - v.alpha * yHat)) / v.sigma;
-        }
-      }
-    }
-  }
-
-  private kernelsFor(m: number, nt: number, async: boolean): RawKernel[] {
-    const key = `${m}:${nt}:${async ? "a" : "s"}`;
-    const cached = this.kernels.get(key);
-    if (cached !== undefined) return cached;
-    const d = this.dim;
-    const ks = [
-      this.rt.kernel(`logits[${m}x${nt}]`, LOGITS_SOURCE, [nt, m], { D: d }, d, true, async),
-      this.rt.kernel(`rowmax[${m}x${nt}]`, ROWMAX_SOURCE, [m], { N: nt }, nt, true, async),
-      this.rt.kernel(`weights[${m}x${nt}]`, WEIGHTS_SOURCE, [nt, m], {}, 0, true, async),
-      this.rt.kernel(`accumulate[${m}x${nt}]`, ACCUMULATE_SOURCE, [d + 1, m], { D: d, N: nt }, nt, false, async),
-    ];
-    this.kernels.set(key, ks);
-    return ks;
   }
 }

@@ -1,5 +1,4 @@
 import ndarray from "ndarray";
-import { Input } from "gpu.js";
 import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
@@ -7,11 +6,14 @@ import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import type { MlpSpec } from "../nn/spec.js";
+import type { Labels } from "../nn/mlp.js";
 import { Mlp } from "../nn/mlp.js";
-import type { GpuOptions, GpuReport, RawKernel } from "./backend.js";
-import { Runtime } from "./backend.js";
-import { layerSource, tangentSource } from "./kernels.js";
-import { drive, driveAsync, readRows } from "./readback.js";
+import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
+import { checkOptions } from "./backend.js";
+import { calibrateEngines } from "./calibrate.js";
+import type { MlpEngine } from "./mlp-engine.js";
+import { mlpEngine } from "./mlp-engine.js";
+import { chooseBackend } from "./select.js";
 
 /**
  * A velocity field evaluated by gpu.js kernels, with asynchronous twins of its methods for
@@ -25,6 +27,14 @@ export interface GpuVelocityField extends VelocityField {
   readonly report: GpuReport;
   /** u_t(x) under the asynchronous contract. */
   evaluateAsync(x: Batch, t: Time): Promise<Batch>;
+  /**
+   * Times every available backend (see {@link GpuBackend}; `cpu-f64` always among them) on these
+   * shapes, `warmup` runs then the median of `repeats`, under the contract of
+   * {@link GpuOptions.async}, switches the field to the fastest and records the timings and the
+   * reason in {@link GpuReport}. WebGPU is a candidate only for the async contract and only after
+   * gpu.js's adapter request answered.
+   */
+  calibrate(x: Batch, t: Time, options?: CalibrationOptions): Promise<GpuReport>;
   /** Releases every kernel and the gpu.js instance; the field is unusable afterwards. */
   dispose(): void;
 }
@@ -35,6 +45,10 @@ export interface GpuVelocityField extends VelocityField {
  * @category GPU
  */
 export interface GpuMlpField extends GpuVelocityField {
+  /** v(x, t, y) with class labels like `Mlp.evaluateLabeled` (one label or one per row, integers in [0, classes], `classes` the null label); `evaluate` uses the null label. */
+  evaluateLabeled(x: Batch, t: Time, labels: Labels, out?: Batch): Batch;
+  /** {@link GpuMlpField.evaluateLabeled} under the asynchronous contract. */
+  evaluateLabeledAsync(x: Batch, t: Time, labels: Labels): Promise<Batch>;
   /** (dv/dx)(x, t) v through the tangent kernels. */
   jvp(x: Batch, t: Time, v: Batch, out?: Batch): Batch;
   /** Exact divergence: `dim` tangent passes with the unit vectors, sharing one forward pass. */
@@ -48,7 +62,8 @@ export interface GpuMlpField extends GpuVelocityField {
 }
 
 /**
- * Builds the MLP velocity field v(x, t) on gpu.js: the time embedding and one-hot null label
+ * Builds the MLP velocity field v(x, t) on gpu.js (or, as backend `cpu-f64`, on our float64 CPU
+ * {@link Mlp} built from the same spec): the time embedding and one-hot label
  * are assembled on the host in float32, then each dense layer act(W h + b) is one kernel
  * (output [width, rows], loop over the inputs as a constant bound), layers passing their
  * outputs to the next kernel without readback (textures on graphics backends, typed arrays on
@@ -68,6 +83,9 @@ export interface GpuMlpField extends GpuVelocityField {
  * field.evaluate(fromRows([[0.5, -1]]), 0.3).shape // => [1, 2] (matches net.evaluate to ~1e-6)
  * field.report.backend // => "webasm"
  * field.dispose();
+ * const auto = gpuMlpField(net); // Node without a GPU: our CPU path
+ * auto.report.backend // => "cpu-f64"
+ * auto.dispose();
  * ```
  * @category GPU
  */
@@ -75,64 +93,66 @@ export function gpuMlpField(net: Mlp | MlpSpec, options: GpuOptions = {}): GpuMl
   const fn = "gpuMlpField";
   if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
   const spec = net instanceof Mlp ? net.toSpec() : new Mlp(net).toSpec();
-  return new MlpField(fn, spec, new Runtime(fn, options));
+  const settings = checkOptions(fn, options);
+  return new MlpField(fn, spec, settings, mlpEngine(spec, settings, chooseBackend(settings.requested, settings.allowSoftware)));
 }
-
-interface Plan { primal: RawKernel[]; tangent: RawKernel[] }
 
 class MlpField implements GpuMlpField {
   readonly dim: number;
   readonly report: GpuReport;
-  private readonly inputs: number;
-  private readonly weights: Float32Array[];
-  private readonly biases: Float32Array[];
-  private readonly plans = new Map<string, Plan>();
+  private readonly classes: number;
   private disposed = false;
 
-  constructor(private readonly fn: string, private readonly spec: MlpSpec, private readonly rt: Runtime) {
+  constructor(private readonly fn: string, private readonly spec: MlpSpec, private readonly settings: Settings, private engine: MlpEngine) {
     this.dim = spec.dim;
-    this.report = rt.report;
-    this.inputs = (spec.layers[0] as MlpSpec["layers"][number]).inputs;
-    this.weights = spec.layers.map((l) => Float32Array.from(l.weight));
-    this.biases = spec.layers.map((l) => Float32Array.from(l.bias));
+    this.classes = spec.classes ?? 0;
+    this.report = { ...engine.report };
   }
 
   evaluate(x: Batch, t: Time, out?: Batch): Batch {
-    const { n } = this.check("evaluate", x, t);
-    const result = outputBatch(`${this.fn}.evaluate`, out, n, this.dim);
-    drive(this.forward(false, x, t, null, result.data));
-    this.rt.check(this.fn);
+    return this.evaluateLabeled(x, t, this.classes, out);
+  }
+
+  evaluateLabeled(x: Batch, t: Time, labels: Labels, out?: Batch): Batch {
+    const n = this.check("evaluateLabeled", x, t, labels);
+    const result = outputBatch(`${this.fn}.evaluateLabeled`, out, n, this.dim);
+    this.engine.pass(false, x, t, labels, null, result.data, []);
+    this.engine.check(this.fn);
     return result;
   }
 
-  async evaluateAsync(x: Batch, t: Time): Promise<Batch> {
-    const { n } = this.check("evaluateAsync", x, t);
+  evaluateAsync(x: Batch, t: Time): Promise<Batch> {
+    return this.evaluateLabeledAsync(x, t, this.classes);
+  }
+
+  async evaluateLabeledAsync(x: Batch, t: Time, labels: Labels): Promise<Batch> {
+    const n = this.check("evaluateLabeledAsync", x, t, labels);
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await driveAsync(this.forward(true, x, t, null, result.data));
-    this.rt.check(this.fn);
+    await this.engine.pass(true, x, t, labels, null, result.data, []);
+    this.engine.check(this.fn);
     return result;
   }
 
   jvp(x: Batch, t: Time, v: Batch, out?: Batch): Batch {
-    const { n } = this.check("jvp", x, t);
+    const n = this.check("jvp", x, t, this.classes);
     const vb = asBatch(`${this.fn}.jvp`, "v", v, { dim: this.dim, rows: n });
     const result = outputBatch(`${this.fn}.jvp`, out, n, this.dim);
-    drive(this.forward(false, x, t, [vb.data], null, [result.data]));
-    this.rt.check(this.fn);
+    this.engine.pass(false, x, t, this.classes, [vb.data], null, [result.data]);
+    this.engine.check(this.fn);
     return result;
   }
 
   async jvpAsync(x: Batch, t: Time, v: Batch): Promise<Batch> {
-    const { n } = this.check("jvpAsync", x, t);
+    const n = this.check("jvpAsync", x, t, this.classes);
     const vb = asBatch(`${this.fn}.jvpAsync`, "v", v, { dim: this.dim, rows: n });
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await driveAsync(this.forward(true, x, t, [vb.data], null, [result.data]));
-    this.rt.check(this.fn);
+    await this.engine.pass(true, x, t, this.classes, [vb.data], null, [result.data]);
+    this.engine.check(this.fn);
     return result;
   }
 
   divergence(x: Batch, t: Time, out?: Float64Array): Float64Array {
-    const { n } = this.check("divergence", x, t);
+    const n = this.check("divergence", x, t, this.classes);
     if (out !== undefined && out.length !== n) throw new ShapeError(`${this.fn}.divergence`, "out", `have length ${n}`, String(out.length));
     const d = this.dim;
     const units: Float64Array[] = [];
@@ -141,39 +161,66 @@ class MlpField implements GpuMlpField {
       for (let r = 0; r < n; r++) e[r * d + j] = 1;
       units.push(e);
     }
-    return this.contract(units, drive(this.forward(false, x, t, units, null, units.map(() => new Float64Array(n * d)))), n, out, 1);
+    const jv = units.map(() => new Float64Array(n * d));
+    this.engine.pass(false, x, t, this.classes, units, null, jv);
+    this.engine.check(this.fn);
+    return this.contract(units, jv, n, out, 1);
   }
 
   hutchinson(x: Batch, t: Time, probes: readonly Batch[]): Float64Array {
-    const { n } = this.check("hutchinson", x, t);
+    const n = this.check("hutchinson", x, t, this.classes);
     const zs = this.probes("hutchinson", probes, n);
-    const jv = drive(this.forward(false, x, t, zs, null, zs.map(() => new Float64Array(n * this.dim))));
-    this.rt.check(this.fn);
+    const jv = zs.map(() => new Float64Array(n * this.dim));
+    this.engine.pass(false, x, t, this.classes, zs, null, jv);
+    this.engine.check(this.fn);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
   }
 
   async hutchinsonAsync(x: Batch, t: Time, probes: readonly Batch[]): Promise<Float64Array> {
-    const { n } = this.check("hutchinsonAsync", x, t);
+    const n = this.check("hutchinsonAsync", x, t, this.classes);
     const zs = this.probes("hutchinsonAsync", probes, n);
-    const jv = await driveAsync(this.forward(true, x, t, zs, null, zs.map(() => new Float64Array(n * this.dim))));
-    this.rt.check(this.fn);
+    const jv = zs.map(() => new Float64Array(n * this.dim));
+    await this.engine.pass(true, x, t, this.classes, zs, null, jv);
+    this.engine.check(this.fn);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
+  }
+
+  async calibrate(x: Batch, t: Time, options: CalibrationOptions = {}): Promise<GpuReport> {
+    const n = this.check("calibrate", x, t, this.classes, true);
+    const labels = this.classes;
+    const values = new Float64Array(n * this.dim);
+    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n,
+      (c) => mlpEngine(this.spec, this.settings, c),
+      (e) => {
+        const r = this.settings.async ? e.pass(true, x, t, labels, null, values, []) : e.pass(false, x, t, labels, null, values, []);
+        e.check(this.fn);
+        return r;
+      },
+      (e) => e.dispose());
+    if (result.engine !== null) {
+      this.engine.dispose();
+      this.engine = result.engine;
+      Object.assign(this.report, this.engine.report);
+    }
+    this.report.reason = result.reason;
+    this.report.timings = result.timings;
+    return this.report;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.plans.clear();
-    this.rt.dispose();
+    this.engine.dispose();
   }
 
-  private check(method: string, x: Batch, t: Time): { n: number } {
+  private check(method: string, x: Batch, t: Time, labels: Labels, anyContract = false): number {
     const name = `${this.fn}.${method}`;
-    if (this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
     if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
+    if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
     const n = asBatch(name, "x", x, { dim: this.dim }).shape[0] as number;
     checkTime(name, "t", t, n);
-    return { n };
+    checkLabels(name, labels, this.classes, n);
+    return n;
   }
 
   private probes(method: string, probes: readonly Batch[], n: number): Float64Array[] {
@@ -197,85 +244,15 @@ class MlpField implements GpuMlpField {
     }
     return result;
   }
-
-  /** The kernel calls of a forward pass (values into `values`) and of tangent passes (into `tangentsOut`), tile by tile. */
-  private *forward(async: boolean, x: Batch, t: Time, tangents: Float64Array[] | null, values: Float64Array | null, tangentsOut: Float64Array[] = []): Generator<unknown, Float64Array[], unknown> {
-    const n = x.shape[0] as number;
-    const d = this.dim;
-    const tile = this.rt.tileRows;
-    const L = this.spec.layers.length;
-    for (let start = 0; start < n; start += tile) {
-      const m = Math.min(tile, n - start);
-      const plan = this.plan(m, async);
-      const features = toInput(this.features(x, t, start, m), this.inputs, m, this.report.backend);
-      const hs: unknown[] = [features];
-      const last = tangents === null ? L : L - 1;
-      for (let l = 0; l < last; l++) hs.push(yield (plan.primal[l] as RawKernel)(hs[l], this.weights[l], this.biases[l]));
-      if (values !== null) readRows(hs[L], m, d, values, start * d);
-      if (tangents === null) continue;
-      for (let p = 0; p < tangents.length; p++) {
-        const v = (tangents[p] as Float64Array).subarray(start * d, (start + m) * d);
-        let dh: unknown = toInput(Float32Array.from(v), d, m, this.report.backend);
-        for (let l = 0; l < L; l++) dh = yield (plan.tangent[l] as RawKernel)(hs[l], dh, this.weights[l], this.biases[l]);
-        readRows(dh, m, d, tangentsOut[p] as Float64Array, start * d);
-      }
-    }
-    return tangentsOut;
-  }
-
-  /** The float32 first-layer input [x, time features, null one-hot] of rows start..start+m. */
-  private features(x: Batch, t: Time, start: number, m: number): Float32Array {
-    const d = this.dim;
-    const K = this.inputs;
-    const f = new Float32Array(m * K);
-    const time = this.spec.time;
-    const classes = this.spec.classes ?? 0;
-    for (let r = 0; r < m; r++) {
-      const base = r * K;
-      for (let c = 0; c < d; c++) f[base + c] = x.data[(start + r) * d + c] as number;
-      const tr = timeAt(t, start + r);
-      let off = base + d;
-      if (time.kind === "concat") f[off++] = tr;
-      else {
-        for (const freq of time.frequencies) {
-          const angle = 2 * Math.PI * freq * tr;
-          f[off++] = Math.sin(angle);
-          f[off++] = Math.cos(angle);
-        }
-      }
-      if (classes > 0) f[off + classes] = 1;
-    }
-    return f;
-  }
-
-  private plan(m: number, async: boolean): Plan {
-    const key = `${m}${async ? "a" : "s"}`;
-    const cached = this.plans.get(key);
-    if (cached !== undefined) return cached;
-    const layers = this.spec.layers;
-    const L = layers.length;
-    const primal: RawKernel[] = [];
-    const tangent: RawKernel[] = [];
-    layers.forEach((layer, l) => {
-      const act = l === L - 1 ? "linear" : this.spec.activation;
-      const K = layer.inputs;
-      const kt = l === 0 ? this.dim : K;
-      primal.push(this.rt.kernel(`layer${l}[${m}]`, layerSource(act), [layer.outputs, m], { K }, K, l < L - 1, async));
-      tangent.push(this.rt.kernel(`tangent${l}[${m}]`, tangentSource(act), [layer.outputs, m], { K, KT: kt }, K, l < L - 1, async));
-    });
-    const plan = { primal, tangent };
-    this.plans.set(key, plan);
-    return plan;
-  }
 }
 
-/**
- * A flat float32 matrix [rows, width] as a gpu.js 2D argument. gpu.js 2.24's cpu backend
- * indexes an `Input` with the kernel's output width instead of the input's, so it gets row views.
- */
-export function toInput(data: Float32Array, width: number, rows: number, backend: string): Input | Float32Array[] {
-  if (backend !== "cpu") return new Input(data as unknown as number[], [width, rows]);
-  const list: Float32Array[] = [];
-  for (let r = 0; r < rows; r++) list.push(data.subarray(r * width, (r + 1) * width));
-  return list;
+/** Labels like `Mlp.evaluateLabeled`'s: one integer in [0, classes] or one per row. */
+function checkLabels(fn: string, labels: Labels, classes: number, n: number): void {
+  const check = (y: unknown, name: string): void => {
+    if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y > classes) throw new DomainError(fn, name, `be an integer label in [0, ${classes}]`, String(y));
+  };
+  if (typeof labels === "number") return check(labels, "labels");
+  if (labels === null || typeof labels !== "object" || typeof labels.length !== "number") throw new DomainError(fn, "labels", "be a label or an array of labels", String(labels));
+  if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
+  for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
 }

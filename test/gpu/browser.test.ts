@@ -81,7 +81,7 @@ describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", 
     expect(maxRelativeError(out.u, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
     expect(maxRelativeError(out.ua, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
     expect(maxRelativeError(out.m, marginalVelocity({ name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) }, data).evaluate(x, 0.6).data)).toBeLessThanOrEqual(1e-4);
-    expect(out.autoReport.backend).toBe("webasm");
+    expect(out.autoReport.backend).toBe("cpu-f64");
     expect(out.autoReport.reason).toMatch(/software/);
   });
 });

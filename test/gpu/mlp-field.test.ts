@@ -5,7 +5,7 @@ import { Random } from "../../src/random/index.js";
 import { hutchinson, drawProbes } from "../../src/divergence/index.js";
 import { logLikelihood } from "../../src/solvers/index.js";
 import { gpuMlpField, isSoftwareRenderer } from "../../src/gpu/index.js";
-import { Runtime } from "../../src/gpu/backend.js";
+import { Runtime, checkOptions } from "../../src/gpu/backend.js";
 import type { Activation } from "../../src/nn/spec.js";
 import type { Batch } from "../../src/core/batch.js";
 import { maxRelativeError } from "./helpers.js";
@@ -13,6 +13,7 @@ import { maxRelativeError } from "./helpers.js";
 const BACKENDS = [
   { backend: "webasm", async: false }, { backend: "webasm", async: true },
   { backend: "cpu", async: false }, { backend: "cpu", async: true },
+  { backend: "cpu-f64", async: false }, { backend: "cpu-f64", async: true },
 ] as const;
 
 interface Case { width: number; depth: number; n: number; act: Activation; dim: number; tile?: number; fourier?: boolean; classes?: number }
@@ -87,7 +88,7 @@ describe("gpuMlpField agrees with the float64 CPU MLP", () => {
 
 describe("backend honesty", () => {
   it("property: a silent CPU fallback of any kernel is an error under the default policy", () => {
-    const rt = new Runtime("test", { backend: "webasm" });
+    const rt = new Runtime(checkOptions("test", { backend: "webasm" }), { backend: "webasm", reason: "test", renderer: null });
     const k = rt.kernel("typed", "function(a) { return a[this.thread.x]; }", [2], {}, 0, false, false, { argumentTypes: { a: "Array1D(2)" } });
     expect(Array.from(k(new Float32Array([1, 2])) as Float32Array)).toEqual([1, 2]); // the result looks fine...
     expect(() => rt.check("test")).toThrow(/fallback to cpu/); // ...but it ran on gpu.js's CPU kernel
@@ -98,7 +99,7 @@ describe("backend honesty", () => {
     const original = console.warn;
     console.warn = (...a: unknown[]) => { warned.push(a); };
     try {
-      const rw = new Runtime("test", { backend: "webasm", onFallback: "warn" });
+      const rw = new Runtime(checkOptions("test", { backend: "webasm", onFallback: "warn" }), { backend: "webasm", reason: "test", renderer: null });
       rw.kernel("typed", "function(a) { return a[this.thread.x]; }", [2], {}, 0, false, false, { argumentTypes: { a: "Array1D(2)" } })(new Float32Array([1, 2]));
       rw.check("test");
       rw.dispose();
@@ -108,9 +109,9 @@ describe("backend honesty", () => {
     expect(warned.length).toBeGreaterThan(0);
   });
 
-  it("property: auto selection in Node picks webasm and says why; software renderers are recognised", () => {
+  it("property: auto selection in Node picks our CPU path (cpu-f64) over gpu.js webasm/cpu and says why; software renderers are recognised", () => {
     const field = gpuMlpField(mlp({ dim: 2, hidden: [8] }));
-    expect(field.report.backend).toBe("webasm");
+    expect(field.report.backend).toBe("cpu-f64");
     expect(field.report.reason).toMatch(/no graphics context/);
     expect(field.evaluate(ndarray(new Float64Array([0.1, 0.2]), [1, 2]), 0.5).shape).toEqual([1, 2]);
     field.dispose();

@@ -1,0 +1,158 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import type { Time } from "../core/time.js";
+import { timeAt } from "../core/time.js";
+import type { Labels } from "../nn/mlp.js";
+import { Mlp } from "../nn/mlp.js";
+import type { MlpSpec } from "../nn/spec.js";
+import type { GpuReport, RawKernel, Settings } from "./backend.js";
+import { Runtime } from "./backend.js";
+import { layerSource, tangentSource } from "./kernels.js";
+import { drive, driveAsync, readRows } from "./readback.js";
+import type { BackendChoice } from "./select.js";
+import { toInput } from "./input.js";
+
+/**
+ * One implementation of the MLP field on one backend (internal): `pass` computes the values
+ * (into `values`, unless null) and the tangents (dv/dx) z for each direction z of `dirs` (into
+ * `dirsOut`), inputs already validated.
+ */
+export interface MlpEngine {
+  readonly report: GpuReport;
+  pass(async: false, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): void;
+  pass(async: true, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void>;
+  /** Checks the kernels for silent fallbacks. */
+  check(fn: string): void;
+  dispose(): void;
+}
+
+/** The engine of a backend choice (internal). */
+export function mlpEngine(spec: MlpSpec, settings: Settings, choice: BackendChoice): MlpEngine {
+  return choice.backend === "cpu-f64" ? new CpuEngine(spec, settings, choice) : new KernelEngine(spec, new Runtime(settings, choice));
+}
+
+/** Our float64 CPU MLP (no gpu.js). */
+class CpuEngine implements MlpEngine {
+  readonly report: GpuReport;
+  private readonly net: Mlp;
+
+  constructor(spec: MlpSpec, settings: Settings, choice: BackendChoice) {
+    this.net = new Mlp(spec);
+    this.report = { backend: "cpu-f64", async: settings.async, reason: choice.reason, renderer: null, software: false, kernels: [] };
+  }
+
+  pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
+    const n = x.shape[0] as number;
+    const d = this.net.dim;
+    if (values !== null) values.set(this.net.evaluateLabeled(x, t, labels).data);
+    for (const [p, z] of (dirs ?? []).entries()) {
+      const zb = ndarray(z, [n, d]) as Batch;
+      (dirsOut[p] as Float64Array).set(this.net.jvpLabeled(x, t, labels, zb).data);
+    }
+    return (async ? Promise.resolve() : undefined) as Promise<void> & void;
+  }
+
+  check(): void {}
+
+  dispose(): void {}
+}
+
+interface Plan { primal: RawKernel[]; tangent: RawKernel[] }
+
+/** gpu.js kernels: one per dense layer, pipelined, tile by tile. */
+class KernelEngine implements MlpEngine {
+  readonly report: GpuReport;
+  private readonly inputs: number;
+  private readonly weights: Float32Array[];
+  private readonly biases: Float32Array[];
+  private readonly plans = new Map<string, Plan>();
+
+  constructor(private readonly spec: MlpSpec, private readonly rt: Runtime) {
+    this.report = rt.report;
+    this.inputs = (spec.layers[0] as MlpSpec["layers"][number]).inputs;
+    this.weights = spec.layers.map((l) => Float32Array.from(l.weight));
+    this.biases = spec.layers.map((l) => Float32Array.from(l.bias));
+  }
+
+  pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
+    const gen = this.forward(async, x, t, labels, dirs, values, dirsOut);
+    return (async ? driveAsync(gen) : drive(gen)) as Promise<void> & void;
+  }
+
+  check(fn: string): void {
+    this.rt.check(fn);
+  }
+
+  dispose(): void {
+    this.plans.clear();
+    this.rt.dispose();
+  }
+
+  /** The kernel calls of a forward pass (values into `values`) and of tangent passes (into `dirsOut`), tile by tile. */
+  private *forward(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Generator<unknown, void, unknown> {
+    const n = x.shape[0] as number;
+    const d = this.spec.dim;
+    const tile = this.rt.tileRows;
+    const L = this.spec.layers.length;
+    for (let start = 0; start < n; start += tile) {
+      const m = Math.min(tile, n - start);
+      const plan = this.plan(m, async);
+      const hs: unknown[] = [toInput(this.features(x, t, labels, start, m), this.inputs, m, this.report.backend)];
+      const last = dirs === null || values !== null ? L : L - 1;
+      for (let l = 0; l < last; l++) hs.push(yield (plan.primal[l] as RawKernel)(hs[l], this.weights[l], this.biases[l]));
+      if (values !== null) readRows(hs[L], m, d, values, start * d);
+      if (dirs === null) continue;
+      for (let p = 0; p < dirs.length; p++) {
+        const v = (dirs[p] as Float64Array).subarray(start * d, (start + m) * d);
+        let dh: unknown = toInput(Float32Array.from(v), d, m, this.report.backend);
+        for (let l = 0; l < L; l++) dh = yield (plan.tangent[l] as RawKernel)(hs[l], dh, this.weights[l], this.biases[l]);
+        readRows(dh, m, d, dirsOut[p] as Float64Array, start * d);
+      }
+    }
+  }
+
+  /** The float32 first-layer input [x, time features, one-hot label] of rows start..start+m. */
+  private features(x: Batch, t: Time, labels: Labels, start: number, m: number): Float32Array {
+    const d = this.spec.dim;
+    const K = this.inputs;
+    const f = new Float32Array(m * K);
+    const time = this.spec.time;
+    const classes = this.spec.classes ?? 0;
+    for (let r = 0; r < m; r++) {
+      const base = r * K;
+      for (let c = 0; c < d; c++) f[base + c] = x.data[(start + r) * d + c] as number;
+      const tr = timeAt(t, start + r);
+      let off = base + d;
+      if (time.kind === "concat") f[off++] = tr;
+      else {
+        for (const freq of time.frequencies) {
+          const angle = 2 * Math.PI * freq * tr;
+          f[off++] = Math.sin(angle);
+          f[off++] = Math.cos(angle);
+        }
+      }
+      if (classes > 0) f[off + (typeof labels === "number" ? labels : (labels[start + r] as number))] = 1;
+    }
+    return f;
+  }
+
+  private plan(m: number, async: boolean): Plan {
+    const key = `${m}${async ? "a" : "s"}`;
+    const cached = this.plans.get(key);
+    if (cached !== undefined) return cached;
+    const layers = this.spec.layers;
+    const L = layers.length;
+    const primal: RawKernel[] = [];
+    const tangent: RawKernel[] = [];
+    layers.forEach((layer, l) => {
+      const act = l === L - 1 ? "linear" : this.spec.activation;
+      const K = layer.inputs;
+      const kt = l === 0 ? this.spec.dim : K;
+      primal.push(this.rt.kernel(`layer${l}[${m}]`, layerSource(act), [layer.outputs, m], { K }, K, l < L - 1, async));
+      tangent.push(this.rt.kernel(`tangent${l}[${m}]`, tangentSource(act), [layer.outputs, m], { K, KT: kt }, K, l < L - 1, async));
+    });
+    const plan = { primal, tangent };
+    this.plans.set(key, plan);
+    return plan;
+  }
+}

@@ -1,0 +1,106 @@
+import { GPU } from "gpu.js";
+import type { GpuBackend, GpuOptions } from "./backend.js";
+import { checkOptions } from "./backend.js";
+
+/**
+ * A backend choice and the reason for it.
+ *
+ * @category GPU
+ */
+export interface BackendChoice {
+  /** The backend chosen. */
+  backend: GpuBackend;
+  /** Why it was chosen (what was available, what was refused). */
+  reason: string;
+  /** The graphics renderer string where a graphics context was probed, else null. */
+  renderer: string | null;
+}
+
+/**
+ * Resolves `backend: "auto"` asynchronously, like the fields' synchronous choice but also
+ * considering WebGPU: with `async: true` it awaits gpu.js's adapter request
+ * (`GPU.isWebGPUAvailable()`) and picks `webgpu` only when an adapter answered; then a hardware
+ * WebGL2/WebGL context; else `cpu-f64`. Software renderers (SwiftShader, llvmpipe) are never
+ * chosen unless `allowSoftwareRenderer`. An explicit backend is returned as is.
+ *
+ * @param options - `backend`, `async` and `allowSoftwareRenderer` of {@link GpuOptions}
+ * @returns the choice and its reason
+ * @throws `DomainError` for bad options
+ * @example
+ * ```ts
+ * (await selectBackend({ async: true })).backend // => "cpu-f64" in Node without a GPU
+ * ```
+ * @category GPU
+ */
+export async function selectBackend(options: GpuOptions = {}): Promise<BackendChoice> {
+  const settings = checkOptions("selectBackend", options);
+  if (settings.requested === "auto" && settings.async && GPU.isWebGPUSupported) {
+    if (await GPU.isWebGPUAvailable()) return { backend: "webgpu", reason: "WebGPU adapter available (asynchronous methods only)", renderer: null };
+    const rest = chooseBackend("auto", settings.allowSoftware);
+    return { ...rest, reason: `navigator.gpu exists but no WebGPU adapter answered; ${rest.reason}` };
+  }
+  return chooseBackend(settings.requested, settings.allowSoftware);
+}
+
+/**
+ * Whether a renderer string names a software rasteriser: `/swiftshader|llvmpipe|softpipe|software|microsoft basic render|warp/i`.
+ *
+ * @param renderer - the UNMASKED_RENDERER_WEBGL string (or null)
+ * @returns true for a software renderer
+ * @example
+ * ```ts
+ * isSoftwareRenderer("ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)") // => true
+ * ```
+ * @category GPU
+ */
+export function isSoftwareRenderer(renderer: string | null): boolean {
+  return renderer !== null && /swiftshader|llvmpipe|softpipe|software|microsoft basic render|warp/i.test(renderer);
+}
+
+/** The synchronous choice (internal): hardware WebGL2/WebGL, else our float64 CPU path. */
+export function chooseBackend(requested: GpuBackend | "auto", allowSoftware: boolean): BackendChoice {
+  if (requested !== "auto") return { backend: requested, reason: "requested explicitly", renderer: requested === "webgl2" || requested === "webgl" ? probeRenderer(requested) : null };
+  let refused = "";
+  for (const gl of ["webgl2", "webgl"] as const) {
+    const supported = gl === "webgl2" ? GPU.isWebGL2Supported : GPU.isWebGLSupported;
+    if (!supported) continue;
+    const renderer = probeRenderer(gl);
+    if (isSoftwareRenderer(renderer) && !allowSoftware) {
+      refused = `${gl} is available but its renderer "${renderer}" is software (slower than the CPU paths); `;
+      break;
+    }
+    return { backend: gl, reason: `${gl} available (renderer ${renderer ?? "unknown"})`, renderer };
+  }
+  const none = refused === "" ? "no graphics context; " : refused;
+  return { backend: "cpu-f64", reason: `${none}our float64 CPU path (WebAssembly SIMD) beats gpu.js's webasm and cpu kernels on CPU-only machines (call calibrate() to time them on your shapes)`, renderer: null };
+}
+
+/** Backends worth timing here (internal): every CPU path, hardware graphics backends, WebGPU after awaiting an adapter. */
+export async function candidates(allowSoftware: boolean, async: boolean): Promise<BackendChoice[]> {
+  const list: BackendChoice[] = [{ backend: "cpu-f64", reason: "our float64 CPU path", renderer: null }];
+  if (async && GPU.isWebGPUSupported && (await GPU.isWebGPUAvailable())) list.push({ backend: "webgpu", reason: "WebGPU adapter available", renderer: null });
+  for (const gl of ["webgl2", "webgl"] as const) {
+    if (!(gl === "webgl2" ? GPU.isWebGL2Supported : GPU.isWebGLSupported)) continue;
+    const renderer = probeRenderer(gl);
+    if (!isSoftwareRenderer(renderer) || allowSoftware) list.push({ backend: gl, reason: `${gl} (renderer ${renderer ?? "unknown"})`, renderer });
+  }
+  if (GPU.isHeadlessGLSupported) list.push({ backend: "headlessgl", reason: "headless-gl", renderer: null });
+  if (GPU.isWebAssemblySupported) list.push({ backend: "webasm", reason: "gpu.js WebAssembly SIMD", renderer: null });
+  list.push({ backend: "cpu", reason: "gpu.js JavaScript kernels", renderer: null });
+  return list;
+}
+
+/** The UNMASKED_RENDERER_WEBGL string of a fresh context, or null. */
+function probeRenderer(kind: "webgl2" | "webgl"): string | null {
+  try {
+    const doc = (globalThis as { document?: { createElement(tag: string): unknown } }).document;
+    if (doc === undefined) return null;
+    const canvas = doc.createElement("canvas") as { getContext(k: string): unknown };
+    const gl = canvas.getContext(kind) as { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number } | null;
+    if (gl === null) return null;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    return String(gl.getParameter(info !== null ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return null;
+  }
+}
