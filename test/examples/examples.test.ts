@@ -13,6 +13,7 @@ const cases: [string, string[]][] = [
   ["couplings-compare", ["couplings-compare.svg"]],
   ["checkerboard-likelihood", ["checkerboard-likelihood.svg"]],
   ["guided-generation", ["guided-generation.svg"]],
+  ["gpu-sampling", ["gpu-sampling.svg"]],
   ["property-test-path", []],
 ];
 
