@@ -24,6 +24,7 @@ import {
   train,
 } from "../src/index.js";
 import type { Batch, Distribution, Mlp } from "../src/index.js";
+import { gpuMlpField } from "../src/gpu/index.js";
 
 /** What the page exposes to tests and curious users. */
 export interface DemoState {
@@ -39,6 +40,8 @@ export interface DemoState {
   drawnPoints: number;
   /** Frames of the flow animation drawn so far. */
   frames: number;
+  /** Backend the GPU entry chose for sampling ("" before sampling). */
+  backend: string;
   /** Message of the last error, if any. */
   error: string;
 }
@@ -63,7 +66,7 @@ const SAMPLES = 1000;
 const FRAMES = 31;
 const COLORS = { bg: "#ffffff", axis: "#dddddd", loss: "#1f4fa8", lossRaw: "#a9c4ef", data: "#cccccc", point: "#d62728", text: "#333333" };
 
-const state: DemoState = { status: "idle", steps: 0, lastLoss: Number.NaN, losses: [], drawnPoints: 0, frames: 0, error: "" };
+const state: DemoState = { status: "idle", steps: 0, lastLoss: Number.NaN, losses: [], drawnPoints: 0, frames: 0, backend: "", error: "" };
 window.__demo = state;
 
 const datasetSelect = byId<HTMLSelectElement>("dataset");
@@ -161,7 +164,13 @@ async function runSampling(): Promise<void> {
     await nextFrame();
     const x0 = standardNormal(2).sample(SAMPLES, new Random(7));
     const times = Array.from({ length: FRAMES }, (_, k) => k / (FRAMES - 1));
-    const { trajectory } = sample(model, x0, { method: "dopri5", rtol: 1e-4, atol: 1e-4, times });
+    // Sampling goes through the GPU entry: "auto" runs the kernels on a hardware WebGL2
+    // context when the browser has one, and otherwise (no GPU, or a software renderer such as
+    // SwiftShader) on the float64 CPU path, which is faster there.
+    const field = gpuMlpField(model);
+    state.backend = field.report.backend;
+    const { trajectory } = sample(field, x0, { method: "dopri5", rtol: 1e-4, atol: 1e-4, times });
+    field.dispose();
     const frames = trajectory ?? [x0];
     const reference = modelData.sample(2000, new Random(3));
     const extent = boxOf([reference, x0]);
@@ -172,7 +181,7 @@ async function runSampling(): Promise<void> {
       state.frames = k + 1;
       await nextFrame();
     }
-    setStatus("done", `${SAMPLES} samples at t = 1 (light grey: data)`);
+    setStatus("done", `${SAMPLES} samples at t = 1 (light grey: data), sampled on backend ${state.backend}`);
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   } finally {

@@ -94,6 +94,9 @@ describe("browser demo in headless Chromium", () => {
     // the flow animation drew every frame and (nearly) all 1000 samples in the view
     expect(state.frames).toBe(31);
     expect(state.drawnPoints).toBeGreaterThan(950);
+    // sampling went through the GPU entry; headless Chromium here renders WebGL2 with
+    // SwiftShader (software), so the honest choice is the float64 CPU path
+    expect(state.backend).toBe("cpu-f64");
 
     const pixels = await page.evaluate((): Record<string, PixelCount> => {
       const out: Record<string, PixelCount> = {};
