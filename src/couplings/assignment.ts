@@ -26,7 +26,7 @@ export interface AssignmentResult {
  * Exact linear assignment: the one-to-one matching of min(n, m) rows and columns that
  * minimises `sum_i C[i, sigma(i)]`, by Jonker–Volgenant (column reduction, augmenting row
  * reduction, then Dijkstra shortest augmenting paths on reduced costs `C_ij - u_i - v_j`),
- * O(n^3) in the worst case. From n = 128 the paths run on a sparse candidate graph (each
+ * O(n^3) in the worst case. From n = 384 the paths run on a sparse candidate graph (each
  * row's and column's 16 cheapest entries) with a heap, and every entry of the dense matrix is
  * then priced against the duals; violated entries join the graph and their rows are
  * re-solved until the certificate holds everywhere, so the result stays exact.
@@ -103,6 +103,6 @@ export function solveAssignment(cost: CostMatrix): AssignmentResult {
 }
 
 /** Size from which the sparse-candidate solver is tried first. */
-const SPARSE_FROM = 128;
+const SPARSE_FROM = 384;
 /** Candidates per row and per column for the sparse solver. */
 const CANDIDATES = 16;

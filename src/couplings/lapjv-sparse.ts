@@ -78,24 +78,44 @@ interface Graph {
 function candidates(c: Float64Array, n: number, k: number, x: Int32Array): Graph {
   const rowBest = new Int32Array(n * k), rowVal = new Float64Array(k);
   const colBest = new Int32Array(n * k), colVal = new Float64Array(n * k).fill(Infinity);
+  const colLimit = new Float64Array(n).fill(Infinity);
   for (let i = 0; i < n; i++) {
     const o = i * n, ro = i * k;
     rowVal.fill(Infinity);
+    let rowLimit = Infinity;
     for (let j = 0; j < n; j++) {
       const h = c[o + j] as number;
-      if (h < (rowVal[k - 1] as number)) insert(rowVal, rowBest, 0, ro, k, h, j);
-      const co = j * k;
-      if (h < (colVal[co + k - 1] as number)) insert(colVal, colBest, co, co, k, h, i);
+      if (h < rowLimit) {
+        insert(rowVal, rowBest, 0, ro, k, h, j);
+        rowLimit = rowVal[k - 1] as number;
+      }
+      if (h < (colLimit[j] as number)) {
+        const co = j * k;
+        insert(colVal, colBest, co, co, k, h, i);
+        colLimit[j] = colVal[co + k - 1] as number;
+      }
     }
   }
-  const lists: number[][] = [];
+  // row i: its k columns, its assigned column, and every column j that lists i
+  const deg = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) deg[i + 1] = k + 1;
+  for (let t = 0; t < n * k; t++) { const r = (colBest[t] as number) + 1; deg[r] = (deg[r] as number) + 1; }
+  for (let i = 0; i < n; i++) deg[i + 1] = (deg[i + 1] as number) + (deg[i] as number);
+  const fill = deg.slice(0, n), raw = new Int32Array(deg[n] as number);
   for (let i = 0; i < n; i++) {
-    const list = Array.from(rowBest.subarray(i * k, i * k + k));
-    if ((x[i] as number) >= 0) list.push(x[i] as number);
-    lists.push(list);
+    let p = fill[i] as number;
+    for (let t = 0; t < k; t++) raw[p++] = rowBest[i * k + t] as number;
+    raw[p++] = (x[i] as number) >= 0 ? x[i] as number : rowBest[i * k] as number;
+    fill[i] = p;
   }
-  for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) (lists[colBest[j * k + t] as number] as number[]).push(j);
-  return build(n, lists);
+  for (let j = 0; j < n; j++) {
+    for (let t = 0; t < k; t++) {
+      const i = colBest[j * k + t] as number;
+      raw[fill[i] as number] = j;
+      fill[i] = (fill[i] as number) + 1;
+    }
+  }
+  return dedupe(n, deg, raw);
 }
 
 /** Sorted insertion of (h, id) into the k-slot buffers starting at vo / io. */
@@ -112,29 +132,34 @@ function insert(val: Float64Array, ids: Int32Array, vo: number, io: number, k: n
 
 /** The graph g with extra[i] added to row i's columns. */
 function withEdges(g: Graph, n: number, extra: number[][]): Graph {
-  const lists: number[][] = [];
+  const start = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const own = Array.from(g.col.subarray(g.start[i] as number, g.start[i + 1] as number));
-    const more = extra[i];
-    lists.push(more === undefined ? own : own.concat(more));
+    start[i + 1] = (start[i] as number) + (g.start[i + 1] as number) - (g.start[i] as number) + (extra[i]?.length ?? 0);
   }
-  return build(n, lists);
+  const raw = new Int32Array(start[n] as number);
+  for (let i = 0; i < n; i++) {
+    let p = start[i] as number;
+    for (let e = g.start[i] as number; e < (g.start[i + 1] as number); e++) raw[p++] = g.col[e] as number;
+    for (const j of extra[i] ?? []) raw[p++] = j;
+  }
+  return dedupe(n, start, raw);
 }
 
-/** Compressed rows from per-row lists, duplicates removed. */
-function build(n: number, lists: number[][]): Graph {
+/** Compressed rows with duplicates removed from the rows `raw[start[i] .. start[i+1])`. */
+function dedupe(n: number, start: Int32Array, raw: Int32Array): Graph {
   const seen = new Int32Array(n).fill(-1);
-  const start = new Int32Array(n + 1);
-  const out: number[] = [];
+  const out = new Int32Array(raw.length), outStart = new Int32Array(n + 1);
+  let p = 0;
   for (let i = 0; i < n; i++) {
-    for (const j of lists[i] as number[]) {
+    for (let e = start[i] as number; e < (start[i + 1] as number); e++) {
+      const j = raw[e] as number;
       if (seen[j] === i) continue;
       seen[j] = i;
-      out.push(j);
+      out[p++] = j;
     }
-    start[i + 1] = out.length;
+    outStart[i + 1] = p;
   }
-  return { start, col: Int32Array.from(out) };
+  return { start: outStart, col: out.subarray(0, p) };
 }
 
 /** Labels, predecessors and a binary min-heap with lazy deletion, reused by every path. */
