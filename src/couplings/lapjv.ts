@@ -18,12 +18,28 @@ export function lapjv(c: Float64Array, n: number): { x: Int32Array; y: Int32Arra
   const y = new Int32Array(n).fill(-1);
   const v = new Float64Array(n);
   const free = new Int32Array(n);
-  const matches = new Int32Array(n);
   const work: AugmentWork = {
     col: new Int32Array(n), dist: new Float64Array(n), price: new Float64Array(n),
     pred: new Int32Array(n), predOf: new Int32Array(n),
   };
 
+  const numFree = initialize(c, n, x, y, v, free);
+  // augmentation: Dijkstra on reduced costs from each free row to an unassigned column
+  for (let f = 0; f < numFree; f++) augment(c, n, free[f] as number, x, y, v, work);
+  return { x, y, v };
+}
+
+/**
+ * The initial phases of Jonker–Volgenant: column reduction, reduction transfer and two
+ * passes of augmenting row reduction. Fills x, y, v (the invariant of {@link lapjv} holds
+ * for every assigned row) and writes the rows left free to `free`.
+ *
+ * @returns the number of free rows
+ * @internal
+ */
+export function initialize(c: Float64Array, n: number, x: Int32Array, y: Int32Array, v: Float64Array,
+  free: Int32Array): number {
+  const matches = new Int32Array(n);
   // column reduction: v_j = min_i C_ij, scanned row by row for cache locality
   const imin = new Int32Array(n);
   for (let j = 0; j < n; j++) v[j] = c[j] as number;
@@ -85,9 +101,7 @@ export function lapjv(c: Float64Array, n: number): { x: Int32Array; y: Int32Arra
       if (i0 >= 0) free[numFree++] = i0;
     }
   }
-  // augmentation: Dijkstra on reduced costs from each free row to an unassigned column
-  for (let f = 0; f < numFree; f++) augment(c, n, free[f] as number, x, y, v, work);
-  return { x, y, v };
+  return numFree;
 }
 
 /**
