@@ -7,7 +7,7 @@ import { exactOTCoupling, moons, Random } from "../src/index.js";
 import { trainMoons } from "./lib/moons-cfm.js";
 import { progress, writePanels } from "./lib/svg.js";
 
-const steps = Number(process.env.STEPS ?? 3000);
+const steps = Number(process.env.STEPS ?? 2500);
 const runs = [
   { name: "I-CFM (independent)", run: trainMoons(undefined, { steps, onStep: (s) => progress("I-CFM ", s.step, steps) }) },
   { name: "OT-CFM (exact OT)", run: trainMoons(exactOTCoupling(), { steps, onStep: (s) => progress("OT-CFM", s.step, steps) }) },
