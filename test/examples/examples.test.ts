@@ -14,6 +14,9 @@ const cases: [string, string[]][] = [
   ["checkerboard-likelihood", ["checkerboard-likelihood.svg"]],
   ["guided-generation", ["guided-generation.svg"]],
   ["property-test-path", []],
+  ["sphere-flow", ["sphere-flow.svg"]],
+  ["torus-flow", ["torus-flow.svg"]],
+  ["discrete-checkerboard", ["discrete-checkerboard.svg"]],
 ];
 
 describe.each(cases)("examples/%s.ts", (name, pictures) => {
