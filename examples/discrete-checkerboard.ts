@@ -121,8 +121,9 @@ const posteriorModel: DiscretePosteriorModel = {
     return ndarray(p, [n * positions, S]);
   },
 };
-const n = 6000;
-const run = ctmcSample(posteriorModel, source.sample(n, positions, new Random(7)), { scheduler, rng: new Random(8), steps: 64 });
+// Fewer samples for short (test) runs: sampling, not training, dominates their time.
+const n = steps >= 1000 ? 6000 : 1500;
+const run = ctmcSample(posteriorModel, source.sample(n, positions, new Random(7)), { scheduler, rng: new Random(8), steps: 48 });
 
 const histogram = (x: Tokens) => {
   const h = new Float64Array(K * K);
