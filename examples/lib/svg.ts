@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { deflateSync } from "node:zlib";
 
 export interface Panel {
   title: string;
@@ -40,20 +41,24 @@ export function writePanels(file: string, panels: Panel[]): void {
     if (p.caption) parts.push(`<text x="${ox}" y="${PAD + 10}" font-size="11" fill="#444">${escape(p.caption)}</text>`);
     parts.push(`<rect x="${ox}" y="${oy}" width="${SIZE}" height="${SIZE}" fill="#fafafa" stroke="#ccc"/>`);
     if (p.heat) {
+      // Heat maps are embedded as one small PNG (nearest-neighbour scaled), so a 128 x 128
+      // histogram costs a few kB instead of 16k SVG rectangles.
       const { values, rows, cols } = p.heat;
       let lo = Infinity, hi = -Infinity;
       for (let i = 0; i < values.length; i++) {
         const v = values[i] as number;
         if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
       }
-      const cw = SIZE / cols, ch = SIZE / rows;
+      const rgb = new Uint8Array(rows * cols * 3);
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
           const v = values[i * cols + j] as number;
           const u = Number.isFinite(v) && hi > lo ? (v - lo) / (hi - lo) : 0;
-          parts.push(`<rect x="${(ox + j * cw).toFixed(1)}" y="${(oy + SIZE - (i + 1) * ch).toFixed(1)}" width="${(cw + 0.4).toFixed(1)}" height="${(ch + 0.4).toFixed(1)}" fill="${viridis(u)}"/>`);
+          // image rows run top to bottom; heat rows run bottom to top
+          rgb.set(viridisRgb(u), ((rows - 1 - i) * cols + j) * 3);
         }
       }
+      parts.push(`<image x="${ox}" y="${oy}" width="${SIZE}" height="${SIZE}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${encodePng(rgb, cols, rows).toString("base64")}"/>`);
     }
     for (const line of p.lines ?? []) {
       const pts: string[] = [];
@@ -116,14 +121,51 @@ function escape(s: string): string {
 }
 
 /** A compact viridis-like colour ramp for u in [0, 1]. */
-function viridis(u: number): string {
+function viridisRgb(u: number): number[] {
   const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
   const x = Math.min(1, Math.max(0, u)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
   const a = stops[i] as number[], b = stops[i + 1] as number[];
-  const c = a.map((v, k) => Math.round(v + f * ((b[k] as number) - v)));
-  return `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+  return a.map((v, k) => Math.round(v + f * ((b[k] as number) - v)));
+}
+
+/** Encodes 8-bit RGB pixels (row-major, top row first) as a PNG file. */
+function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
+  const raw = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++) {
+    raw[y * (1 + 3 * width)] = 0; // filter: none
+    raw.set(rgb.subarray(y * 3 * width, (y + 1) * 3 * width), y * (1 + 3 * width) + 1);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter set, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header), chunk("IDAT", deflateSync(raw, { level: 9 })), chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "ascii");
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** A one-line progress bar on stderr (only when it is a terminal; otherwise a line every 10%). */

@@ -15,6 +15,9 @@ const cases: [string, string[]][] = [
   ["guided-generation", ["guided-generation.svg"]],
   ["gpu-sampling", ["gpu-sampling.svg"]],
   ["property-test-path", []],
+  ["sphere-flow", ["sphere-flow.svg"]],
+  ["torus-flow", ["torus-flow.svg"]],
+  ["discrete-checkerboard", ["discrete-checkerboard.svg"]],
 ];
 
 describe.each(cases)("examples/%s.ts", (name, pictures) => {
