@@ -19,10 +19,8 @@ export class Workspace {
   readonly ping: Float64Array;
   /** See {@link Workspace.ping}. */
   readonly pong: Float64Array;
-  /** [maxWidth, capacity] transposes for weight gradients. */
+  /** A [capacity, maxWidth] buffer for the input tangents of jvp and divergence. */
   readonly transposedA: Float64Array;
-  /** See {@link Workspace.transposedA}. */
-  readonly transposedB: Float64Array;
 
   constructor(capacity: number, inputs: number, widths: readonly number[]) {
     this.capacity = capacity;
@@ -35,6 +33,5 @@ export class Workspace {
     this.ping = new Float64Array(capacity * maxWidth);
     this.pong = new Float64Array(capacity * maxWidth);
     this.transposedA = new Float64Array(capacity * maxWidth);
-    this.transposedB = new Float64Array(capacity * maxWidth);
   }
 }
