@@ -55,13 +55,15 @@ function pack(mem: Float64Array, offset: number, src: Float64Array, rows: number
 /**
  * C [m, p] = op(A) op(B) (+ bias per column) (+ C when `accumulate`): op(A) is [m, k], stored
  * [m, k] (aT false) or [k, m] (aT true); op(B) is [k, p], stored [k, p] (bT false) or [p, k]
- * (bT true). All row-major float64.
+ * (bT true). All row-major float64. With \`scale\` ([m, p]) the result is multiplied entrywise
+ * by it on the way out (backward's delta W times f'(z)).
  *
  * @internal
  */
 export const simdGemm = kernel === null ? null : (
   a: Float64Array, aT: boolean, b: Float64Array, bT: boolean, c: Float64Array,
   m: number, k: number, p: number, bias: Float64Array | null, accumulate: boolean,
+  scale: Float64Array | null = null,
 ): void => {
   const m4 = (m + 3) & ~3, p4 = (p + 3) & ~3;
   const aOff = 0, bOff = aOff + m4 * k, cOff = bOff + k * p4, biasOff = cOff + m4 * p4;
@@ -81,6 +83,13 @@ export const simdGemm = kernel === null ? null : (
   let add = 0;
   if (accumulate && bias !== null) add = 1;
   (kernel as GemmKernel).gemm(aOff * 8, aT ? 8 : 8 * k, aT ? 8 * m4 : 8, bOff * 8, cOff * 8, m4, k, p4, accumulate ? 1 : 0, biasOff * 8);
+  if (scale !== null && add === 0) {
+    for (let r = 0; r < m; r++) {
+      const src = cOff + r * p4, dst = r * p;
+      for (let o = 0; o < p; o++) c[dst + o] = (mem[src + o] as number) * (scale[dst + o] as number);
+    }
+    return;
+  }
   if (p4 === p && add === 0) { c.set(mem.subarray(cOff, cOff + m * p)); return; }
   for (let r = 0; r < m; r++) {
     const src = cOff + r * p4, dst = r * p;

@@ -44,20 +44,21 @@ export function simdEnabled(): boolean {
 }
 
 /**
- * C [m, p] = A B (+ C when `accumulate`) with A [m, k] and B [k, p] row-major: the
- * backward product delta W, with no transpose of W.
+ * C [m, p] = (A B) * S entrywise with A [m, k], B [k, p] and S [m, p] row-major: the
+ * backward product (delta W) * f'(z), with no transpose of W.
  *
  * @internal
  */
-export function matmulNN(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, p: number, accumulate: boolean): void {
-  if (simdGemm !== null && useSimd && m * k * p >= SIMD_THRESHOLD) { simdGemm(a, false, b, false, c, m, k, p, null, accumulate); return; }
+export function matmulNN(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, p: number, scale: Float64Array): void {
+  if (simdGemm !== null && useSimd && m * k * p >= SIMD_THRESHOLD) { simdGemm(a, false, b, false, c, m, k, p, null, false, scale); return; }
   for (let r = 0; r < m; r++) {
     const c0 = r * p, a0 = r * k;
-    if (!accumulate) c.fill(0, c0, c0 + p);
+    c.fill(0, c0, c0 + p);
     for (let i = 0; i < k; i++) {
       const s = a[a0 + i] as number, b0 = i * p;
       for (let o = 0; o < p; o++) c[c0 + o] = (c[c0 + o] as number) + s * (b[b0 + o] as number);
     }
+    for (let o = 0; o < p; o++) c[c0 + o] = (c[c0 + o] as number) * (scale[c0 + o] as number);
   }
 }
 

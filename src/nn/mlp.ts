@@ -192,10 +192,7 @@ export class Mlp implements VelocityField {
         for (let o = 0; o < outs; o++) gb[o] = (gb[o] as number) + (delta[base + o] as number);
       }
       if (l > 0) {
-        matmulNN(delta, this.weights[l] as Float64Array, spare, n, outs, ins, false);
-        const slope = ws.slope[l - 1] as Float64Array;
-        const m = n * ins;
-        for (let i = 0; i < m; i++) spare[i] = (spare[i] as number) * (slope[i] as number);
+        matmulNN(delta, this.weights[l] as Float64Array, spare, n, outs, ins, ws.slope[l - 1] as Float64Array);
         delta = spare;
         spare = spare === ws.ping ? ws.pong : ws.ping;
       }
