@@ -6,14 +6,16 @@
 ;; activation runs over those 4 p entries while they are in cache.
 ;; act: 0 none, 1 silu x / (1 + e^-x), 2 relu, 3 selu, 4 tanh, 5 gelu (tanh form).
 ;; exp(x) = 2^k p(r), k = round(x log2 e), r = x - k ln 2 (two-part split), p the degree-7 Taylor
-;; polynomial (relative error below 2e-9 on |r| <= ln2/2), x clamped to [-87, 87] (normal results).
+;; polynomial (relative error below 2e-9 on |r| <= ln2/2), x clamped to [-87, 87] (normal results) by
+;; pmin/pmax (single instructions; a NaN first operand passes through); 2^k from the low bits of
+;; k + 1.5 2^23, which hold the integer k: (bits + 127) << 23.
 ;; Rebuild the base64 in float32-simd.ts with wabt (npm "wabt", installed outside the project):
 ;; (await require("wabt")()).parseWat("dense-f32.wat", text, { simd: true }).toBinary({}).buffer, base64-encoded.
 (module
   (memory (export "memory") 1)
   (func $exp (param $x v128) (result v128)
     (local $k v128) (local $r v128) (local $p v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.0))) (f32x4.splat (f32.const 87.0))))
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.0))) (f32x4.splat (f32.const 87.0))))
     (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) (f32x4.splat (f32.const 1.44269504)))))
     (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693145752))))
       (f32x4.mul (local.get $k) (f32x4.splat (f32.const 1.42860677e-6)))))
@@ -26,7 +28,7 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.0))))
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.0))))
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl (i32x4.add (f32x4.add (local.get $k) (f32x4.splat (f32.const 12582912.0))) (i32x4.splat (i32.const 127))) (i32.const 23))))
   ;; tanh(y) = 1 - 2 / (e^(2y) + 1)
   (func $tanh (param $y v128) (result v128)
     (f32x4.sub (f32x4.splat (f32.const 1.0))
@@ -43,13 +45,13 @@
           (local.set $y (f32x4.div (local.get $v) (f32x4.add (f32x4.splat (f32.const 1.0)) (call $exp (f32x4.neg (local.get $v))))))
           (br $set)))
         (if (i32.eq (local.get $kind) (i32.const 2)) (then
-          (local.set $y (f32x4.max (local.get $v) (f32x4.splat (f32.const 0.0))))
+          (local.set $y (f32x4.pmax (local.get $v) (f32x4.splat (f32.const 0.0))))
           (br $set)))
         (if (i32.eq (local.get $kind) (i32.const 3)) (then
           (local.set $y (f32x4.mul (f32x4.splat (f32.const 1.05070099))
             (v128.bitselect (local.get $v)
               (f32x4.mul (f32x4.splat (f32.const 1.67326324))
-                (f32x4.sub (call $exp (f32x4.min (local.get $v) (f32x4.splat (f32.const 0.0)))) (f32x4.splat (f32.const 1.0))))
+                (f32x4.sub (call $exp (f32x4.pmin (local.get $v) (f32x4.splat (f32.const 0.0)))) (f32x4.splat (f32.const 1.0))))
               (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0.0))))))
           (br $set)))
         (if (i32.eq (local.get $kind) (i32.const 4)) (then
