@@ -385,7 +385,7 @@ export class Mlp implements VelocityField {
 
   /** Pushes an input tangent (written by `seed` into a zeroed [n, inputs] buffer) through the layers whose slopes `ws` holds. */
   private tangent(ws: Workspace, n: number, seed: (input: Float64Array) => void, out: Float64Array): void {
-    const input = ws.transposedA.subarray(0, n * this.inputs);
+    const input = ws.tangentInput.subarray(0, n * this.inputs);
     input.fill(0);
     seed(input);
     const L = this.weights.length;

@@ -20,7 +20,7 @@ export class Workspace {
   /** See {@link Workspace.ping}. */
   readonly pong: Float64Array;
   /** A [capacity, maxWidth] buffer for the input tangents of jvp and divergence. */
-  readonly transposedA: Float64Array;
+  readonly tangentInput: Float64Array;
 
   constructor(capacity: number, inputs: number, widths: readonly number[]) {
     this.capacity = capacity;
@@ -32,6 +32,6 @@ export class Workspace {
     this.slope = hidden.map((w) => new Float64Array(capacity * w));
     this.ping = new Float64Array(capacity * maxWidth);
     this.pong = new Float64Array(capacity * maxWidth);
-    this.transposedA = new Float64Array(capacity * maxWidth);
+    this.tangentInput = new Float64Array(capacity * maxWidth);
   }
 }
