@@ -1,8 +1,8 @@
 import ndarray from "ndarray";
 import { defineBenchmarks } from "./harness.js";
 import { Random } from "../src/random/random.js";
-import { mlp, adam } from "../src/nn/index.js";
-import type { Mlp, Optimizer } from "../src/nn/index.js";
+import { mlp, adam, float32Inference } from "../src/nn/index.js";
+import type { Mlp, MlpFloat32, Optimizer } from "../src/nn/index.js";
 import { cfmLoss, squaredEuclidean } from "../src/losses/index.js";
 import { moons } from "../src/distributions/index.js";
 import type { Batch } from "../src/core/batch.js";
@@ -65,9 +65,24 @@ function trainStep(s: TrainState): void {
   s.opt.step(s.net.parameters, s.net.gradient);
 }
 
-const forwardMetrics = (_s: ForwardState, ms: number) => ({ gflops: forwardFlops / (ms * 1e6) });
+const forwardMetrics = (_s: unknown, ms: number) => ({ gflops: forwardFlops / (ms * 1e6) });
+
+interface Forward32State extends ForwardState { fast: MlpFloat32 }
+
+function forward32Setup(): Forward32State {
+  const s = forwardSetup();
+  return { ...s, fast: float32Inference(s.net) };
+}
 
 export default defineBenchmarks([
+  {
+    name: "mlp-forward 4096x[3-256-256-256-2] silu float32Inference (opt-in f32 SIMD) vs torch f32 1 thread",
+    setup: forward32Setup,
+    run: (s: Forward32State) => s.fast.evaluate(s.x, s.t, s.out),
+    repeats: 9,
+    metrics: forwardMetrics,
+    anchor: { workload: "mlp-forward", label: "torch f32 1t", ms: (j) => (j.float32_threads1 as { ms: number }).ms },
+  },
   {
     name: "mlp-forward 4096x[3-256-256-256-2] silu vs torch f32 1 thread",
     setup: forwardSetup,

@@ -1,8 +1,10 @@
 ;; SiLU and SELU with their slopes on f64x2 lanes, for src/nn/activation-simd.ts.
 ;; e^x - 1 = 2^k q + (2^k - 1), q = p(r) - 1, accurate near 0 (SELU uses it); e^x = 2^k q + 2^k
 ;; exp(x) = p(r) 2^k, k = round(x log2 e), r = x - k ln 2 (Cody-Waite split), p the degree-12 Taylor
-;; polynomial (relative error below 4e-16 on |r| <= ln2/2); x clamped to [-708, 709].
-;; z, a, s: byte offsets of n doubles each (n even), bytes = 8 n. Rebuild as matmul-simd.wat says.
+;; polynomial (relative error below 4e-16 on |r| <= ln2/2); x clamped to [-708, 709] with pmin/pmax
+;; (single instructions; a NaN first operand passes through). 2^k is built from the low bits of
+;; k + 1.5 2^52 (which hold the integer k): bits (k + 1.5 2^52) + 1023, shifted left by 52.
+;; z, a, s: byte offsets of n doubles each (n even), bytes = 8 n. Rebuild as dense-f32.wat says.
 (module
   (memory (export "memory") 1)
   (func (export "silu") (param $z i32) (param $a i32) (param $s i32) (param $bytes i32)
@@ -11,7 +13,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
       (local.set $v (v128.load (i32.add (local.get $z) (local.get $i))))
-      (local.set $x (f64x2.min (f64x2.max (f64x2.neg (local.get $v)) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
+      (local.set $x (f64x2.pmin (f64x2.pmax (f64x2.neg (local.get $v)) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
       (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
       (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $p (f64x2.splat (f64.const 2.08767569878681e-09)))
@@ -27,7 +29,7 @@
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5))))
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0))))
       (local.set $p (f64x2.mul (local.get $p) (local.get $r)))
-      (local.set $g (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (local.set $g (i64x2.shl (i64x2.add (f64x2.add (local.get $k) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
       (local.set $m (f64x2.add (f64x2.mul (local.get $p) (local.get $g)) (f64x2.sub (local.get $g) (f64x2.splat (f64.const 1.0)))))
       (local.set $e (f64x2.add (f64x2.mul (local.get $p) (local.get $g)) (local.get $g)))
       (local.set $g (f64x2.div (f64x2.splat (f64.const 1.0)) (f64x2.add (f64x2.splat (f64.const 1.0)) (local.get $e))))
@@ -42,7 +44,7 @@
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
       (local.set $v (v128.load (i32.add (local.get $z) (local.get $i))))
-      (local.set $x (f64x2.min (f64x2.max (f64x2.min (local.get $v) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
+      (local.set $x (f64x2.pmin (f64x2.pmax (f64x2.pmin (local.get $v) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
       (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
       (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $p (f64x2.splat (f64.const 2.08767569878681e-09)))
@@ -58,7 +60,7 @@
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5))))
       (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.0))))
       (local.set $p (f64x2.mul (local.get $p) (local.get $r)))
-      (local.set $g (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (local.set $g (i64x2.shl (i64x2.add (f64x2.add (local.get $k) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
       (local.set $m (f64x2.add (f64x2.mul (local.get $p) (local.get $g)) (f64x2.sub (local.get $g) (f64x2.splat (f64.const 1.0)))))
       (local.set $e (f64x2.add (f64x2.mul (local.get $p) (local.get $g)) (local.get $g)))
       (local.set $k (f64x2.gt (local.get $v) (f64x2.splat (f64.const 0.0))))

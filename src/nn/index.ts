@@ -6,3 +6,4 @@ export * from "./clip.js";
 export * from "./ema.js";
 export * from "./schedules.js";
 export * from "./serialize.js";
+export * from "./float32.js";

@@ -1,4 +1,4 @@
-import { simdMatmul } from "./matmul-simd.js";
+import { simdGemm } from "./gemm-simd.js";
 
 /**
  * Dense float64 kernels of the MLP. One kernel does the work: C = A B^T (+ bias or + C),
@@ -6,7 +6,7 @@ import { simdMatmul } from "./matmul-simd.js";
  * dot product of two contiguous rows. The kernel works on 2 x 4 register tiles (8
  * accumulators and 6 loads per step fit in the 16 float registers of x64 and arm64,
  * so V8 keeps them out of memory); remainders fall back to narrower tiles. Larger
- * products go to the WebAssembly SIMD kernel of matmul-simd.ts when the platform has it.
+ * products go to the WebAssembly SIMD kernel of gemm-simd.ts when the platform has it.
  *
  * @internal
  */
@@ -15,11 +15,11 @@ export function matmulNT(
   m: number, k: number, p: number,
   bias: Float64Array | null, accumulate: boolean,
 ): void {
-  if (simdMatmul !== null && useSimd && k >= 8 && m * k * p >= SIMD_THRESHOLD) simdMatmul(a, b, c, m, k, p, bias, accumulate);
+  if (simdGemm !== null && useSimd && m * k * p >= SIMD_THRESHOLD) simdGemm(a, false, b, true, c, m, k, p, bias, accumulate);
   else matmulScalar(a, b, c, m, k, p, bias, accumulate);
 }
 
-/** Products smaller than this many multiply-adds, or with inner length k < 8, stay in JavaScript (the copies and padding would dominate). */
+/** Products smaller than this many multiply-adds stay in JavaScript (the copies and padding would dominate). */
 const SIMD_THRESHOLD = 4096;
 let useSimd = true;
 
@@ -31,7 +31,7 @@ let useSimd = true;
  */
 export function setSimd(enabled: boolean): boolean {
   useSimd = enabled;
-  return simdMatmul !== null;
+  return simdGemm !== null;
 }
 
 /**
@@ -41,6 +41,43 @@ export function setSimd(enabled: boolean): boolean {
  */
 export function simdEnabled(): boolean {
   return useSimd;
+}
+
+/**
+ * C [m, p] = (A B) * S entrywise with A [m, k], B [k, p] and S [m, p] row-major: the
+ * backward product (delta W) * f'(z), with no transpose of W.
+ *
+ * @internal
+ */
+export function matmulNN(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, p: number, scale: Float64Array): void {
+  if (simdGemm !== null && useSimd && m * k * p >= SIMD_THRESHOLD) { simdGemm(a, false, b, false, c, m, k, p, null, false, scale); return; }
+  for (let r = 0; r < m; r++) {
+    const c0 = r * p, a0 = r * k;
+    c.fill(0, c0, c0 + p);
+    for (let i = 0; i < k; i++) {
+      const s = a[a0 + i] as number, b0 = i * p;
+      for (let o = 0; o < p; o++) c[c0 + o] = (c[c0 + o] as number) + s * (b[b0 + o] as number);
+    }
+    for (let o = 0; o < p; o++) c[c0 + o] = (c[c0 + o] as number) * (scale[c0 + o] as number);
+  }
+}
+
+/**
+ * C [m, p] = A^T B (+ C when `accumulate`) with A stored [k, m] and B [k, p] row-major:
+ * the weight gradient delta^T a, with no transposes.
+ *
+ * @internal
+ */
+export function matmulTN(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, p: number, accumulate: boolean): void {
+  if (simdGemm !== null && useSimd && m * k * p >= SIMD_THRESHOLD) { simdGemm(a, true, b, false, c, m, k, p, null, accumulate); return; }
+  if (!accumulate) c.fill(0, 0, m * p);
+  for (let i = 0; i < k; i++) {
+    const a0 = i * m, b0 = i * p;
+    for (let r = 0; r < m; r++) {
+      const s = a[a0 + r] as number, c0 = r * p;
+      for (let o = 0; o < p; o++) c[c0 + o] = (c[c0 + o] as number) + s * (b[b0 + o] as number);
+    }
+  }
 }
 
 /**
@@ -123,17 +160,5 @@ export function matmulScalar(
       if (accumulate) s += c[c0 + o] as number;
       c[c0 + o] = s;
     }
-  }
-}
-
-/**
- * Writes the transpose of the row-major [rows, cols] matrix `a` into `out` ([cols, rows]).
- *
- * @internal
- */
-export function transpose(a: Float64Array, rows: number, cols: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = a[base + c] as number;
   }
 }

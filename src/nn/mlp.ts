@@ -6,7 +6,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { MlpSpec, Activation, TimeEmbeddingSpec } from "./spec.js";
 import { activate } from "./activation.js";
-import { matmulNT, transpose } from "./matmul.js";
+import { matmulNN, matmulNT, matmulTN } from "./matmul.js";
 import { Workspace } from "./workspace.js";
 import { validateSpec, timeFeatureCount } from "./validate.js";
 import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
@@ -66,7 +66,6 @@ export class Mlp implements VelocityField {
   private train: Workspace | null = null;
   private scratch: Workspace | null = null;
   private cachedRows = -1;
-  private readonly transposedWeights: Float64Array[] = [];
 
   /**
    * Builds an MLP from a spec (copied; validated like untrusted data).
@@ -99,7 +98,6 @@ export class Mlp implements VelocityField {
       this.parameters.set(l.bias, offset);
       offset += l.outputs;
       this.layerInputs.push(l.inputs);
-      this.transposedWeights.push(new Float64Array(w));
     }
   }
 
@@ -186,23 +184,15 @@ export class Mlp implements VelocityField {
       const ins = this.layerInputs[l] as number;
       const outs = this.widths[l] as number;
       const a = l === 0 ? ws.input : (ws.act[l - 1] as Float64Array);
-      transpose(delta, n, outs, ws.transposedA);
-      transpose(a, n, ins, ws.transposedB);
-      matmulNT(ws.transposedA, ws.transposedB, this.weightGrads[l] as Float64Array, outs, n, ins, null, accumulate);
+      matmulTN(delta, a, this.weightGrads[l] as Float64Array, outs, n, ins, accumulate);
       const gb = this.biasGrads[l] as Float64Array;
-      for (let o = 0; o < outs; o++) {
-        let s = 0;
-        const base = o * n;
-        for (let r = 0; r < n; r++) s += ws.transposedA[base + r] as number;
-        gb[o] = accumulate ? (gb[o] as number) + s : s;
+      if (!accumulate) gb.fill(0);
+      for (let r = 0; r < n; r++) {
+        const base = r * outs;
+        for (let o = 0; o < outs; o++) gb[o] = (gb[o] as number) + (delta[base + o] as number);
       }
       if (l > 0) {
-        const wt = this.transposedWeights[l] as Float64Array;
-        transpose(this.weights[l] as Float64Array, outs, ins, wt);
-        matmulNT(delta, wt, spare, n, outs, ins, null, false);
-        const slope = ws.slope[l - 1] as Float64Array;
-        const m = n * ins;
-        for (let i = 0; i < m; i++) spare[i] = (spare[i] as number) * (slope[i] as number);
+        matmulNN(delta, this.weights[l] as Float64Array, spare, n, outs, ins, ws.slope[l - 1] as Float64Array);
         delta = spare;
         spare = spare === ws.ping ? ws.pong : ws.ping;
       }
@@ -395,7 +385,7 @@ export class Mlp implements VelocityField {
 
   /** Pushes an input tangent (written by `seed` into a zeroed [n, inputs] buffer) through the layers whose slopes `ws` holds. */
   private tangent(ws: Workspace, n: number, seed: (input: Float64Array) => void, out: Float64Array): void {
-    const input = ws.transposedA.subarray(0, n * this.inputs);
+    const input = ws.tangentInput.subarray(0, n * this.inputs);
     input.fill(0);
     seed(input);
     const L = this.weights.length;

@@ -19,10 +19,8 @@ export class Workspace {
   readonly ping: Float64Array;
   /** See {@link Workspace.ping}. */
   readonly pong: Float64Array;
-  /** [maxWidth, capacity] transposes for weight gradients. */
-  readonly transposedA: Float64Array;
-  /** See {@link Workspace.transposedA}. */
-  readonly transposedB: Float64Array;
+  /** A [capacity, maxWidth] buffer for the input tangents of jvp and divergence. */
+  readonly tangentInput: Float64Array;
 
   constructor(capacity: number, inputs: number, widths: readonly number[]) {
     this.capacity = capacity;
@@ -34,7 +32,6 @@ export class Workspace {
     this.slope = hidden.map((w) => new Float64Array(capacity * w));
     this.ping = new Float64Array(capacity * maxWidth);
     this.pong = new Float64Array(capacity * maxWidth);
-    this.transposedA = new Float64Array(capacity * maxWidth);
-    this.transposedB = new Float64Array(capacity * maxWidth);
+    this.tangentInput = new Float64Array(capacity * maxWidth);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { matmulNT, matmulScalar, setSimd } from "../../src/nn/matmul.js";
+import { matmulNN, matmulNT, matmulScalar, matmulTN, setSimd } from "../../src/nn/matmul.js";
 import { simdMatmul } from "../../src/nn/matmul-simd.js";
 import { Random } from "../../src/random/random.js";
 
@@ -48,6 +48,36 @@ describe("dense kernels", () => {
     matmulNT(a, b, viaScalar, m, k, p, null, false);
     setSimd(true);
     for (let i = 0; i < m * p; i++) expect(Math.abs((viaSimd[i] as number) - (viaScalar[i] as number))).toBeLessThan(1e-12 * k);
+  });
+});
+
+describe("backward kernels without transposes", () => {
+  it("matmulNN (C = (A B) * S) and matmulTN (C = A^T B (+ C)), SIMD and scalar, equal the naive triple loop on every shape (1e-12 k)", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 37 }), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1e6 }),
+      (m, k, p, accumulate, simd, seed) => {
+        const rng = new Random(seed);
+        const a = new Float64Array(m * k).map(() => rng.normal());
+        const b = new Float64Array(k * p).map(() => rng.normal());
+        const c0 = new Float64Array(m * p).map(() => rng.normal());
+        // A^T stored [k, m]: aT[i, r] = A[r, i]
+        const aT = new Float64Array(k * m);
+        for (let r = 0; r < m; r++) for (let i = 0; i < k; i++) aT[i * m + r] = a[r * k + i] as number;
+        setSimd(simd);
+        const nn = Float64Array.from(c0), tn = Float64Array.from(c0);
+        const scale = new Float64Array(m * p).map(() => rng.normal());
+        matmulNN(a, b, nn, m, k, p, scale);
+        matmulTN(aT, b, tn, m, k, p, accumulate);
+        setSimd(true);
+        for (let r = 0; r < m; r++) for (let o = 0; o < p; o++) {
+          let s = accumulate ? (c0[r * p + o] as number) : 0;
+          for (let i = 0; i < k; i++) s += (a[r * k + i] as number) * (b[i * p + o] as number);
+          let plain = 0;
+          for (let i = 0; i < k; i++) plain += (a[r * k + i] as number) * (b[i * p + o] as number);
+          expect(Math.abs((nn[r * p + o] as number) - plain * (scale[r * p + o] as number))).toBeLessThan(1e-12 * k * (1 + Math.abs(scale[r * p + o] as number)));
+          expect(Math.abs((tn[r * p + o] as number) - s)).toBeLessThan(1e-12 * k);
+        }
+      }), { seed: 42, numRuns: 60 });
   });
 });
 
