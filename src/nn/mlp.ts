@@ -186,11 +186,7 @@ export class Mlp implements VelocityField {
       const a = l === 0 ? ws.input : (ws.act[l - 1] as Float64Array);
       matmulTN(delta, a, this.weightGrads[l] as Float64Array, outs, n, ins, accumulate);
       const gb = this.biasGrads[l] as Float64Array;
-      if (!accumulate) gb.fill(0);
-      for (let r = 0; r < n; r++) {
-        const base = r * outs;
-        for (let o = 0; o < outs; o++) gb[o] = (gb[o] as number) + (delta[base + o] as number);
-      }
+      columnSums(delta, n, outs, gb, accumulate);
       if (l > 0) {
         matmulNN(delta, this.weights[l] as Float64Array, spare, n, outs, ins, ws.slope[l - 1] as Float64Array);
         delta = spare;
@@ -403,5 +399,23 @@ export class Mlp implements VelocityField {
         next = next === ws.ping ? ws.pong : ws.ping;
       }
     }
+  }
+}
+
+/** out[o] (+)= sum_r m[r, o] for the row-major [rows, cols] matrix m: four columns at a time in registers. */
+function columnSums(m: Float64Array, rows: number, cols: number, out: Float64Array, accumulate: boolean): void {
+  let o = 0;
+  for (; o + 3 < cols; o += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let at = o, end = rows * cols; at < end; at += cols) {
+      s0 += m[at] as number; s1 += m[at + 1] as number; s2 += m[at + 2] as number; s3 += m[at + 3] as number;
+    }
+    if (accumulate) { s0 += out[o] as number; s1 += out[o + 1] as number; s2 += out[o + 2] as number; s3 += out[o + 3] as number; }
+    out[o] = s0; out[o + 1] = s1; out[o + 2] = s2; out[o + 3] = s3;
+  }
+  for (; o < cols; o++) {
+    let s = accumulate ? (out[o] as number) : 0;
+    for (let at = o, end = rows * cols; at < end; at += cols) s += m[at] as number;
+    out[o] = s;
   }
 }
