@@ -5,11 +5,12 @@
 ;; 4 x 4 register tiles: each step broadcasts one entry of 4 rows of A (v128.load64_splat) against two
 ;; f64x2 vectors of a row of B; the 8 accumulators start at the bias row (init 0) or at C (init 1).
 ;; Each entry of C is a left-to-right sum over i started at the bias (the scalar kernel adds the bias last,
-;; so the two agree to rounding). Rebuild the base64 as dense-f32.wat says.
+;; so the two agree to rounding). init: bit 0 starts at C instead of the bias; bit 1 multiplies each result
+;; entrywise by the [m, p] matrix at byte offset scale (laid out like C) before the store. Rebuild the base64 as dense-f32.wat says.
 (module
   (memory (export "memory") 1)
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
-    (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32)
+    (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32) (param $scale i32)
     (local $r i32) (local $o i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
     (local $pBytes i32) (local $rs2 i32) (local $rs3 i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
@@ -25,7 +26,7 @@
       (local.set $o (i32.const 0))
       (block $odone (loop $oloop
         (br_if $odone (i32.ge_u (local.get $o) (local.get $pBytes)))
-        (if (i32.eqz (local.get $init))
+        (if (i32.eqz (i32.and (local.get $init) (i32.const 1)))
           (then
             (local.set $s00 (v128.load (i32.add (local.get $bias) (local.get $o))))
             (local.set $s01 (v128.load offset=16 (i32.add (local.get $bias) (local.get $o))))
@@ -67,6 +68,20 @@
           (local.set $ap (i32.add (local.get $ap) (local.get $cs)))
           (local.set $bp (i32.add (local.get $bp) (local.get $pBytes)))
           (br $iloop)))
+        (if (i32.and (local.get $init) (i32.const 2))
+          (then
+            (local.set $i (i32.add (i32.add (local.get $scale) (i32.sub (local.get $cRow) (local.get $c))) (local.get $o)))
+            (local.set $s00 (f64x2.mul (local.get $s00) (v128.load (local.get $i))))
+            (local.set $s01 (f64x2.mul (local.get $s01) (v128.load offset=16 (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
+            (local.set $s10 (f64x2.mul (local.get $s10) (v128.load (local.get $i))))
+            (local.set $s11 (f64x2.mul (local.get $s11) (v128.load offset=16 (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
+            (local.set $s20 (f64x2.mul (local.get $s20) (v128.load (local.get $i))))
+            (local.set $s21 (f64x2.mul (local.get $s21) (v128.load offset=16 (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
+            (local.set $s30 (f64x2.mul (local.get $s30) (v128.load (local.get $i))))
+            (local.set $s31 (f64x2.mul (local.get $s31) (v128.load offset=16 (local.get $i))))))
         (local.set $i (i32.add (local.get $cRow) (local.get $o)))
         (v128.store (local.get $i) (local.get $s00))
         (v128.store offset=16 (local.get $i) (local.get $s01))

@@ -1,18 +1,18 @@
 /**
  * WebAssembly SIMD (f64x2) dense kernel C = op(A) op(B) (+ bias or + C), float64, with
  * op(A) = A or A^T read in place by strides, so backward needs no transposes. The module
- * (613 bytes, source in gemm-f64.wat beside this file, assembled with wabt) computes 4 x 4
+ * (~760 bytes, source in gemm-f64.wat beside this file, assembled with wabt) computes 4 x 4
  * tiles, broadcasting entries of A against rows of B; operands are copied into its memory
  * with rows of A and columns of B padded to multiples of 4. Null where WebAssembly SIMD is
  * missing; then the scalar kernels of matmul.ts run.
  *
  * @internal
  */
-const MODULE_BASE64 = "AGFzbQEAAAABDgFgCn9/f39/f39/f38AAwIBAAUDAQABBxECBm1lbW9yeQIABGdlbW0AAAquBAGrBAILfwt7IAdBA3QhEiABQQF0IRMgEyABaiEUQQAhCgJAA0AgCiAFTw0BIAAgCiABbGohDSAEIAogEmxqIQ5BACELAkADQCALIBJPDQEgCEUEQCAJIAtq/QAEACEYIAkgC2r9AAQQIRkgGCEaIBkhGyAYIRwgGSEdIBghHiAZIR8FIA4gC2ohDCAM/QAEACEYIAz9AAQQIRkgDCASaiEMIAz9AAQAIRogDP0ABBAhGyAMIBJqIQwgDP0ABAAhHCAM/QAEECEdIAwgEmohDCAM/QAEACEeIAz9AAQQIR8LIAMgC2ohDyANIRAgDSAGIAJsaiERAkADQCAQIBFPDQEgD/0ABAAhFSAP/QAEECEWIBD9CgMAIRcgGCAXIBX98gH98AEhGCAZIBcgFv3yAf3wASEZIBAgAWr9CgMAIRcgGiAXIBX98gH98AEhGiAbIBcgFv3yAf3wASEbIBAgE2r9CgMAIRcgHCAXIBX98gH98AEhHCAdIBcgFv3yAf3wASEdIBAgFGr9CgMAIRcgHiAXIBX98gH98AEhHiAfIBcgFv3yAf3wASEfIBAgAmohECAPIBJqIQ8MAAsLIA4gC2ohDCAMIBj9CwQAIAwgGf0LBBAgDCASaiEMIAwgGv0LBAAgDCAb/QsEECAMIBJqIQwgDCAc/QsEACAMIB39CwQQIAwgEmohDCAMIB79CwQAIAwgH/0LBBAgC0EgaiELDAALCyAKQQRqIQoMAAsLCw==";
+const MODULE_BASE64 = "AGFzbQEAAAABDwFgC39/f39/f39/f39/AAMCAQAFAwEAAQcRAgZtZW1vcnkCAARnZW1tAAAKwwUBwAUCC38LeyAHQQN0IRMgAUEBdCEUIBQgAWohFUEAIQsCQANAIAsgBU8NASAAIAsgAWxqIQ4gBCALIBNsaiEPQQAhDAJAA0AgDCATTw0BIAhBAXFFBEAgCSAMav0ABAAhGSAJIAxq/QAEECEaIBkhGyAaIRwgGSEdIBohHiAZIR8gGiEgBSAPIAxqIQ0gDf0ABAAhGSAN/QAEECEaIA0gE2ohDSAN/QAEACEbIA39AAQQIRwgDSATaiENIA39AAQAIR0gDf0ABBAhHiANIBNqIQ0gDf0ABAAhHyAN/QAEECEgCyADIAxqIRAgDiERIA4gBiACbGohEgJAA0AgESASTw0BIBD9AAQAIRYgEP0ABBAhFyAR/QoDACEYIBkgGCAW/fIB/fABIRkgGiAYIBf98gH98AEhGiARIAFq/QoDACEYIBsgGCAW/fIB/fABIRsgHCAYIBf98gH98AEhHCARIBRq/QoDACEYIB0gGCAW/fIB/fABIR0gHiAYIBf98gH98AEhHiARIBVq/QoDACEYIB8gGCAW/fIB/fABIR8gICAYIBf98gH98AEhICARIAJqIREgECATaiEQDAALCyAIQQJxBEAgCiAPIARraiAMaiENIBkgDf0ABAD98gEhGSAaIA39AAQQ/fIBIRogDSATaiENIBsgDf0ABAD98gEhGyAcIA39AAQQ/fIBIRwgDSATaiENIB0gDf0ABAD98gEhHSAeIA39AAQQ/fIBIR4gDSATaiENIB8gDf0ABAD98gEhHyAgIA39AAQQ/fIBISALIA8gDGohDSANIBn9CwQAIA0gGv0LBBAgDSATaiENIA0gG/0LBAAgDSAc/QsEECANIBNqIQ0gDSAd/QsEACANIB79CwQQIA0gE2ohDSANIB/9CwQAIA0gIP0LBBAgDEEgaiEMDAALCyALQQRqIQsMAAsLCw==";
 
 interface GemmKernel {
   memory: WebAssembly.Memory;
-  gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number) => void;
+  gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number, scale: number) => void;
 }
 
 function instantiate(): GemmKernel | null {
@@ -67,7 +67,8 @@ export const simdGemm = kernel === null ? null : (
 ): void => {
   const m4 = (m + 3) & ~3, p4 = (p + 3) & ~3;
   const aOff = 0, bOff = aOff + m4 * k, cOff = bOff + k * p4, biasOff = cOff + m4 * p4;
-  const mem = ensureDoubles(biasOff + p4);
+  const scaleOff = biasOff + p4;
+  const mem = ensureDoubles(scaleOff + (scale === null ? 0 : m4 * p4));
   if (aT) pack(mem, aOff, a, k, m, k, m4);
   else pack(mem, aOff, a, m, k, m4, k);
   if (bT) {
@@ -78,22 +79,18 @@ export const simdGemm = kernel === null ? null : (
     }
   } else pack(mem, bOff, b, k, p, k, p4);
   if (accumulate) pack(mem, cOff, c, m, p, m4, p4);
-  if (bias === null) mem.fill(0, biasOff, biasOff + p4);
+  if (bias === null || accumulate) mem.fill(0, biasOff, biasOff + p4);
   else { mem.set(bias.subarray(0, p), biasOff); mem.fill(0, biasOff + p, biasOff + p4); }
-  let add = 0;
-  if (accumulate && bias !== null) add = 1;
-  (kernel as GemmKernel).gemm(aOff * 8, aT ? 8 : 8 * k, aT ? 8 * m4 : 8, bOff * 8, cOff * 8, m4, k, p4, accumulate ? 1 : 0, biasOff * 8);
-  if (scale !== null && add === 0) {
+  const scaled = scale !== null && !(accumulate && bias !== null);
+  if (scaled) pack(mem, scaleOff, scale, m, p, m4, p4);
+  (kernel as GemmKernel).gemm(aOff * 8, aT ? 8 : 8 * k, aT ? 8 * m4 : 8, bOff * 8, cOff * 8, m4, k, p4, (accumulate ? 1 : 0) | (scaled ? 2 : 0), biasOff * 8, scaleOff * 8);
+  if (accumulate && bias !== null) {
     for (let r = 0; r < m; r++) {
       const src = cOff + r * p4, dst = r * p;
-      for (let o = 0; o < p; o++) c[dst + o] = (mem[src + o] as number) * (scale[dst + o] as number);
+      for (let o = 0; o < p; o++) c[dst + o] = (mem[src + o] as number) + (bias[o] as number);
     }
     return;
   }
-  if (p4 === p && add === 0) { c.set(mem.subarray(cOff, cOff + m * p)); return; }
-  for (let r = 0; r < m; r++) {
-    const src = cOff + r * p4, dst = r * p;
-    if (add === 0) for (let o = 0; o < p; o++) c[dst + o] = mem[src + o] as number;
-    else for (let o = 0; o < p; o++) c[dst + o] = (mem[src + o] as number) + (bias as Float64Array)[o]!;
-  }
+  if (p4 === p) { c.set(mem.subarray(cOff, cOff + m * p)); return; }
+  for (let r = 0; r < m; r++) c.set(mem.subarray(cOff + r * p4, cOff + r * p4 + p), r * p);
 };
