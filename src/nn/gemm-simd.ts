@@ -43,10 +43,11 @@ function ensureDoubles(count: number): Float64Array {
 function pack(mem: Float64Array, offset: number, src: Float64Array, rows: number, cols: number, paddedRows: number, paddedCols: number): void {
   if (paddedCols === cols) mem.set(src.subarray(0, rows * cols), offset);
   else {
+    // narrow rows (the 2- and 3-column inputs and outputs): element loops, no subarray views
     for (let r = 0; r < rows; r++) {
-      const at = offset + r * paddedCols;
-      mem.set(src.subarray(r * cols, (r + 1) * cols), at);
-      mem.fill(0, at + cols, at + paddedCols);
+      const at = offset + r * paddedCols, from = r * cols;
+      for (let j = 0; j < cols; j++) mem[at + j] = src[from + j] as number;
+      for (let j = cols; j < paddedCols; j++) mem[at + j] = 0;
     }
   }
   mem.fill(0, offset + rows * paddedCols, offset + paddedRows * paddedCols);
@@ -92,5 +93,8 @@ export const simdGemm = kernel === null ? null : (
     return;
   }
   if (p4 === p) { c.set(mem.subarray(cOff, cOff + m * p)); return; }
-  for (let r = 0; r < m; r++) c.set(mem.subarray(cOff + r * p4, cOff + r * p4 + p), r * p);
+  for (let r = 0; r < m; r++) {
+    const src = cOff + r * p4, dst = r * p;
+    for (let o = 0; o < p; o++) c[dst + o] = mem[src + o] as number;
+  }
 };

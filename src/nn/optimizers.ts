@@ -146,19 +146,26 @@ function adamFamily(fn: "adam" | "adamw", options: AdamOptions, decoupled: boole
       steps++;
       const c1 = 1 / (1 - b1 ** steps);
       const c2 = 1 / (1 - b2 ** steps);
-      const mm = m, vv = v;
-      for (let i = 0; i < parameters.length; i++) {
-        const p = parameters[i] as number;
-        const g = decoupled ? (gradient[i] as number) : (gradient[i] as number) + decay * p;
-        const mi = b1 * (mm[i] as number) + (1 - b1) * g;
-        const vi = b2 * (vv[i] as number) + (1 - b2) * g * g;
-        mm[i] = mi;
-        vv[i] = vi;
-        const update = (mi * c1) / (Math.sqrt(vi * c2) + eps);
-        parameters[i] = p - lr * (decoupled ? update + decay * p : update);
-      }
+      adamUpdate(parameters, gradient, m, v, b1, b2, c1, c2, eps, lr, decay, decoupled);
     },
   };
+}
+
+/** The Adam/AdamW update of every entry (see adamFamily); L2 decay folded into g unless decoupled. */
+function adamUpdate(
+  parameters: Float64Array, gradient: Float64Array, mm: Float64Array, vv: Float64Array,
+  b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, decay: number, decoupled: boolean,
+): void {
+  const n = parameters.length, a1 = 1 - b1, a2 = 1 - b2, l2 = decoupled ? 0 : decay, wd = decoupled ? lr * decay : 0;
+  for (let i = 0; i < n; i++) {
+    const p = parameters[i] as number;
+    const g = (gradient[i] as number) + l2 * p;
+    const mi = b1 * (mm[i] as number) + a1 * g;
+    const vi = b2 * (vv[i] as number) + a2 * g * g;
+    mm[i] = mi;
+    vv[i] = vi;
+    parameters[i] = p - lr * ((mi * c1) / (Math.sqrt(vi * c2) + eps)) - wd * p;
+  }
 }
 
 function checkStep(fn: string, parameters: Float64Array, gradient: Float64Array, lr: number): void {
