@@ -6,6 +6,7 @@
 ;; k + 1.5 2^52 (which hold the integer k): bits (k + 1.5 2^52) + 1023, shifted left by 52.
 ;; Two f64x2 vectors per iteration, their polynomial chains interleaved (same operations per lane as one at a
 ;; time, so the results are identical; the CPU overlaps the two latency-bound Horner chains).
+;; SELU only needs e^min(z, 0), so its x is clamped to [-708, 0].
 ;; z, a, s: byte offsets of n doubles each (n a multiple of 4), bytes = 8 n. Rebuild as dense-f32.wat says.
 (module
   (memory (export "memory") 1)
@@ -72,8 +73,8 @@
       (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
       (local.set $v (v128.load (i32.add (local.get $z) (local.get $i))))
       (local.set $v1 (v128.load offset=16 (i32.add (local.get $z) (local.get $i))))
-      (local.set $x (f64x2.pmin (f64x2.pmax (f64x2.pmin (local.get $v) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
-      (local.set $x1 (f64x2.pmin (f64x2.pmax (f64x2.pmin (local.get $v1) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
+      (local.set $x (f64x2.pmax (f64x2.pmin (local.get $v) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))))
+      (local.set $x1 (f64x2.pmax (f64x2.pmin (local.get $v1) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))))
       (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
       (local.set $k1 (f64x2.nearest (f64x2.mul (local.get $x1) (f64x2.splat (f64.const 1.4426950408889634)))))
       (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
