@@ -18,26 +18,11 @@ import type { Time } from "../src/core/time.js";
 import { integrate } from "../src/solvers/integrate.js";
 import type { MethodName } from "../src/solvers/tableau.js";
 import { Random } from "../src/random/random.js";
+import { ARENSTORF_T, ARENSTORF_Y0, arenstorf } from "../test/solvers/helpers.js";
 
-const T = 17.0652165601579625588917206249;
-const Y0 = [0.994, 0, 0, -2.00158510637908252240537862224];
-const MU = 0.012277471;
-
-function arenstorf(_t: Time, y: Batch, out: Batch): void {
-  const mp = 1 - MU;
-  const a = y.data;
-  const o = out.data;
-  const n = y.shape[0] as number;
-  for (let i = 0; i < n; i++) {
-    const y1 = a[4 * i] as number, y2 = a[4 * i + 1] as number, v1 = a[4 * i + 2] as number, v2 = a[4 * i + 3] as number;
-    const d1 = ((y1 + MU) ** 2 + y2 ** 2) ** 1.5;
-    const d2 = ((y1 - mp) ** 2 + y2 ** 2) ** 1.5;
-    o[4 * i] = v1;
-    o[4 * i + 1] = v2;
-    o[4 * i + 2] = y1 + 2 * v2 - (mp * (y1 + MU)) / d1 - (MU * (y1 - mp)) / d2;
-    o[4 * i + 3] = y2 - 2 * v1 - (mp * y2) / d1 - (MU * y2) / d2;
-  }
-}
+// The reference problem is the one the solver tests use (Hairer, Norsett, Wanner I, eq. 0.1).
+const T = ARENSTORF_T;
+const Y0 = ARENSTORF_Y0;
 
 const METHODS: MethodName[] = ["bosh3", "dopri5", "tsit5", "dop853"];
 const TOLS = [1e-6, 1e-8, 1e-10];

@@ -1,6 +1,6 @@
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { CalibrationOptions, Settings } from "./backend.js";
+import type { CalibrationOptions, GpuReport, Settings } from "./backend.js";
 import type { BackendChoice } from "./select.js";
 import { candidates } from "./select.js";
 
@@ -91,4 +91,25 @@ export async function calibrateEngines<E>(
   const contract = settings.async ? "async" : "sync";
   if (best === null) return { engine: null, reason: `calibration on ${rows} rows (${contract}): every candidate failed (${table}); kept the previous backend`, timings };
   return { engine: best.engine, reason: `calibrated on ${rows} rows (${contract}, median of ${repeats} ms): ${best.choice.backend} fastest (${table})`, timings };
+}
+
+/**
+ * Applies a calibration result to a field (internal): swaps in the winning engine (disposing
+ * the current one), copies its report, and records the reason and timings. Returns the
+ * engine the field should use from now on.
+ */
+export function adoptCalibration<E extends { dispose(): void; report: object }>(
+  current: E,
+  result: { engine: E | null; reason: string; timings: Record<string, number> },
+  report: GpuReport,
+): E {
+  let engine = current;
+  if (result.engine !== null) {
+    current.dispose();
+    engine = result.engine;
+    Object.assign(report, engine.report);
+  }
+  report.reason = result.reason;
+  report.timings = result.timings;
+  return engine;
 }

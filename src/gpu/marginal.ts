@@ -7,7 +7,7 @@ import type { Time } from "../core/time.js";
 import { checkTime } from "../core/time.js";
 import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
 import { checkOptions } from "./backend.js";
-import { calibrateEngines } from "./calibrate.js";
+import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MarginalEngine } from "./marginal-engine.js";
 import { marginalEngine } from "./marginal-engine.js";
 import type { GpuVelocityField } from "./mlp-field.js";
@@ -93,13 +93,7 @@ class MarginalField implements GpuVelocityField {
         return r;
       },
       (e) => e.dispose());
-    if (result.engine !== null) {
-      this.engine.dispose();
-      this.engine = result.engine;
-      Object.assign(this.report, this.engine.report);
-    }
-    this.report.reason = result.reason;
-    this.report.timings = result.timings;
+    this.engine = adoptCalibration(this.engine, result, this.report);
     return this.report;
   }
 

@@ -10,7 +10,7 @@ import type { Labels } from "../nn/mlp.js";
 import { Mlp } from "../nn/mlp.js";
 import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
 import { checkOptions } from "./backend.js";
-import { calibrateEngines } from "./calibrate.js";
+import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MlpEngine } from "./mlp-engine.js";
 import { mlpEngine } from "./mlp-engine.js";
 import { chooseBackend } from "./select.js";
@@ -197,13 +197,7 @@ class MlpField implements GpuMlpField {
         return r;
       },
       (e) => e.dispose());
-    if (result.engine !== null) {
-      this.engine.dispose();
-      this.engine = result.engine;
-      Object.assign(this.report, this.engine.report);
-    }
-    this.report.reason = result.reason;
-    this.report.timings = result.timings;
+    this.engine = adoptCalibration(this.engine, result, this.report);
     return this.report;
   }
 
