@@ -7,11 +7,14 @@ import { describeValue } from "../core/format.js";
  * A backend of the GPU fields: `webgl2`, `webgl`, `headlessgl` and `webgpu` run gpu.js kernels on a
  * graphics device; `webasm` is gpu.js's WebAssembly (f32x4 SIMD) on the CPU; `cpu` is gpu.js's
  * transpiled JavaScript; `cpu-f64` is no gpu.js at all but our own float64 CPU path (the
- * WebAssembly-SIMD `Mlp` of `src/nn`, the closed-form `marginalVelocity` of `src/velocity`).
+ * WebAssembly-SIMD `Mlp` of `src/nn`, the closed-form `marginalVelocity` of `src/velocity`);
+ * `cpu-f32` (MLP field only) is our float32 WebAssembly-SIMD kernel (f32x4, the kernel of
+ * `float32Inference`) with the rows split over the calling thread and `poolSize - 1` worker
+ * threads (Node 20.16+; one thread in browsers), tangents by the float64 `Mlp`.
  *
  * @category GPU
  */
-export type GpuBackend = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu" | "cpu-f64";
+export type GpuBackend = "webgl2" | "webgl" | "headlessgl" | "webgpu" | "webasm" | "cpu" | "cpu-f64" | "cpu-f32";
 
 /**
  * What to do when gpu.js silently replaces a kernel by its CPU kernel (kernel maps, texture
@@ -28,7 +31,7 @@ export type FallbackPolicy = "error" | "warn" | "ignore";
  * @category GPU
  */
 export interface GpuOptions {
-  /** Backend to use, or `"auto"` (default): a hardware WebGL2/WebGL context, else `cpu-f64` (never a software renderer unless allowed); see {@link selectBackend} for the asynchronous choice that also considers WebGPU. */
+  /** Backend to use, or `"auto"` (default): a hardware WebGL2/WebGL context, else our CPU path (`cpu-f32` for the MLP field, `cpu-f64` for the marginal field; never a software renderer unless allowed); see {@link selectBackend} for the asynchronous choice that also considers WebGPU. */
   backend?: GpuBackend | "auto";
   /** Which contract the field is used under, recorded in the report: false (default) the synchronous methods, true the `*Async` methods; `calibrate` times the contract named here. The `*Async` methods always run gpu.js kernels in its `asyncMode` (threaded webasm, non-blocking readback) whatever this says. */
   async?: boolean;
@@ -36,7 +39,7 @@ export interface GpuOptions {
   onFallback?: FallbackPolicy;
   /** Rows per kernel call (default 16384); larger batches are cut into tiles of this many rows. */
   tileRows?: number;
-  /** Worker pool size of threaded webasm (default: gpu.js's, the number of cores). */
+  /** Threads: of threaded webasm (default: gpu.js's, the number of cores) and of `cpu-f32` (the calling thread plus `poolSize - 1` workers; default the number of cores, at most 8). */
   poolSize?: number;
   /** Allow a software renderer (SwiftShader, llvmpipe) in `"auto"` mode (default false: webasm is preferred to it). */
   allowSoftwareRenderer?: boolean;
@@ -79,6 +82,8 @@ export interface GpuReport {
   kernels: KernelRecord[];
   /** Calibration timings: median milliseconds per candidate on the calibrated shapes (`Infinity` for a candidate that failed), when calibration ran. */
   timings?: Record<string, number>;
+  /** Threads sharing each call of backend `cpu-f32` (the calling thread and the workers); absent for other backends. */
+  threads?: number;
 }
 
 /**
@@ -116,13 +121,15 @@ export interface Settings {
 export function checkOptions(fn: string, options: GpuOptions): Settings {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const requested = options.backend ?? "auto";
-  const valid = ["auto", "webgl2", "webgl", "headlessgl", "webgpu", "webasm", "cpu", "cpu-f64"];
+  const valid = ["auto", "webgl2", "webgl", "headlessgl", "webgpu", "webasm", "cpu", "cpu-f64", "cpu-f32"];
   if (!valid.includes(requested)) throw new DomainError(fn, "options.backend", `be one of ${valid.join(", ")}`, describeValue(requested));
   const policy = options.onFallback ?? "error";
   if (!["error", "warn", "ignore"].includes(policy)) throw new DomainError(fn, "options.onFallback", 'be "error", "warn" or "ignore"', describeValue(policy));
   const tileRows = options.tileRows ?? 16384;
   if (!Number.isInteger(tileRows) || tileRows < 1) throw new DomainError(fn, "options.tileRows", "be a positive integer", describeValue(tileRows));
-  return { requested, async: options.async ?? false, policy, tileRows, poolSize: options.poolSize, allowSoftware: options.allowSoftwareRenderer ?? false };
+  const poolSize = options.poolSize;
+  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) throw new DomainError(fn, "options.poolSize", "be a positive integer", describeValue(poolSize));
+  return { requested, async: options.async ?? false, policy, tileRows, poolSize, allowSoftware: options.allowSoftwareRenderer ?? false };
 }
 
 /** A gpu.js instance on one resolved backend, and the kernel records (internal). */

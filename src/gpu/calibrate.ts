@@ -1,7 +1,7 @@
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { CalibrationOptions, GpuReport, Settings } from "./backend.js";
-import type { BackendChoice } from "./select.js";
+import type { BackendChoice, GpuFieldKind } from "./select.js";
 import { candidates } from "./select.js";
 
 /** A candidate implementation as calibration sees it (internal). */
@@ -70,6 +70,7 @@ export async function calibrateEngines<E>(
   settings: Settings,
   options: CalibrationOptions,
   rows: number,
+  field: GpuFieldKind,
   make: (c: BackendChoice) => E,
   run: (engine: E) => unknown,
   dispose: (engine: E) => void,
@@ -79,12 +80,12 @@ export async function calibrateEngines<E>(
   const warmup = options.warmup ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new DomainError(fn, "options.repeats", "be a positive integer", describeValue(repeats));
   if (!Number.isInteger(warmup) || warmup < 0) throw new DomainError(fn, "options.warmup", "be a non-negative integer", describeValue(warmup));
-  let list = await candidates(settings.allowSoftware, settings.async);
+  let list = await candidates(settings.allowSoftware, settings.async, field);
   if (options.backends !== undefined) {
     const wanted = options.backends;
     if (!Array.isArray(wanted) || wanted.length === 0) throw new DomainError(fn, "options.backends", "be a non-empty array of backends", describeValue(wanted));
     list = list.filter((c) => wanted.includes(c.backend));
-    if (list.length === 0) throw new DomainError(fn, "options.backends", `name an available backend (${(await candidates(settings.allowSoftware, settings.async)).map((c) => c.backend).join(", ")})`, wanted.join(", "));
+    if (list.length === 0) throw new DomainError(fn, "options.backends", `name an available backend (${(await candidates(settings.allowSoftware, settings.async, field)).map((c) => c.backend).join(", ")})`, wanted.join(", "));
   }
   const { best, timings } = await timeCandidates(list, make, run, dispose, repeats, warmup);
   const table = Object.entries(timings).map(([b, ms]) => `${b} ${Number.isFinite(ms) ? ms.toFixed(2) : "failed"}`).join(", ");

@@ -56,7 +56,7 @@ export function gpuMarginalVelocity(scheduler: Scheduler, data: Batch, options: 
   if (!Number.isInteger(tile) || tile < 1) throw new DomainError(fn, "options.dataTile", "be a positive integer", String(tile));
   const settings = checkOptions(fn, options);
   const make = (c: BackendChoice): MarginalEngine => marginalEngine(scheduler, y, tile, settings, c);
-  return new MarginalField(fn, y.shape[1] as number, settings, make, make(chooseBackend(settings.requested, settings.allowSoftware)));
+  return new MarginalField(fn, y.shape[1] as number, settings, make, make(chooseBackend(fn, settings.requested, settings.allowSoftware, "marginal")));
 }
 
 class MarginalField implements GpuVelocityField {
@@ -68,27 +68,30 @@ class MarginalField implements GpuVelocityField {
   }
 
   evaluate(x: Batch, t: Time, out?: Batch): Batch {
-    const n = this.check("evaluate", x, t);
+    const xb = this.check("evaluate", x, t);
+    const n = xb.shape[0] as number;
     const result = outputBatch(`${this.fn}.evaluate`, out, n, this.dim);
-    this.engine.pass(false, x, t, result.data);
+    this.engine.pass(false, xb, t, result.data);
     this.engine.check(this.fn);
     return result;
   }
 
   async evaluateAsync(x: Batch, t: Time): Promise<Batch> {
-    const n = this.check("evaluateAsync", x, t);
+    const xb = this.check("evaluateAsync", x, t);
+    const n = xb.shape[0] as number;
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await this.engine.pass(true, x, t, result.data);
+    await this.engine.pass(true, xb, t, result.data);
     this.engine.check(this.fn);
     return result;
   }
 
   async calibrate(x: Batch, t: Time, options: CalibrationOptions = {}): Promise<GpuReport> {
-    const n = this.check("calibrate", x, t, true);
+    const xb = this.check("calibrate", x, t, true);
+    const n = xb.shape[0] as number;
     const out = new Float64Array(n * this.dim);
-    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, this.make,
+    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, "marginal", this.make,
       (e) => {
-        const r = this.settings.async ? e.pass(true, x, t, out) : e.pass(false, x, t, out);
+        const r = this.settings.async ? e.pass(true, xb, t, out) : e.pass(false, xb, t, out);
         e.check(this.fn);
         return r;
       },
@@ -103,12 +106,13 @@ class MarginalField implements GpuVelocityField {
     this.engine.dispose();
   }
 
-  private check(method: string, x: Batch, t: Time, anyContract = false): number {
+  private check(method: string, x: Batch, t: Time, anyContract = false): Batch {
     const name = `${this.fn}.${method}`;
     if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
     if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
-    const n = asBatch(name, "x", x, { dim: this.dim }).shape[0] as number;
+    const xb = asBatch(name, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
     checkTime(name, "t", t, n);
-    return n;
+    return xb;
   }
 }

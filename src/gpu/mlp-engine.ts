@@ -1,7 +1,6 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import type { Time } from "../core/time.js";
-import { timeAt } from "../core/time.js";
 import type { Labels } from "../nn/mlp.js";
 import { Mlp } from "../nn/mlp.js";
 import type { MlpSpec } from "../nn/spec.js";
@@ -10,7 +9,8 @@ import { Runtime } from "./backend.js";
 import { layerSource, tangentSource } from "./kernels.js";
 import { drive, driveAsync, readRows } from "./readback.js";
 import type { BackendChoice } from "./select.js";
-import { toInput } from "./input.js";
+import { mlpFeatures, toInput } from "./input.js";
+import { F32Engine } from "./f32-engine.js";
 
 /**
  * One implementation of the MLP field on one backend (internal): `pass` computes the values
@@ -28,7 +28,9 @@ export interface MlpEngine {
 
 /** The engine of a backend choice (internal). */
 export function mlpEngine(spec: MlpSpec, settings: Settings, choice: BackendChoice): MlpEngine {
-  return choice.backend === "cpu-f64" ? new CpuEngine(spec, settings, choice) : new KernelEngine(spec, new Runtime(settings, choice));
+  if (choice.backend === "cpu-f64") return new CpuEngine(spec, settings, choice);
+  if (choice.backend === "cpu-f32") return new F32Engine(spec, settings, choice);
+  return new KernelEngine(spec, new Runtime(settings, choice));
 }
 
 /** Our float64 CPU MLP (no gpu.js). */
@@ -97,7 +99,7 @@ class KernelEngine implements MlpEngine {
     for (let start = 0; start < n; start += tile) {
       const m = Math.min(tile, n - start);
       const plan = this.plan(m, async);
-      const hs: unknown[] = [toInput(this.features(x, t, labels, start, m), this.inputs, m, this.report.backend)];
+      const hs: unknown[] = [toInput(mlpFeatures(this.spec, x, t, labels, start, m), this.inputs, m, this.report.backend)];
       const last = dirs === null || values !== null ? L : L - 1;
       for (let l = 0; l < last; l++) hs.push(yield (plan.primal[l] as RawKernel)(hs[l], this.weights[l], this.biases[l]));
       if (values !== null) readRows(hs[L], m, d, values, start * d);
@@ -109,31 +111,6 @@ class KernelEngine implements MlpEngine {
         readRows(dh, m, d, dirsOut[p] as Float64Array, start * d);
       }
     }
-  }
-
-  /** The float32 first-layer input [x, time features, one-hot label] of rows start..start+m. */
-  private features(x: Batch, t: Time, labels: Labels, start: number, m: number): Float32Array {
-    const d = this.spec.dim;
-    const K = this.inputs;
-    const f = new Float32Array(m * K);
-    const time = this.spec.time;
-    const classes = this.spec.classes ?? 0;
-    for (let r = 0; r < m; r++) {
-      const base = r * K;
-      for (let c = 0; c < d; c++) f[base + c] = x.data[(start + r) * d + c] as number;
-      const tr = timeAt(t, start + r);
-      let off = base + d;
-      if (time.kind === "concat") f[off++] = tr;
-      else {
-        for (const freq of time.frequencies) {
-          const angle = 2 * Math.PI * freq * tr;
-          f[off++] = Math.sin(angle);
-          f[off++] = Math.cos(angle);
-        }
-      }
-      if (classes > 0) f[off + (typeof labels === "number" ? labels : (labels[start + r] as number))] = 1;
-    }
-    return f;
   }
 
   private plan(m: number, async: boolean): Plan {

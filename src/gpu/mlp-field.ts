@@ -94,7 +94,7 @@ export function gpuMlpField(net: Mlp | MlpSpec, options: GpuOptions = {}): GpuMl
   if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
   const spec = net instanceof Mlp ? net.toSpec() : new Mlp(net).toSpec();
   const settings = checkOptions(fn, options);
-  return new MlpField(fn, spec, settings, mlpEngine(spec, settings, chooseBackend(settings.requested, settings.allowSoftware)));
+  return new MlpField(fn, spec, settings, mlpEngine(spec, settings, chooseBackend(fn, settings.requested, settings.allowSoftware, "mlp")));
 }
 
 class MlpField implements GpuMlpField {
@@ -114,9 +114,10 @@ class MlpField implements GpuMlpField {
   }
 
   evaluateLabeled(x: Batch, t: Time, labels: Labels, out?: Batch): Batch {
-    const n = this.check("evaluateLabeled", x, t, labels);
+    const xb = this.check("evaluateLabeled", x, t, labels);
+    const n = xb.shape[0] as number;
     const result = outputBatch(`${this.fn}.evaluateLabeled`, out, n, this.dim);
-    this.engine.pass(false, x, t, labels, null, result.data, []);
+    this.engine.pass(false, xb, t, labels, null, result.data, []);
     this.engine.check(this.fn);
     return result;
   }
@@ -126,33 +127,37 @@ class MlpField implements GpuMlpField {
   }
 
   async evaluateLabeledAsync(x: Batch, t: Time, labels: Labels): Promise<Batch> {
-    const n = this.check("evaluateLabeledAsync", x, t, labels);
+    const xb = this.check("evaluateLabeledAsync", x, t, labels);
+    const n = xb.shape[0] as number;
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await this.engine.pass(true, x, t, labels, null, result.data, []);
+    await this.engine.pass(true, xb, t, labels, null, result.data, []);
     this.engine.check(this.fn);
     return result;
   }
 
   jvp(x: Batch, t: Time, v: Batch, out?: Batch): Batch {
-    const n = this.check("jvp", x, t, this.classes);
+    const xb = this.check("jvp", x, t, this.classes);
+    const n = xb.shape[0] as number;
     const vb = asBatch(`${this.fn}.jvp`, "v", v, { dim: this.dim, rows: n });
     const result = outputBatch(`${this.fn}.jvp`, out, n, this.dim);
-    this.engine.pass(false, x, t, this.classes, [vb.data], null, [result.data]);
+    this.engine.pass(false, xb, t, this.classes, [vb.data], null, [result.data]);
     this.engine.check(this.fn);
     return result;
   }
 
   async jvpAsync(x: Batch, t: Time, v: Batch): Promise<Batch> {
-    const n = this.check("jvpAsync", x, t, this.classes);
+    const xb = this.check("jvpAsync", x, t, this.classes);
+    const n = xb.shape[0] as number;
     const vb = asBatch(`${this.fn}.jvpAsync`, "v", v, { dim: this.dim, rows: n });
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
-    await this.engine.pass(true, x, t, this.classes, [vb.data], null, [result.data]);
+    await this.engine.pass(true, xb, t, this.classes, [vb.data], null, [result.data]);
     this.engine.check(this.fn);
     return result;
   }
 
   divergence(x: Batch, t: Time, out?: Float64Array): Float64Array {
-    const n = this.check("divergence", x, t, this.classes);
+    const xb = this.check("divergence", x, t, this.classes);
+    const n = xb.shape[0] as number;
     if (out !== undefined && out.length !== n) throw new ShapeError(`${this.fn}.divergence`, "out", `have length ${n}`, String(out.length));
     const d = this.dim;
     const units: Float64Array[] = [];
@@ -162,37 +167,40 @@ class MlpField implements GpuMlpField {
       units.push(e);
     }
     const jv = units.map(() => new Float64Array(n * d));
-    this.engine.pass(false, x, t, this.classes, units, null, jv);
+    this.engine.pass(false, xb, t, this.classes, units, null, jv);
     this.engine.check(this.fn);
     return this.contract(units, jv, n, out, 1);
   }
 
   hutchinson(x: Batch, t: Time, probes: readonly Batch[]): Float64Array {
-    const n = this.check("hutchinson", x, t, this.classes);
+    const xb = this.check("hutchinson", x, t, this.classes);
+    const n = xb.shape[0] as number;
     const zs = this.probes("hutchinson", probes, n);
     const jv = zs.map(() => new Float64Array(n * this.dim));
-    this.engine.pass(false, x, t, this.classes, zs, null, jv);
+    this.engine.pass(false, xb, t, this.classes, zs, null, jv);
     this.engine.check(this.fn);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
   }
 
   async hutchinsonAsync(x: Batch, t: Time, probes: readonly Batch[]): Promise<Float64Array> {
-    const n = this.check("hutchinsonAsync", x, t, this.classes);
+    const xb = this.check("hutchinsonAsync", x, t, this.classes);
+    const n = xb.shape[0] as number;
     const zs = this.probes("hutchinsonAsync", probes, n);
     const jv = zs.map(() => new Float64Array(n * this.dim));
-    await this.engine.pass(true, x, t, this.classes, zs, null, jv);
+    await this.engine.pass(true, xb, t, this.classes, zs, null, jv);
     this.engine.check(this.fn);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
   }
 
   async calibrate(x: Batch, t: Time, options: CalibrationOptions = {}): Promise<GpuReport> {
-    const n = this.check("calibrate", x, t, this.classes, true);
+    const xb = this.check("calibrate", x, t, this.classes, true);
+    const n = xb.shape[0] as number;
     const labels = this.classes;
     const values = new Float64Array(n * this.dim);
-    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n,
+    const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, "mlp",
       (c) => mlpEngine(this.spec, this.settings, c),
       (e) => {
-        const r = this.settings.async ? e.pass(true, x, t, labels, null, values, []) : e.pass(false, x, t, labels, null, values, []);
+        const r = this.settings.async ? e.pass(true, xb, t, labels, null, values, []) : e.pass(false, xb, t, labels, null, values, []);
         e.check(this.fn);
         return r;
       },
@@ -207,14 +215,15 @@ class MlpField implements GpuMlpField {
     this.engine.dispose();
   }
 
-  private check(method: string, x: Batch, t: Time, labels: Labels, anyContract = false): number {
+  private check(method: string, x: Batch, t: Time, labels: Labels, anyContract = false): Batch {
     const name = `${this.fn}.${method}`;
     if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
     if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
-    const n = asBatch(name, "x", x, { dim: this.dim }).shape[0] as number;
+    const xb = asBatch(name, "x", x, { dim: this.dim });
+    const n = xb.shape[0] as number;
     checkTime(name, "t", t, n);
     checkLabels(name, labels, this.classes, n);
-    return n;
+    return xb;
   }
 
   private probes(method: string, probes: readonly Batch[], n: number): Float64Array[] {

@@ -6,8 +6,8 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Mlp, Labels } from "./mlp.js";
 import type { MlpSpec } from "./spec.js";
-import { denseF32Module, instantiateDenseF32 } from "./dense-f32.js";
-import type { DenseF32 } from "./dense-f32.js";
+import { denseF32Module, f32Plan, loadF32, F32_BLOCK_ROWS as BLOCK_ROWS } from "./dense-f32.js";
+import type { DenseF32, F32Layer } from "./dense-f32.js";
 
 /**
  * An opt-in **float32** inference copy of an {@link Mlp}: weights rounded to float32 and
@@ -37,7 +37,7 @@ export class MlpFloat32 implements VelocityField {
   private readonly spec: MlpSpec;
   private readonly fallback: Mlp;
   private readonly kernel: DenseF32 | null;
-  private readonly layers: { k: number; p: number; w: number; b: number; act: number }[] = [];
+  private readonly layers: F32Layer[];
   private readonly inputs: number;
   private readonly buffers: [number, number, number];
 
@@ -51,40 +51,11 @@ export class MlpFloat32 implements VelocityField {
     this.fallback = net;
     this.dim = net.dim;
     this.inputs = net.inputs;
-    this.kernel = denseF32Module === null ? null : instantiateDenseF32(denseF32Module);
+    const plan = f32Plan(this.spec);
+    this.layers = plan.layers;
+    this.buffers = plan.buffers;
+    this.kernel = denseF32Module === null ? null : loadF32(denseF32Module, this.spec, plan);
     this.simd = this.kernel !== null;
-    const act = ACT_CODES[this.spec.activation];
-    let bytes = 0;
-    let k = this.inputs;
-    let maxWidth = this.inputs;
-    const L = this.spec.layers.length;
-    const plan: { k: number; p: number; w: number; b: number; act: number }[] = [];
-    for (let l = 0; l < L; l++) {
-      const layer = this.spec.layers[l] as MlpSpec["layers"][number];
-      const p = (layer.outputs + 7) & ~7;
-      plan.push({ k, p, w: bytes, b: bytes + 4 * k * p, act: l === L - 1 ? 0 : act });
-      bytes += 4 * (k * p + p);
-      maxWidth = Math.max(maxWidth, p);
-      k = p;
-    }
-    this.layers = plan;
-    const block = 4 * BLOCK_ROWS * maxWidth;
-    this.buffers = [bytes, bytes + block, bytes + 2 * block];
-    if (this.kernel !== null) {
-      const need = bytes + 3 * block;
-      const have = this.kernel.memory.buffer.byteLength;
-      if (need > have) this.kernel.memory.grow(Math.ceil((need - have) / 65536));
-      const mem = new Float32Array(this.kernel.memory.buffer);
-      for (let l = 0; l < L; l++) {
-        const src = this.spec.layers[l] as MlpSpec["layers"][number];
-        const dst = plan[l] as (typeof plan)[number];
-        // Wt[i, o] = W[o, i]; padded rows and columns stay zero, so padded units output act(0) = 0
-        for (let o = 0; o < src.outputs; o++) {
-          for (let i = 0; i < src.inputs; i++) mem[dst.w / 4 + i * dst.p + o] = src.weight[o * src.inputs + i] as number;
-          mem[dst.b / 4 + o] = src.bias[o] as number;
-        }
-      }
-    }
   }
 
   /**
@@ -181,11 +152,6 @@ export class MlpFloat32 implements VelocityField {
 export function float32Inference(net: Mlp): MlpFloat32 {
   return new MlpFloat32(net);
 }
-
-/** Rows per block: the activations of one block (256 x width floats) stay in L2 cache. */
-const BLOCK_ROWS = 256;
-
-const ACT_CODES: Record<MlpSpec["activation"], number> = { silu: 1, relu: 2, selu: 3, tanh: 4, gelu: 5 };
 
 function checkLabels(fn: string, labels: Labels, n: number, classes: number): void {
   const check = (y: unknown, name: string) => {

@@ -10,6 +10,7 @@ import { checkOptions } from "../../src/gpu/backend.js";
 
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
 const NODE_CANDIDATES: GpuBackend[] = ["cpu-f64", "webasm", "cpu"];
+const MLP_CANDIDATES: GpuBackend[] = [...NODE_CANDIDATES, "cpu-f32"];
 
 describe("calibrate(x, t) times every candidate on the caller's shapes and switches to the fastest", () => {
   it("property: the chosen backend is the argmin of the recorded medians, every Node candidate is timed, results stay correct after the switch (sync and async contracts)", async () => {
@@ -20,8 +21,8 @@ describe("calibrate(x, t) times every candidate on the caller's shapes and switc
       try {
         const report = await field.calibrate(x, 0.3, { repeats: 2, warmup: 1 });
         const timings = report.timings as Record<string, number>;
-        expect(Object.keys(timings).sort()).toEqual([...NODE_CANDIDATES].sort());
-        for (const b of NODE_CANDIDATES) expect(Number.isFinite(timings[b])).toBe(true);
+        expect(Object.keys(timings).sort()).toEqual([...MLP_CANDIDATES].sort());
+        for (const b of MLP_CANDIDATES) expect(Number.isFinite(timings[b])).toBe(true);
         const fastest = Math.min(...Object.values(timings));
         expect(timings[report.backend]).toBe(fastest);
         expect(field.report).toBe(report);
@@ -64,7 +65,7 @@ describe("calibrate(x, t) times every candidate on the caller's shapes and switc
     expect(timings["cpu-f64"]).toBe(Infinity);
     expect(best?.choice.backend).toBe("webasm");
     expect(disposed.sort()).toEqual(["cpu", "cpu-f64"]);
-    const none = await calibrateEngines("t", checkOptions("t", {}), {}, 4, () => { throw new Error("no"); }, () => 0, () => undefined);
+    const none = await calibrateEngines("t", checkOptions("t", {}), {}, 4, "mlp", () => { throw new Error("no"); }, () => 0, () => undefined);
     expect(none.engine).toBeNull();
     expect(none.reason).toMatch(/every candidate failed/);
     expect(Object.values(none.timings).every((ms) => ms === Infinity)).toBe(true);
@@ -98,15 +99,18 @@ describe("selectBackend awaits gpu.js's WebGPU availability before choosing it",
   });
   const fakeGpu = (adapter: unknown) => Object.defineProperty(globalThis, "navigator", { value: { gpu: { requestAdapter: async () => adapter } }, configurable: true, writable: true });
 
-  it("property: no navigator.gpu -> cpu-f64; navigator.gpu without an adapter -> not webgpu (and says so); with an adapter -> webgpu for the async contract only", async () => {
-    expect((await selectBackend({ async: true })).backend).toBe("cpu-f64");
+  it("property: no navigator.gpu -> our CPU path (cpu-f32 for the MLP, cpu-f64 for the marginal field); navigator.gpu without an adapter -> not webgpu (and says so); with an adapter -> webgpu for the async contract only", async () => {
+    expect((await selectBackend({ async: true })).backend).toBe("cpu-f32");
+    expect((await selectBackend({ field: "marginal" })).backend).toBe("cpu-f64");
+    await expect(selectBackend({ field: "sde" as never })).rejects.toThrow(/options.field/);
+    await expect(selectBackend({ backend: "cpu-f32", field: "marginal" })).rejects.toThrow(/cpu-f32 is the MLP field's/);
     fakeGpu(null);
     const none = await selectBackend({ async: true });
-    expect(none.backend).toBe("cpu-f64");
+    expect(none.backend).toBe("cpu-f32");
     expect(none.reason).toMatch(/no WebGPU adapter/);
     fakeGpu({});
     expect((await selectBackend({ async: true })).backend).toBe("webgpu");
-    expect((await selectBackend({ async: false })).backend).toBe("cpu-f64");
+    expect((await selectBackend({ async: false })).backend).toBe("cpu-f32");
     expect((await selectBackend({ backend: "webasm" })).reason).toBe("requested explicitly");
     await expect(selectBackend({ backend: "metal" as never })).rejects.toThrow(/options.backend/);
   });

@@ -14,6 +14,7 @@ const BACKENDS = [
   { backend: "webasm", async: false }, { backend: "webasm", async: true },
   { backend: "cpu", async: false }, { backend: "cpu", async: true },
   { backend: "cpu-f64", async: false }, { backend: "cpu-f64", async: true },
+  { backend: "cpu-f32", async: false }, { backend: "cpu-f32", async: true },
 ] as const;
 
 interface Case { width: number; depth: number; n: number; act: Activation; dim: number; tile?: number; fourier?: boolean; classes?: number }
@@ -109,9 +110,9 @@ describe("backend honesty", () => {
     expect(warned.length).toBeGreaterThan(0);
   });
 
-  it("property: auto selection in Node picks our CPU path (cpu-f64) over gpu.js webasm/cpu and says why; software renderers are recognised", () => {
+  it("property: auto selection in Node picks our CPU path (cpu-f32) over gpu.js webasm/cpu and says why; software renderers are recognised", () => {
     const field = gpuMlpField(mlp({ dim: 2, hidden: [8] }));
-    expect(field.report.backend).toBe("cpu-f64");
+    expect(field.report.backend).toBe("cpu-f32");
     expect(field.report.reason).toMatch(/no graphics context/);
     expect(field.evaluate(ndarray(new Float64Array([0.1, 0.2]), [1, 2]), 0.5).shape).toEqual([1, 2]);
     field.dispose();

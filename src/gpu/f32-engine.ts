@@ -1,0 +1,111 @@
+import ndarray from "ndarray";
+import type { Batch } from "../core/batch.js";
+import { DomainError } from "../core/errors.js";
+import type { Time } from "../core/time.js";
+import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
+import { denseF32Module, f32Plan, loadF32, runF32 } from "../nn/dense-f32.js";
+import type { Labels } from "../nn/mlp.js";
+import { Mlp } from "../nn/mlp.js";
+import type { MlpSpec } from "../nn/spec.js";
+import type { GpuReport, Settings } from "./backend.js";
+import { mlpFeatures } from "./input.js";
+import type { MlpEngine } from "./mlp-engine.js";
+import type { BackendChoice } from "./select.js";
+import type { ThreadSupport } from "./threads.js";
+import { F32Pool, threadSupport } from "./threads.js";
+
+/** Fewest rows worth a thread of their own (one block of the float32 kernel). */
+const ROWS_PER_THREAD = 256;
+
+/** Largest default number of threads. */
+const MAX_DEFAULT_THREADS = 8;
+
+/** Whether backend `cpu-f32` can run here: WebAssembly SIMD (internal). */
+export function f32Available(): boolean {
+  return denseF32Module !== null;
+}
+
+/**
+ * The threads `cpu-f32` would use (internal): `poolSize` when given, else the cores (at most
+ * 8); 1 where blocking worker threads are unavailable (browsers, Node before 20.16).
+ */
+export function f32Threads(poolSize: number | undefined, support: ThreadSupport | null = threadSupport()): number {
+  if (support === null) return 1;
+  return poolSize ?? Math.min(support.cores, MAX_DEFAULT_THREADS);
+}
+
+/**
+ * Backend `cpu-f32` (internal): the values of our float32 WebAssembly-SIMD MLP kernel (the
+ * kernel of `float32Inference`), rows split over the calling thread and worker threads;
+ * tangents (jvp, divergence, Hutchinson) by the float64 {@link Mlp} on the calling thread.
+ */
+export class F32Engine implements MlpEngine {
+  readonly report: GpuReport;
+  private readonly net: Mlp;
+  private readonly plan: F32Plan;
+  private readonly kernel: DenseF32;
+  private readonly module: WebAssembly.Module;
+  private readonly support: ThreadSupport | null;
+  private readonly threads: number;
+  private readonly tileRows: number;
+  private pool: F32Pool | null = null;
+  private local: { input: Float32Array; output: Float32Array } | null = null;
+
+  constructor(private readonly spec: MlpSpec, settings: Settings, choice: BackendChoice) {
+    if (denseF32Module === null) throw new DomainError("gpuMlpField", "options.backend", "name a backend available here (cpu-f32 needs WebAssembly SIMD)", "cpu-f32");
+    this.module = denseF32Module;
+    this.net = new Mlp(spec);
+    this.plan = f32Plan(spec);
+    this.kernel = loadF32(this.module, spec, this.plan);
+    this.support = threadSupport();
+    this.threads = f32Threads(settings.poolSize, this.support);
+    this.tileRows = settings.tileRows;
+    const where = this.threads > 1 ? `${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "the calling thread";
+    this.report = { backend: "cpu-f32", async: settings.async, reason: `${choice.reason}; float32 WebAssembly SIMD on ${where}`, renderer: null, software: false, kernels: [], threads: this.threads };
+  }
+
+  pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
+    const n = x.shape[0] as number;
+    const d = this.spec.dim;
+    if (values !== null) this.values(x, t, labels, n, values);
+    for (const [p, z] of (dirs ?? []).entries()) (dirsOut[p] as Float64Array).set(this.net.jvpLabeled(x, t, labels, ndarray(z, [n, d]) as Batch).data);
+    return (async ? Promise.resolve() : undefined) as Promise<void> & void;
+  }
+
+  check(): void {}
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = null;
+  }
+
+  /** Values tile by tile: features on the calling thread, the layers split over the threads. */
+  private values(x: Batch, t: Time, labels: Labels, n: number, values: Float64Array): void {
+    const d = this.spec.dim;
+    const parts = Math.min(this.threads, Math.ceil(n / ROWS_PER_THREAD));
+    const buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows));
+    const capacity = buffers.input.length / this.plan.inputs;
+    for (let start = 0; start < n; start += capacity) {
+      const m = Math.min(capacity, n - start);
+      mlpFeatures(this.spec, x, t, labels, start, m, buffers.input);
+      if (this.pool !== null && buffers === this.pool) this.pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)));
+      else runF32(this.kernel, this.plan, buffers.input, 0, m, buffers.output, 0);
+      const out = buffers.output;
+      for (let i = 0; i < m * d; i++) values[start * d + i] = out[i] as number;
+    }
+  }
+
+  /** The worker pool, started on first use. */
+  private threaded(): F32Pool {
+    this.pool ??= new F32Pool(this.kernel, this.module, this.plan, this.threads - 1, this.tileRows, this.support as ThreadSupport);
+    return this.pool;
+  }
+
+  /** Calling-thread buffers of at least `rows` rows. */
+  private single(rows: number): { input: Float32Array; output: Float32Array } {
+    if (this.local === null || this.local.input.length < rows * this.plan.inputs) {
+      this.local = { input: new Float32Array(rows * this.plan.inputs), output: new Float32Array(rows * this.spec.dim) };
+    }
+    return this.local;
+  }
+}

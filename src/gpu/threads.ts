@@ -1,0 +1,209 @@
+import { DomainError } from "../core/errors.js";
+import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
+import { runF32 } from "../nn/dense-f32.js";
+
+/** The part of worker_threads' Worker used here (internal). */
+interface NodeWorker {
+  unref(): void;
+  terminate(): Promise<number>;
+}
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown; name?: string }) => NodeWorker;
+
+/** What this runtime offers for blocking worker threads (internal). */
+export interface ThreadSupport {
+  Worker: WorkerCtor;
+  /** `os.availableParallelism()` (or the CPU count). */
+  cores: number;
+}
+
+/**
+ * worker_threads and the core count where synchronous row splitting works: Node with
+ * `process.getBuiltinModule` (20.16+), `SharedArrayBuffer` and `Atomics.wait` on the calling
+ * thread. Null elsewhere (browsers forbid `Atomics.wait` on the main thread), where `cpu-f32`
+ * runs on the calling thread alone (internal).
+ */
+export function threadSupport(): ThreadSupport | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const get = proc?.getBuiltinModule;
+  if (typeof get !== "function" || typeof SharedArrayBuffer !== "function" || typeof Atomics.wait !== "function") return null;
+  try {
+    const wt = get("node:worker_threads") as { Worker: WorkerCtor } | undefined;
+    const os = get("node:os") as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+    if (wt === undefined || os === undefined) return null;
+    const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+    return { Worker: wt.Worker, cores: Math.max(1, cores) };
+  } catch {
+    return null;
+  }
+}
+
+// Control words (Int32Array over a SharedArrayBuffer): job generation, finished count, stop flag,
+// then per worker [first row, row count, state (0 booting, 1 ready, -1 failed), progress, last
+// generation finished]. A worker that wakes late may run a range twice; it writes the same rows.
+const GEN = 0;
+const DONE = 1;
+const STOP = 2;
+const SLOT = 4;
+const SLOT_WORDS = 5;
+
+/** Source of a worker: load the packed layers, then run the rows it is given, job after job. */
+function workerSource(): string {
+  return `"use strict";
+const { workerData } = require("node:worker_threads");
+const runF32 = ${runF32.toString()};
+const { module, plan, weights, control, input, output, index } = workerData;
+const ctl = new Int32Array(control);
+const slot = ${SLOT} + ${SLOT_WORDS} * index;
+let kernel;
+try {
+  kernel = new WebAssembly.Instance(module, {}).exports;
+  const have = kernel.memory.buffer.byteLength;
+  if (plan.bytes > have) kernel.memory.grow(Math.ceil((plan.bytes - have) / 65536));
+  new Float32Array(kernel.memory.buffer).set(new Float32Array(weights));
+  Atomics.store(ctl, slot + 2, 1);
+} catch (error) {
+  Atomics.store(ctl, slot + 2, -1);
+}
+Atomics.add(ctl, ${DONE}, 1);
+Atomics.notify(ctl, ${DONE});
+const feat = new Float32Array(input);
+const out = new Float32Array(output);
+let seen = 0;
+while (Atomics.load(ctl, slot + 2) === 1) {
+  Atomics.wait(ctl, ${GEN}, seen);
+  if (Atomics.load(ctl, ${STOP}) !== 0) break;
+  seen = Atomics.load(ctl, ${GEN});
+  const first = Atomics.load(ctl, slot);
+  const rows = Atomics.load(ctl, slot + 1);
+  for (let s = 0; s < rows; s += plan.blockRows) {
+    const m = Math.min(plan.blockRows, rows - s);
+    runF32(kernel, plan, feat, (first + s) * plan.inputs, m, out, (first + s) * plan.dim);
+    Atomics.add(ctl, slot + 3, 1);
+  }
+  Atomics.store(ctl, slot + 4, seen);
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+}
+
+/** Milliseconds without progress after which a worker counts as stalled. */
+const STALL_MS = 10000;
+
+/**
+ * A pool of worker threads that run the packed float32 MLP on row ranges of a shared feature
+ * tile, the calling thread taking the first range and blocking (`Atomics.wait`) until the
+ * workers are done (internal). Workers are `unref`ed: they never keep a process alive.
+ */
+export class F32Pool {
+  /** Features [capacity, plan.inputs], written by the caller before {@link F32Pool.run}. */
+  readonly input: Float32Array;
+  /** Outputs [capacity, plan.dim], read by the caller after {@link F32Pool.run}. */
+  readonly output: Float32Array;
+  private readonly ctl: Int32Array;
+  private readonly workers: NodeWorker[] = [];
+  /** Calls so far, ranges finished by workers, ranges the calling thread took over from failed workers. */
+  readonly stats = { calls: 0, workerRanges: 0, takenOver: 0 };
+  private readonly stallMs: number;
+  private generation = 0;
+  private closed = false;
+
+  /**
+   * @param kernel - the calling thread's module instance (already packed)
+   * @param module - the compiled module, posted to the workers
+   * @param plan - the memory plan
+   * @param workers - number of worker threads (the calling thread makes one more)
+   * @param capacity - rows per call
+   * @param support - worker_threads
+   * @param hooks - for tests: the stall limit in ms (default 10 000), a replacement worker source
+   */
+  constructor(private readonly kernel: DenseF32, module: WebAssembly.Module, private readonly plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
+    this.stallMs = hooks.stallMs ?? STALL_MS;
+    this.input = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.inputs));
+    this.output = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.dim));
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (SLOT + SLOT_WORDS * workers)));
+    const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
+    const source = hooks.source ?? workerSource();
+    for (let index = 0; index < workers; index++) {
+      const workerData = { module, plan, weights, control: this.ctl.buffer, input: this.input.buffer, output: this.output.buffer, index };
+      const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}` });
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /** Threads that share a call: the calling thread and the workers. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * Runs rows [0, rows) of {@link F32Pool.input} into {@link F32Pool.output}, split into
+   * `parts` near-equal ranges (at most {@link F32Pool.threads}); the calling thread runs the
+   * first. A worker that failed to start has its range run by the calling thread; one that
+   * makes no progress for 10 s stops the call with a `DomainError` (never a hang).
+   */
+  run(fn: string, rows: number, parts: number): void {
+    if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
+    const p = Math.max(1, Math.min(parts, this.threads));
+    const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
+    const used = p - 1;
+    const ctl = this.ctl;
+    for (let w = 0; w < this.workers.length; w++) {
+      const slot = SLOT + SLOT_WORDS * w;
+      Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
+      Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
+    }
+    this.generation++;
+    this.stats.calls++;
+    Atomics.store(ctl, GEN, this.generation);
+    Atomics.notify(ctl, GEN);
+    runF32(this.kernel, this.plan, this.input, 0, bounds[1] as number, this.output, 0);
+    this.await(fn, bounds, used);
+  }
+
+  /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
+  private await(fn: string, bounds: number[], used: number): void {
+    const ctl = this.ctl;
+    const pending = new Set<number>(Array.from({ length: used }, (_, w) => w));
+    let lastProgress = -1;
+    let since = performance.now();
+    while (pending.size > 0) {
+      const signal = Atomics.load(ctl, DONE);
+      let progress = 0;
+      for (const w of [...pending]) {
+        const slot = SLOT + SLOT_WORDS * w;
+        const state = Atomics.load(ctl, slot + 2);
+        if (Atomics.load(ctl, slot + 4) === this.generation) {
+          pending.delete(w);
+          this.stats.workerRanges++;
+        } else if (state === -1) {
+          pending.delete(w);
+          this.stats.takenOver++;
+          const first = bounds[w + 1] as number;
+          runF32(this.kernel, this.plan, this.input, first * this.plan.inputs, (bounds[w + 2] as number) - first, this.output, first * this.plan.dim);
+        } else progress += state + Atomics.load(ctl, slot + 3);
+      }
+      if (pending.size === 0) return;
+      if (progress + signal !== lastProgress) {
+        lastProgress = progress + signal;
+        since = performance.now();
+      } else if (performance.now() - since > this.stallMs) {
+        this.dispose();
+        throw new DomainError(fn, "worker threads", `finish their rows (no progress for ${this.stallMs / 1000} s)`, `${pending.size} stalled of ${used}`);
+      }
+      Atomics.wait(ctl, DONE, signal, 250);
+    }
+  }
+
+  /** Stops and terminates the workers. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
