@@ -1,5 +1,6 @@
 /*
- * flow-matching/gpu on every backend available in Node (webasm sync, webasm threaded, gpu.js cpu),
+ * flow-matching/gpu on every backend available in Node (our cpu-f32 on 1 and 2 threads, gpu.js
+ * webasm sync and threaded, gpu.js cpu),
  * the `auto` choice and the `calibrate()`d choice, against our float64 CPU path (`vs_cpu` =
  * this median / our CPU median in the same run; < 1 is faster) and PyTorch CPU ($FM_ANCHOR),
  * anchor workloads `mlp-forward` (4096 x [3-256-256-256-2] SiLU) and `marginal-velocity`
@@ -36,6 +37,7 @@ function figures(workload: string, flops: number, cpu: boolean) {
     if (base !== undefined) out.vs_cpu = ms / base;
     if (s.field !== undefined) {
       out.backend = s.field.report.backend;
+      if (s.field.report.threads !== undefined) out.threads = s.field.report.threads;
       if (s.field.report.timings !== undefined) out.calibration = Object.entries(s.field.report.timings).map(([b, t]) => `${b} ${t.toFixed(1)} ms`).join(", ");
     }
     return out;
@@ -72,6 +74,8 @@ export default defineBenchmarks([
   mlpBench("auto (sync)", gpuMlp({})),
   mlpBench("calibrated (sync)", gpuMlp({}, true)),
   mlpBench("calibrated (async)", gpuMlp({ async: true }, true)),
+  mlpBench("cpu-f32, 1 thread", gpuMlp({ backend: "cpu-f32", poolSize: 1 })),
+  mlpBench("cpu-f32, 2 threads", gpuMlp({ backend: "cpu-f32", poolSize: 2 })),
   mlpBench("gpu.js webasm sync", gpuMlp({ backend: "webasm" })),
   mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp({ backend: "webasm", async: true })),
   mlpBench("gpu.js cpu", gpuMlp({ backend: "cpu" })),

@@ -166,7 +166,7 @@ async function runSampling(): Promise<void> {
     const times = Array.from({ length: FRAMES }, (_, k) => k / (FRAMES - 1));
     // Sampling goes through the GPU entry: "auto" runs the kernels on a hardware WebGL2
     // context when the browser has one, and otherwise (no GPU, or a software renderer such as
-    // SwiftShader) on the float64 CPU path, which is faster there.
+    // SwiftShader) on our float32 WebAssembly-SIMD CPU path, which is faster there.
     const field = gpuMlpField(model);
     state.backend = field.report.backend;
     const { trajectory } = sample(field, x0, { method: "dopri5", rtol: 1e-4, atol: 1e-4, times });

@@ -4,8 +4,9 @@
  * float64 CPU samples, and print which backend actually ran every kernel.
  * Run: npx tsx examples/gpu-sampling.ts  (writes examples/out/gpu-sampling.svg)
  * On a machine without a GPU the gpu.js backends are software (webasm, cpu); `auto` then
- * picks our float64 CPU path (cpu-f64). On a real GPU (a browser with WebGL2/WebGPU) the
- * same code runs the kernels there.
+ * picks our float32 CPU path (cpu-f32: WebAssembly SIMD, rows split over the cores); cpu-f64
+ * is our float64 path behind the same interface. On a real GPU (a browser with WebGL2/WebGPU)
+ * the same code runs the kernels there.
  */
 import { Random, adam, affinePath, condOT, cosineSchedule, mlp, moons, sample, standardNormal, trainSync } from "../src/index.js";
 import { gpuMlpField, type GpuBackend } from "../src/gpu/index.js";
@@ -24,7 +25,7 @@ const reference = sample(model, x0, options).y;
 const cpuMs = performance.now() - t0;
 const rows: Record<string, unknown>[] = [{ backend: "CPU Mlp (float64)", ms: +cpuMs.toFixed(1) }];
 const panels = [];
-for (const backend of ["auto", "webasm", "cpu"] as (GpuBackend | "auto")[]) {
+for (const backend of ["auto", "cpu-f64", "webasm", "cpu"] as (GpuBackend | "auto")[]) {
   const field = gpuMlpField(model, { backend });
   const start = performance.now();
   const { y } = sample(field, x0, options);

@@ -95,8 +95,8 @@ describe("browser demo in headless Chromium", () => {
     expect(state.frames).toBe(31);
     expect(state.drawnPoints).toBeGreaterThan(950);
     // sampling went through the GPU entry; headless Chromium here renders WebGL2 with
-    // SwiftShader (software), so the honest choice is the float64 CPU path
-    expect(state.backend).toBe("cpu-f64");
+    // SwiftShader (software), so the honest choice is our float32 CPU path
+    expect(state.backend).toBe("cpu-f32");
 
     const pixels = await page.evaluate((): Record<string, PixelCount> => {
       const out: Record<string, PixelCount> = {};

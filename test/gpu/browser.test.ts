@@ -44,7 +44,7 @@ describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", 
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
   });
 
-  it("property: the ESM bundle runs the MLP and marginal fields on webgl2 and matches the float64 CPU results within 1e-4; auto selection refuses SwiftShader", async () => {
+  it("property: the ESM bundle runs the MLP and marginal fields on webgl2 and matches the float64 CPU results within 1e-4; auto selection refuses SwiftShader for cpu-f32", async () => {
     if (skip) { expect(skip).toBe(true); return; }
     const net = mlp({ dim: 2, hidden: [64, 64], activation: "silu", seed: 11 });
     const rng = new Random(12);
@@ -68,7 +68,7 @@ describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", 
       const mf = fm.gpuMarginalVelocity(condOT, fm.ndarray(Float64Array.from(ys), [ys.length / 2, 2]), { backend: "webgl2", dataTile: 512 });
       const m = Array.from(mf.evaluate(x, 0.6).data) as number[];
       const auto = fm.gpuMlpField(s, {});
-      const autoReport = { backend: auto.report.backend, reason: auto.report.reason };
+      const autoReport = { backend: auto.report.backend, reason: auto.report.reason, threads: auto.report.threads, u: Array.from(auto.evaluate(x, 0.4).data) as number[] };
       auto.dispose();
       mf.dispose();
       return { u, ua, m, report, autoReport };
@@ -81,7 +81,10 @@ describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", 
     expect(maxRelativeError(out.u, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
     expect(maxRelativeError(out.ua, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
     expect(maxRelativeError(out.m, marginalVelocity({ name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) }, data).evaluate(x, 0.6).data)).toBeLessThanOrEqual(1e-4);
-    expect(out.autoReport.backend).toBe("cpu-f64");
+    // refused SwiftShader: our float32 CPU path, on the page's thread (no blocking Atomics.wait there)
+    expect(out.autoReport.backend).toBe("cpu-f32");
     expect(out.autoReport.reason).toMatch(/software/);
+    expect(out.autoReport.threads).toBe(1);
+    expect(maxRelativeError(out.autoReport.u, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -7,7 +7,7 @@ import { gpuMarginalVelocity, gpuMlpField } from "../../src/gpu/index.js";
 import { maxRelativeError } from "./helpers.js";
 
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
-const BACKENDS = ["webasm", "cpu", "cpu-f64"] as const;
+const BACKENDS = ["webasm", "cpu", "cpu-f64", "cpu-f32"] as const;
 
 describe("class-conditional MLPs on the GPU path", () => {
   for (const backend of BACKENDS) {

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import ndarray from "ndarray";
+import { test as fcTest, fc } from "@fast-check/vitest";
+import { mlp } from "../../src/nn/index.js";
+import { Random } from "../../src/random/index.js";
+import { hutchinson, drawProbes } from "../../src/divergence/index.js";
+import { sample } from "../../src/solvers/index.js";
+import { gpuMarginalVelocity, gpuMlpField } from "../../src/gpu/index.js";
+import { denseF32Module, f32Plan, loadF32, runF32 } from "../../src/nn/dense-f32.js";
+import { F32Pool, threadSupport } from "../../src/gpu/threads.js";
+import { f32Threads } from "../../src/gpu/f32-engine.js";
+import type { Activation } from "../../src/nn/spec.js";
+import type { Batch } from "../../src/core/batch.js";
+import { maxRelativeError } from "./helpers.js";
+
+const ACTS: Activation[] = ["silu", "relu", "selu", "tanh", "gelu"];
+
+describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker threads", () => {
+  fcTest.prop(
+    [
+      fc.integer({ min: 16, max: 512 }), fc.integer({ min: 1, max: 4 }), fc.constantFrom(1, 3, 255, 257, 1000, 2049),
+      fc.integer({ min: 1, max: 3 }), fc.constantFrom(...ACTS), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.integer({ min: 0, max: 1000 }),
+    ],
+    { numRuns: 12 },
+  )("property: random MLPs (widths 16..512, depths 1..4), batches 1..2049, 1..3 threads: max relative error <= 1e-4 against the float64 Mlp; tangents exact", (width, depth, n, threads, act, dim, fourier, seed) => {
+    const net = mlp({ dim, hidden: Array.from({ length: depth }, () => width), activation: act, seed, ...(fourier ? { time: { fourier: 3 } } : {}) });
+    const rng = new Random(seed + 1);
+    const x = rng.normalBatch(n, dim);
+    const t = Float64Array.from({ length: n }, () => rng.uniform());
+    const before = Float64Array.from(x.data);
+    const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: threads, tileRows: 700 });
+    try {
+      expect(field.report.threads).toBe(threads);
+      expect(maxRelativeError(field.evaluate(x, t).data, net.evaluate(x, t).data)).toBeLessThanOrEqual(1e-4);
+      const probes = drawProbes(rng, 2, n, dim, "rademacher");
+      expect(maxRelativeError(field.hutchinson(x, t, probes), hutchinson(net, x, t, probes))).toBeLessThanOrEqual(1e-12);
+      expect(x.data).toEqual(before);
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("property: 65 536 rows in 4 tiles over 3 threads (ranges of 5461/5462 rows) match within 1e-4; the workers computed their ranges", async () => {
+    const net = mlp({ dim: 2, hidden: [64, 64], activation: "silu", seed: 7 });
+    const x = new Random(8).normalBatch(65536, 2);
+    const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 3 });
+    try {
+      const ref = net.evaluate(x, 0.25).data;
+      expect(maxRelativeError(field.evaluate(x, 0.25).data, ref)).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeError((await field.evaluateAsync(x, 0.25)).data, ref)).toBeLessThanOrEqual(1e-4);
+      const pool = (field as unknown as { engine: { pool: F32Pool } }).engine.pool;
+      expect(pool.stats).toEqual({ calls: 8, workerRanges: 16, takenOver: 0 });
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("property: calls that use 1, 2 and 3 of 3 threads in turn (idle workers woken late) keep every row right", () => {
+    const net = mlp({ dim: 3, hidden: [32], activation: "tanh", seed: 2 });
+    const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 3 });
+    const rng = new Random(3);
+    try {
+      for (const n of [900, 300, 100, 700, 1200, 260, 900]) {
+        const x = rng.normalBatch(n, 3);
+        expect(maxRelativeError(field.evaluate(x, 0.7).data, net.evaluate(x, 0.7).data)).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("property: a non-contiguous view of x gives the result of its contiguous copy", () => {
+    const net = mlp({ dim: 2, hidden: [16], seed: 5 });
+    const field = gpuMlpField(net, { backend: "cpu-f32" });
+    try {
+      const columns = ndarray(Float64Array.from([0.1, -0.4, 1.5, 0.3, 0.2, -2]), [2, 3]).transpose(1, 0) as Batch; // rows (0.1, 0.3), (-0.4, 0.2), (1.5, -2)
+      const copy = ndarray(Float64Array.from([0.1, 0.3, -0.4, 0.2, 1.5, -2]), [3, 2]) as Batch;
+      expect(field.evaluate(columns, 0.5).data).toEqual(field.evaluate(copy, 0.5).data);
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("property: sample() with a cpu-f32 field lands where the float64 Mlp lands, within float32 error", () => {
+    const net = mlp({ dim: 2, hidden: [32, 32], activation: "silu", seed: 9 });
+    const x0 = new Random(10).normalBatch(600, 2);
+    const field = gpuMlpField(net, { poolSize: 2 });
+    try {
+      const gpu = sample(field, x0, { method: "midpoint", steps: 10 });
+      const cpu = sample(net, x0, { method: "midpoint", steps: 10 });
+      expect(maxRelativeError(gpu.y.data, cpu.y.data)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("errors: cpu-f32 is the MLP field's backend; a bad poolSize is named", () => {
+    const data = new Random(1).normalBatch(8, 2);
+    const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
+    expect(() => gpuMarginalVelocity(condOT, data, { backend: "cpu-f32" })).toThrow(/gpuMarginalVelocity\(\).*cpu-f32 is the MLP field's/);
+    expect(() => gpuMlpField(mlp({ dim: 2, hidden: [8] }), { backend: "cpu-f32", poolSize: 0 })).toThrow(/options.poolSize must be a positive integer/);
+    expect(() => gpuMlpField(mlp({ dim: 2, hidden: [8] }), { backend: "cpu-f32", poolSize: 1.5 })).toThrow(/options.poolSize/);
+  });
+
+  it("property: default threads are the cores (at most 8), 1 without worker threads", () => {
+    const support = threadSupport();
+    expect(support).not.toBeNull();
+    expect(f32Threads(undefined, support)).toBe(Math.min(support?.cores ?? 0, 8));
+    expect(f32Threads(5, support)).toBe(5);
+    expect(f32Threads(5, null)).toBe(1);
+  });
+});
+
+describe("the worker pool never hangs and never loses rows", () => {
+  const net = mlp({ dim: 2, hidden: [24, 24], activation: "gelu", seed: 11 });
+  const spec = net.toSpec();
+  const module = denseF32Module as WebAssembly.Module;
+  const plan = f32Plan(spec);
+  const features = (x: Batch, t: number, into: Float32Array) => {
+    for (let r = 0; r < (x.shape[0] as number); r++) {
+      into[3 * r] = x.data[2 * r] as number;
+      into[3 * r + 1] = x.data[2 * r + 1] as number;
+      into[3 * r + 2] = t;
+    }
+  };
+
+  it("property: workers that fail to start (memory they cannot grow) have their ranges run by the calling thread", () => {
+    const kernel = loadF32(module, spec, plan);
+    const pool = new F32Pool(kernel, module, { ...plan, bytes: 2 ** 33 }, 2, 1000, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>);
+    try {
+      const x = new Random(12).normalBatch(1000, 2);
+      features(x, 0.4, pool.input);
+      pool.run("test", 1000, 3);
+      expect(maxRelativeError(pool.output.subarray(0, 2000), net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
+      expect(pool.stats.takenOver).toBe(2);
+      expect(pool.stats.workerRanges).toBe(0);
+    } finally {
+      pool.dispose();
+    }
+    expect(() => pool.run("test", 10, 2)).toThrow(/disposed/);
+  });
+
+  it("property: a worker that makes no progress stops the call with a DomainError after the stall limit", () => {
+    const kernel = loadF32(module, spec, plan);
+    const stuck = `const { workerData } = require("node:worker_threads");
+const ctl = new Int32Array(workerData.control);
+Atomics.store(ctl, 4 + 5 * workerData.index + 2, 1);
+for (;;) Atomics.wait(ctl, 2, 0);`;
+    const pool = new F32Pool(kernel, module, plan, 1, 600, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { stallMs: 300, source: stuck });
+    const x = new Random(13).normalBatch(600, 2);
+    features(x, 0.1, pool.input);
+    expect(() => pool.run("gpuMlpField", 600, 2)).toThrow(/gpuMlpField\(\): worker threads must finish their rows \(no progress for 0.3 s\)/);
+  });
+
+  it("property: runF32 on the calling thread equals float32Inference's kernel (same packing, same blocks)", () => {
+    const kernel = loadF32(module, spec, plan);
+    const x = new Random(14).normalBatch(513, 2);
+    const feat = new Float32Array(513 * 3);
+    features(x, 0.9, feat);
+    const out = new Float64Array(513 * 2);
+    runF32(kernel, plan, feat, 0, 513, out, 0);
+    expect(maxRelativeError(out, net.evaluate(x, 0.9).data)).toBeLessThanOrEqual(1e-4);
+  });
+});
