@@ -46,8 +46,11 @@ export class F32Engine implements MlpEngine {
   private readonly kernel: DenseF32;
   private readonly module: WebAssembly.Module;
   private readonly support: ThreadSupport | null;
-  private readonly threads: number;
+  private threads: number;
   private readonly tileRows: number;
+  private readonly policy: Settings["policy"];
+  private failure: string | null = null;
+  private failureReported = false;
   private pool: F32Pool | null = null;
   private local: { input: Float32Array; output: Float32Array } | null = null;
 
@@ -60,6 +63,7 @@ export class F32Engine implements MlpEngine {
     this.support = threadSupport();
     this.threads = f32Threads(settings.poolSize, this.support);
     this.tileRows = settings.tileRows;
+    this.policy = settings.policy;
     const where = this.threads > 1 ? `${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "the calling thread";
     this.report = { backend: "cpu-f32", async: settings.async, reason: `${choice.reason}; float32 WebAssembly SIMD on ${where}`, renderer: null, software: false, kernels: [], threads: this.threads };
   }
@@ -72,7 +76,22 @@ export class F32Engine implements MlpEngine {
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
   }
 
-  check(): void {}
+  /**
+   * Reports a failure of the worker threads once, into the field's `report` (threads 1, the
+   * reason extended) and by the fallback policy: `"error"` throws, `"warn"` warns. The call's
+   * rows were computed on the calling thread all the same, and so are later calls.
+   */
+  check(fn: string, report: GpuReport): void {
+    if (this.failure === null || this.failureReported) return;
+    this.failureReported = true;
+    const note = `worker threads failed (${this.failure}); cpu-f32 continues on the calling thread alone`;
+    for (const r of new Set([report, this.report])) {
+      r.threads = 1;
+      r.reason = `${r.reason}; ${note}`;
+    }
+    if (this.policy === "error") throw new DomainError(fn, "worker threads", "run their rows (onFallback: \"error\")", `${this.failure}; later calls run on the calling thread`);
+    if (this.policy === "warn") console.warn(`${fn}(): ${note}`);
+  }
 
   dispose(): void {
     this.pool?.dispose();
@@ -88,11 +107,30 @@ export class F32Engine implements MlpEngine {
     for (let start = 0; start < n; start += capacity) {
       const m = Math.min(capacity, n - start);
       mlpFeatures(this.spec, x, t, labels, start, m, buffers.input);
-      if (this.pool !== null && buffers === this.pool) this.pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)));
+      if (this.pool !== null && buffers === this.pool) this.split(this.pool, m, parts);
       else runF32(this.kernel, this.plan, buffers.input, 0, m, buffers.output, 0);
       const out = buffers.output;
       for (let i = 0; i < m * d; i++) values[start * d + i] = out[i] as number;
     }
+  }
+
+  /** Runs m rows of the pool's tile over the threads; a failure leaves the rows computed here and the engine on one thread. */
+  private split(pool: F32Pool, m: number, parts: number): void {
+    try {
+      pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)));
+      if (pool.stats.takenOver > 0) this.fail("a worker failed to start or died; the calling thread ran its rows");
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+      runF32(this.kernel, this.plan, pool.input, 0, m, pool.output, 0);
+    }
+  }
+
+  /** Records a failure of the threads and stops using them. */
+  private fail(message: string): void {
+    this.failure ??= message;
+    this.pool?.dispose();
+    this.pool = null;
+    this.threads = 1;
   }
 
   /** The worker pool, started on first use. */

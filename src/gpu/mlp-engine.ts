@@ -21,8 +21,8 @@ export interface MlpEngine {
   readonly report: GpuReport;
   pass(async: false, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): void;
   pass(async: true, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void>;
-  /** Checks the kernels for silent fallbacks. */
-  check(fn: string): void;
+  /** Checks for silent fallbacks (kernels, worker threads), applying the fallback policy and bringing `report` (the field's) up to date. */
+  check(fn: string, report: GpuReport): void;
   dispose(): void;
 }
 

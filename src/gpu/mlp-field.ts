@@ -92,7 +92,8 @@ export interface GpuMlpField extends GpuVelocityField {
 export function gpuMlpField(net: Mlp | MlpSpec, options: GpuOptions = {}): GpuMlpField {
   const fn = "gpuMlpField";
   if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
-  const spec = net instanceof Mlp ? net.toSpec() : new Mlp(net).toSpec();
+  // duck-typed, not instanceof: the gpu entry's bundle has its own copy of the Mlp class
+  const spec = typeof (net as Partial<Mlp>).toSpec === "function" ? new Mlp((net as Mlp).toSpec()).toSpec() : new Mlp(net as MlpSpec).toSpec();
   const settings = checkOptions(fn, options);
   return new MlpField(fn, spec, settings, mlpEngine(spec, settings, chooseBackend(fn, settings.requested, settings.allowSoftware, "mlp")));
 }
@@ -118,7 +119,7 @@ class MlpField implements GpuMlpField {
     const n = xb.shape[0] as number;
     const result = outputBatch(`${this.fn}.evaluateLabeled`, out, n, this.dim);
     this.engine.pass(false, xb, t, labels, null, result.data, []);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -131,7 +132,7 @@ class MlpField implements GpuMlpField {
     const n = xb.shape[0] as number;
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
     await this.engine.pass(true, xb, t, labels, null, result.data, []);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -141,7 +142,7 @@ class MlpField implements GpuMlpField {
     const vb = asBatch(`${this.fn}.jvp`, "v", v, { dim: this.dim, rows: n });
     const result = outputBatch(`${this.fn}.jvp`, out, n, this.dim);
     this.engine.pass(false, xb, t, this.classes, [vb.data], null, [result.data]);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -151,7 +152,7 @@ class MlpField implements GpuMlpField {
     const vb = asBatch(`${this.fn}.jvpAsync`, "v", v, { dim: this.dim, rows: n });
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
     await this.engine.pass(true, xb, t, this.classes, [vb.data], null, [result.data]);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -168,7 +169,7 @@ class MlpField implements GpuMlpField {
     }
     const jv = units.map(() => new Float64Array(n * d));
     this.engine.pass(false, xb, t, this.classes, units, null, jv);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return this.contract(units, jv, n, out, 1);
   }
 
@@ -178,7 +179,7 @@ class MlpField implements GpuMlpField {
     const zs = this.probes("hutchinson", probes, n);
     const jv = zs.map(() => new Float64Array(n * this.dim));
     this.engine.pass(false, xb, t, this.classes, zs, null, jv);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
   }
 
@@ -188,7 +189,7 @@ class MlpField implements GpuMlpField {
     const zs = this.probes("hutchinsonAsync", probes, n);
     const jv = zs.map(() => new Float64Array(n * this.dim));
     await this.engine.pass(true, xb, t, this.classes, zs, null, jv);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return this.contract(zs, jv, n, undefined, 1 / zs.length);
   }
 
@@ -201,7 +202,7 @@ class MlpField implements GpuMlpField {
       (c) => mlpEngine(this.spec, this.settings, c),
       (e) => {
         const r = this.settings.async ? e.pass(true, xb, t, labels, null, values, []) : e.pass(false, xb, t, labels, null, values, []);
-        e.check(this.fn);
+        e.check(this.fn, e.report);
         return r;
       },
       (e) => e.dispose());

@@ -6,8 +6,9 @@ import { runF32 } from "../nn/dense-f32.js";
 interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
+  on(event: "error", listener: (error: unknown) => void): void;
 }
-type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown; name?: string }) => NodeWorker;
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown; name?: string; execArgv?: string[] }) => NodeWorker;
 
 /** What this runtime offers for blocking worker threads (internal). */
 export interface ThreadSupport {
@@ -46,10 +47,14 @@ const STOP = 2;
 const SLOT = 4;
 const SLOT_WORDS = 5;
 
-/** Source of a worker: load the packed layers, then run the rows it is given, job after job. */
+/**
+ * Source of a worker: load the packed layers, then run the rows it is given, job after job.
+ * It reads workerData through `process.getBuiltinModule`, so it runs whether the worker
+ * evaluates it as a script or as a module.
+ */
 function workerSource(): string {
   return `"use strict";
-const { workerData } = require("node:worker_threads");
+const { workerData } = process.getBuiltinModule("node:worker_threads");
 const runF32 = ${runF32.toString()};
 const { module, plan, weights, control, input, output, index } = workerData;
 const ctl = new Int32Array(control);
@@ -126,7 +131,13 @@ export class F32Pool {
     const source = hooks.source ?? workerSource();
     for (let index = 0; index < workers; index++) {
       const workerData = { module, plan, weights, control: this.ctl.buffer, input: this.input.buffer, output: this.output.buffer, index };
-      const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}` });
+      // execArgv: [] so that flags such as --input-type or loaders of the parent do not apply to the eval'd source
+      const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}`, execArgv: [] });
+      // a worker that dies is marked failed (seen when the event loop next runs); its ranges go to the calling thread
+      worker.on("error", () => {
+        Atomics.store(this.ctl, SLOT + SLOT_WORDS * index + 2, -1);
+        Atomics.notify(this.ctl, DONE);
+      });
       worker.unref();
       this.workers.push(worker);
     }

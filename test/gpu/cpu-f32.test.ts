@@ -161,4 +161,29 @@ for (;;) Atomics.wait(ctl, 2, 0);`;
     runF32(kernel, plan, feat, 0, 513, out, 0);
     expect(maxRelativeError(out, net.evaluate(x, 0.9).data)).toBeLessThanOrEqual(1e-4);
   });
+
+  it("property: a field whose workers fail reports it by the fallback policy (error: throws once; warn: warns), says so in the report and keeps computing on the calling thread", () => {
+    for (const policy of ["error", "warn"] as const) {
+      const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 3, onFallback: policy });
+      const engine = (field as unknown as { engine: { kernel: unknown; pool: F32Pool | null } }).engine;
+      engine.pool = new F32Pool(engine.kernel as never, module, { ...plan, bytes: 2 ** 33 }, 2, 16384, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>);
+      const x = new Random(15).normalBatch(900, 2);
+      const ref = net.evaluate(x, 0.2).data;
+      const warned: unknown[] = [];
+      const original = console.warn;
+      console.warn = (...a: unknown[]) => { warned.push(a); };
+      try {
+        if (policy === "error") expect(() => field.evaluate(x, 0.2)).toThrow(/gpuMlpField\(\): worker threads must run their rows .*a worker failed to start/);
+        else expect(maxRelativeError(field.evaluate(x, 0.2).data, ref)).toBeLessThanOrEqual(1e-4);
+        expect(maxRelativeError(field.evaluate(x, 0.2).data, ref)).toBeLessThanOrEqual(1e-4);
+        expect(field.report.threads).toBe(1);
+        expect(field.report.reason).toMatch(/worker threads failed .*calling thread alone/);
+        expect(engine.pool).toBeNull();
+        expect(warned.length).toBe(policy === "warn" ? 1 : 0);
+      } finally {
+        console.warn = original;
+        field.dispose();
+      }
+    }
+  });
 });

@@ -16,19 +16,19 @@ beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
   await build({
     config: false,
-    entry: { index: join(root, "src/index.ts") },
+    entry: { index: join(root, "src/index.ts"), "gpu/index": join(root, "src/gpu/index.ts") },
     format: ["esm", "cjs"],
     outDir,
     dts: false,
     silent: true,
     platform: "neutral",
     target: "es2022",
-    external: ["ndarray", "ndarray-ops"],
+    external: ["ndarray", "ndarray-ops", "gpu.js"],
   });
   writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
 }, 120_000);
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => { if (!process.env.KEEP_BUILD) rmSync(outDir, { recursive: true, force: true }); });
 
 function draws(kind: "import" | "require"): number[] {
   const script = kind === "import"
@@ -47,5 +47,34 @@ describe("ESM and CJS builds", () => {
     expect(esm).toHaveLength(1000);
     expect(cjs).toEqual(esm);
     expect(Array.from(new Random(2024).fillNormal(new Float64Array(1000)))).toEqual(esm);
+  });
+});
+
+/** Runs an MLP from the main entry through the built GPU entry's cpu-f32 backend on 2 threads. */
+function gpuRun(kind: "import" | "require"): { backend: string; threads: number; maxDiff: number; stats: { workerRanges: number; takenOver: number } } {
+  const body = `const net = core.mlp({ dim: 2, hidden: [64, 64], seed: 3 });
+    const x = new core.Random(4).normalBatch(2048, 2);
+    const field = gpu.gpuMlpField(net, { backend: "cpu-f32", poolSize: 2 });
+    const u = field.evaluate(x, 0.6).data, ref = net.evaluate(x, 0.6).data;
+    let maxDiff = 0; for (let i = 0; i < u.length; i++) maxDiff = Math.max(maxDiff, Math.abs(u[i] - ref[i]));
+    console.log(JSON.stringify({ backend: field.report.backend, threads: field.report.threads, maxDiff, stats: field.engine.pool.stats }));
+    field.dispose();`;
+  const script = kind === "import"
+    ? `import * as core from ${JSON.stringify(join(outDir, "index.js"))}; import * as gpu from ${JSON.stringify(join(outDir, "gpu/index.js"))}; ${body}`
+    : `const core = require(${JSON.stringify(join(outDir, "index.cjs"))}); const gpu = require(${JSON.stringify(join(outDir, "gpu/index.cjs"))}); ${body}`;
+  const args = kind === "import" ? ["--input-type=module", "-e", script] : ["-e", script];
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" })) as ReturnType<typeof gpuRun>;
+}
+
+describe("the built GPU entry", () => {
+  it("property: takes an Mlp made by the main entry (its own bundled class copy notwithstanding) and splits cpu-f32 rows over a worker whose source is the bundled kernel loop (ESM and CJS)", () => {
+    for (const kind of ["import", "require"] as const) {
+      const r = gpuRun(kind);
+      expect(r.backend).toBe("cpu-f32");
+      expect(r.threads).toBe(2);
+      expect(r.maxDiff).toBeLessThan(1e-5);
+      expect(r.stats.workerRanges).toBe(1);
+      expect(r.stats.takenOver).toBe(0);
+    }
   });
 });
