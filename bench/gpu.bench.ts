@@ -10,6 +10,7 @@ import { defineBenchmarks, type Benchmark } from "./harness.js";
 import { mlp } from "../src/nn/index.js";
 import { Random } from "../src/random/random.js";
 import { marginalVelocity } from "../src/velocity/index.js";
+import { drawProbes, hutchinson } from "../src/divergence/index.js";
 import { gpuMarginalVelocity, gpuMlpField } from "../src/gpu/index.js";
 import type { GpuOptions, GpuVelocityField } from "../src/gpu/index.js";
 import type { Batch } from "../src/core/batch.js";
@@ -69,6 +70,23 @@ const gpuMarginal = (d: number, options: GpuOptions, calibrate = false) => async
 const mlpName = "mlp-forward 4096x[3-256-256-256-2] silu";
 const mlpBench = (label: string, make: () => Promise<State> | State) => bench(mlpName, label, mlpFlops, make, mlpAnchor, 5);
 
+const probes = drawProbes(new Random(3), 1, rows, 2, "rademacher");
+const hutchinsonName = "hutchinson 4096x[3-256-256-256-2] silu, 1 probe";
+/** Hutchinson estimates (one forward pass, one tangent pass; about twice the forward's flops), no anchor. */
+function hutchinsonBenches(): Benchmark<State>[] {
+  const b = (label: string, make: () => Promise<State> | State) => ({ ...bench(hutchinsonName, label, 2 * mlpFlops, make, undefined, 5), run: (s: State) => s.f(x, 0.5) });
+  const field = (options: GpuOptions) => (): State => {
+    const f = gpuMlpField(net, options);
+    return { f: (a, t) => f.hutchinson(a, t, probes), field: f };
+  };
+  return [
+    b("our CPU float64", () => ({ f: (a, t) => hutchinson(net, a, t, probes) })),
+    b("auto (sync)", field({})),
+    b("cpu-f32, 1 thread", field({ backend: "cpu-f32", poolSize: 1 })),
+    b("gpu.js webasm sync", field({ backend: "webasm" })),
+  ];
+}
+
 export default defineBenchmarks([
   mlpBench("our CPU float64", () => ({ f: (a, t) => net.evaluate(a, t) })),
   mlpBench("auto (sync)", gpuMlp({})),
@@ -79,6 +97,7 @@ export default defineBenchmarks([
   mlpBench("gpu.js webasm sync", gpuMlp({ backend: "webasm" })),
   mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp({ backend: "webasm", async: true })),
   mlpBench("gpu.js cpu", gpuMlp({ backend: "cpu" })),
+  ...hutchinsonBenches(),
   ...[2, 64].flatMap((d) => {
     const name = `marginal-velocity M=N=4096 d=${d}`;
     const b = (label: string, make: () => Promise<State> | State) => bench(name, label, marginalFlops(d), make, marginalAnchor(d), 3);

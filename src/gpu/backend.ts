@@ -10,7 +10,8 @@ import { describeValue } from "../core/format.js";
  * WebAssembly-SIMD `Mlp` of `src/nn`, the closed-form `marginalVelocity` of `src/velocity`);
  * `cpu-f32` (MLP field only) is our float32 WebAssembly-SIMD kernel (f32x4, the kernel of
  * `float32Inference`) with the rows split over the calling thread and `poolSize - 1` worker
- * threads (Node 20.16+; one thread in browsers), tangents by the float64 `Mlp`.
+ * threads (Node 20.16+; one thread in browsers), tangents (jvp, divergence, Hutchinson) by
+ * float32 forward-mode passes on the same threads.
  *
  * @category GPU
  */

@@ -1,11 +1,9 @@
-import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { DomainError } from "../core/errors.js";
 import type { Time } from "../core/time.js";
 import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
-import { denseF32Module, f32Plan, loadF32, runF32 } from "../nn/dense-f32.js";
+import { denseF32Module, f32Plan, loadF32, runF32, runF32Tangents } from "../nn/dense-f32.js";
 import type { Labels } from "../nn/mlp.js";
-import { Mlp } from "../nn/mlp.js";
 import type { MlpSpec } from "../nn/spec.js";
 import type { GpuReport, Settings } from "./backend.js";
 import { mlpFeatures } from "./input.js";
@@ -13,6 +11,9 @@ import type { MlpEngine } from "./mlp-engine.js";
 import type { BackendChoice } from "./select.js";
 import type { ThreadSupport } from "./threads.js";
 import { F32Pool, threadSupport } from "./threads.js";
+
+/** A tile's float32 buffers: features, values, directions and tangents. */
+interface Buffers { input: Float32Array; output: Float32Array; dirsIn: Float32Array; dirsOut: Float32Array }
 
 /** Fewest rows worth a thread of their own (one block of the float32 kernel). */
 const ROWS_PER_THREAD = 256;
@@ -35,13 +36,13 @@ export function f32Threads(poolSize: number | undefined, support: ThreadSupport 
 }
 
 /**
- * Backend `cpu-f32` (internal): the values of our float32 WebAssembly-SIMD MLP kernel (the
- * kernel of `float32Inference`), rows split over the calling thread and worker threads;
- * tangents (jvp, divergence, Hutchinson) by the float64 {@link Mlp} on the calling thread.
+ * Backend `cpu-f32` (internal): our float32 WebAssembly-SIMD MLP kernel (the kernel of
+ * `float32Inference`), rows split over the calling thread and worker threads; tangents (jvp,
+ * divergence, Hutchinson) by float32 forward-mode passes that keep the slopes of one forward
+ * pass per block of rows.
  */
 export class F32Engine implements MlpEngine {
   readonly report: GpuReport;
-  private readonly net: Mlp;
   private readonly plan: F32Plan;
   private readonly kernel: DenseF32;
   private readonly module: WebAssembly.Module;
@@ -52,13 +53,12 @@ export class F32Engine implements MlpEngine {
   private failure: string | null = null;
   private failureReported = false;
   private pool: F32Pool | null = null;
-  private local: { input: Float32Array; output: Float32Array } | null = null;
+  private buffers: Buffers | null = null;
 
   constructor(private readonly spec: MlpSpec, settings: Settings, choice: BackendChoice) {
     if (denseF32Module === null) throw new DomainError("gpuMlpField", "options.backend", "name a backend available here (cpu-f32 needs WebAssembly SIMD)", "cpu-f32");
     this.module = denseF32Module;
-    this.net = new Mlp(spec);
-    this.plan = f32Plan(spec);
+    this.plan = f32Plan(spec, true);
     this.kernel = loadF32(this.module, spec, this.plan);
     this.support = threadSupport();
     this.threads = f32Threads(settings.poolSize, this.support);
@@ -69,10 +69,7 @@ export class F32Engine implements MlpEngine {
   }
 
   pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
-    const n = x.shape[0] as number;
-    const d = this.spec.dim;
-    if (values !== null) this.values(x, t, labels, n, values);
-    for (const [p, z] of (dirs ?? []).entries()) (dirsOut[p] as Float64Array).set(this.net.jvpLabeled(x, t, labels, ndarray(z, [n, d]) as Batch).data);
+    this.compute(x, t, labels, dirs ?? [], values, dirsOut);
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
   }
 
@@ -98,30 +95,50 @@ export class F32Engine implements MlpEngine {
     this.pool = null;
   }
 
-  /** Values tile by tile: features on the calling thread, the layers split over the threads. */
-  private values(x: Batch, t: Time, labels: Labels, n: number, values: Float64Array): void {
+  /**
+   * Values and the tangents of `dirs`, tile by tile: features (and directions, in float32) laid
+   * out on the calling thread, the layers split over the threads. With P directions a tile has
+   * capacity / P rows, so that the directions fit the tangent buffers.
+   */
+  private compute(x: Batch, t: Time, labels: Labels, dirs: Float64Array[], values: Float64Array | null, dirsOut: Float64Array[]): void {
+    const n = x.shape[0] as number;
     const d = this.spec.dim;
+    const P = dirs.length;
     const parts = Math.min(this.threads, Math.ceil(n / ROWS_PER_THREAD));
-    const buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows));
-    const capacity = buffers.input.length / this.plan.inputs;
+    const buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows) * Math.max(P, 1));
+    const capacity = Math.max(1, Math.floor(buffers.output.length / d / Math.max(P, 1)));
     for (let start = 0; start < n; start += capacity) {
       const m = Math.min(capacity, n - start);
       mlpFeatures(this.spec, x, t, labels, start, m, buffers.input);
-      if (this.pool !== null && buffers === this.pool) this.split(this.pool, m, parts);
-      else runF32(this.kernel, this.plan, buffers.input, 0, m, buffers.output, 0);
+      for (let q = 0; q < P; q++) {
+        const z = dirs[q] as Float64Array;
+        for (let i = 0; i < m * d; i++) buffers.dirsIn[q * m * d + i] = z[start * d + i] as number;
+      }
+      if (this.pool !== null && buffers === this.pool) this.split(this.pool, m, parts, P);
+      else this.local(buffers, m, P);
       const out = buffers.output;
-      for (let i = 0; i < m * d; i++) values[start * d + i] = out[i] as number;
+      if (values !== null) for (let i = 0; i < m * d; i++) values[start * d + i] = out[i] as number;
+      for (let q = 0; q < P; q++) {
+        const jv = dirsOut[q] as Float64Array;
+        for (let i = 0; i < m * d; i++) jv[start * d + i] = buffers.dirsOut[q * m * d + i] as number;
+      }
     }
   }
 
+  /** All m rows of a tile on the calling thread. */
+  private local(buffers: Buffers, m: number, P: number): void {
+    if (P === 0) runF32(this.kernel, this.plan, buffers.input, 0, m, buffers.output, 0);
+    else runF32Tangents(this.kernel, this.plan, buffers.input, 0, m, m, P, buffers.dirsIn, buffers.output, buffers.dirsOut);
+  }
+
   /** Runs m rows of the pool's tile over the threads; a failure leaves the rows computed here and the engine on one thread. */
-  private split(pool: F32Pool, m: number, parts: number): void {
+  private split(pool: F32Pool, m: number, parts: number, P: number): void {
     try {
-      pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)));
+      pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)), P);
       if (pool.stats.takenOver > 0) this.fail("a worker failed to start or died; the calling thread ran its rows");
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
-      runF32(this.kernel, this.plan, pool.input, 0, m, pool.output, 0);
+      this.local(pool, m, P);
     }
   }
 
@@ -139,11 +156,12 @@ export class F32Engine implements MlpEngine {
     return this.pool;
   }
 
-  /** Calling-thread buffers of at least `rows` rows. */
-  private single(rows: number): { input: Float32Array; output: Float32Array } {
-    if (this.local === null || this.local.input.length < rows * this.plan.inputs) {
-      this.local = { input: new Float32Array(rows * this.plan.inputs), output: new Float32Array(rows * this.spec.dim) };
+  /** Calling-thread buffers of at least `rows` rows (of features, values and directions). */
+  private single(rows: number): Buffers {
+    const d = this.spec.dim;
+    if (this.buffers === null || this.buffers.output.length < rows * d) {
+      this.buffers = { input: new Float32Array(rows * this.plan.inputs), output: new Float32Array(rows * d), dirsIn: new Float32Array(rows * d), dirsOut: new Float32Array(rows * d) };
     }
-    return this.local;
+    return this.buffers;
   }
 }

@@ -1,6 +1,6 @@
 import { DomainError } from "../core/errors.js";
 import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
-import { runF32 } from "../nn/dense-f32.js";
+import { runF32, runF32Tangents } from "../nn/dense-f32.js";
 
 /** The part of worker_threads' Worker used here (internal). */
 interface NodeWorker {
@@ -39,13 +39,18 @@ export function threadSupport(): ThreadSupport | null {
 }
 
 // Control words (Int32Array over a SharedArrayBuffer): job generation, finished count, stop flag,
-// then per worker [first row, row count, state (0 booting, 1 ready, -1 failed), progress, last
-// generation finished]. A worker that wakes late may run a range twice; it writes the same rows.
+// directions P of the job (0: values only), rows m of the tile, then per worker [first row, row
+// count, state (0 booting, 1 ready, -1 failed), progress, last generation finished]. A worker
+// that wakes late may run a range twice; it writes the same rows.
 const GEN = 0;
 const DONE = 1;
 const STOP = 2;
-const SLOT = 4;
-const SLOT_WORDS = 5;
+const DIRS = 3;
+const TILE = 4;
+/** First per-worker word (internal; tests write a worker's state at SLOT + SLOT_WORDS * index + 2). */
+export const SLOT = 6;
+/** Words per worker (internal). */
+export const SLOT_WORDS = 5;
 
 /**
  * Source of a worker: load the packed layers, then run the rows it is given, job after job.
@@ -56,7 +61,8 @@ function workerSource(): string {
   return `"use strict";
 const { workerData } = process.getBuiltinModule("node:worker_threads");
 const runF32 = ${runF32.toString()};
-const { module, plan, weights, control, input, output, index } = workerData;
+const runF32Tangents = ${runF32Tangents.toString()};
+const { module, plan, weights, control, input, output, dirsIn, dirsOut, index } = workerData;
 const ctl = new Int32Array(control);
 const slot = ${SLOT} + ${SLOT_WORDS} * index;
 let kernel;
@@ -73,6 +79,8 @@ Atomics.add(ctl, ${DONE}, 1);
 Atomics.notify(ctl, ${DONE});
 const feat = new Float32Array(input);
 const out = new Float32Array(output);
+const zin = new Float32Array(dirsIn);
+const zout = new Float32Array(dirsOut);
 let seen = 0;
 while (Atomics.load(ctl, slot + 2) === 1) {
   Atomics.wait(ctl, ${GEN}, seen);
@@ -80,9 +88,12 @@ while (Atomics.load(ctl, slot + 2) === 1) {
   seen = Atomics.load(ctl, ${GEN});
   const first = Atomics.load(ctl, slot);
   const rows = Atomics.load(ctl, slot + 1);
+  const P = Atomics.load(ctl, ${DIRS});
+  const tile = Atomics.load(ctl, ${TILE});
   for (let s = 0; s < rows; s += plan.blockRows) {
     const m = Math.min(plan.blockRows, rows - s);
-    runF32(kernel, plan, feat, (first + s) * plan.inputs, m, out, (first + s) * plan.dim);
+    if (P === 0) runF32(kernel, plan, feat, (first + s) * plan.inputs, m, out, (first + s) * plan.dim);
+    else runF32Tangents(kernel, plan, feat, first + s, m, tile, P, zin, out, zout);
     Atomics.add(ctl, slot + 3, 1);
   }
   Atomics.store(ctl, slot + 4, seen);
@@ -105,6 +116,10 @@ export class F32Pool {
   readonly input: Float32Array;
   /** Outputs [capacity, plan.dim], read by the caller after {@link F32Pool.run}. */
   readonly output: Float32Array;
+  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m <= capacity), written by the caller. */
+  readonly dirsIn: Float32Array;
+  /** Tangents (dv/dx) z, laid out like {@link F32Pool.dirsIn}. */
+  readonly dirsOut: Float32Array;
   private readonly ctl: Int32Array;
   private readonly workers: NodeWorker[] = [];
   /** Calls so far, ranges finished by workers, ranges the calling thread took over from failed workers. */
@@ -126,11 +141,13 @@ export class F32Pool {
     this.stallMs = hooks.stallMs ?? STALL_MS;
     this.input = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.inputs));
     this.output = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.dim));
+    this.dirsIn = new Float32Array(new SharedArrayBuffer(plan.tangent === null ? 0 : 4 * capacity * plan.dim));
+    this.dirsOut = new Float32Array(new SharedArrayBuffer(plan.tangent === null ? 0 : 4 * capacity * plan.dim));
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * (SLOT + SLOT_WORDS * workers)));
     const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
     const source = hooks.source ?? workerSource();
     for (let index = 0; index < workers; index++) {
-      const workerData = { module, plan, weights, control: this.ctl.buffer, input: this.input.buffer, output: this.output.buffer, index };
+      const workerData = { module, plan, weights, control: this.ctl.buffer, input: this.input.buffer, output: this.output.buffer, dirsIn: this.dirsIn.buffer, dirsOut: this.dirsOut.buffer, index };
       // execArgv: [] so that flags such as --input-type or loaders of the parent do not apply to the eval'd source
       const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}`, execArgv: [] });
       // a worker that dies is marked failed (seen when the event loop next runs); its ranges go to the calling thread
@@ -149,12 +166,13 @@ export class F32Pool {
   }
 
   /**
-   * Runs rows [0, rows) of {@link F32Pool.input} into {@link F32Pool.output}, split into
-   * `parts` near-equal ranges (at most {@link F32Pool.threads}); the calling thread runs the
-   * first. A worker that failed to start has its range run by the calling thread; one that
+   * Runs rows [0, rows) of {@link F32Pool.input} into {@link F32Pool.output} (and, with `P`
+   * directions, their tangents from {@link F32Pool.dirsIn} into {@link F32Pool.dirsOut}), split
+   * into `parts` near-equal ranges (at most {@link F32Pool.threads}); the calling thread runs
+   * the first. A worker that failed to start has its range run by the calling thread; one that
    * makes no progress for 10 s stops the call with a `DomainError` (never a hang).
    */
-  run(fn: string, rows: number, parts: number): void {
+  run(fn: string, rows: number, parts: number, P = 0): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
     const p = Math.max(1, Math.min(parts, this.threads));
     const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
@@ -165,16 +183,24 @@ export class F32Pool {
       Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
     }
+    Atomics.store(ctl, DIRS, P);
+    Atomics.store(ctl, TILE, rows);
     this.generation++;
     this.stats.calls++;
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
-    runF32(this.kernel, this.plan, this.input, 0, bounds[1] as number, this.output, 0);
-    this.await(fn, bounds, used);
+    this.range(0, bounds[1] as number, rows, P);
+    this.await(fn, bounds, used, rows, P);
+  }
+
+  /** Rows first..first+count-1 of a tile of m rows on the calling thread. */
+  private range(first: number, count: number, m: number, P: number): void {
+    if (P === 0) runF32(this.kernel, this.plan, this.input, first * this.plan.inputs, count, this.output, first * this.plan.dim);
+    else runF32Tangents(this.kernel, this.plan, this.input, first, count, m, P, this.dirsIn, this.output, this.dirsOut);
   }
 
   /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
-  private await(fn: string, bounds: number[], used: number): void {
+  private await(fn: string, bounds: number[], used: number, m: number, P: number): void {
     const ctl = this.ctl;
     const pending = new Set<number>(Array.from({ length: used }, (_, w) => w));
     let lastProgress = -1;
@@ -192,7 +218,7 @@ export class F32Pool {
           pending.delete(w);
           this.stats.takenOver++;
           const first = bounds[w + 1] as number;
-          runF32(this.kernel, this.plan, this.input, first * this.plan.inputs, (bounds[w + 2] as number) - first, this.output, first * this.plan.dim);
+          this.range(first, (bounds[w + 2] as number) - first, m, P);
         } else progress += state + Atomics.load(ctl, slot + 3);
       }
       if (pending.size === 0) return;

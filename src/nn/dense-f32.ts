@@ -1,19 +1,22 @@
 /**
  * WebAssembly SIMD (f32x4) kernels of the opt-in float32 inference path (float32.ts): a
  * dense layer C = act(A Wt + bias) on 4 x 8 register tiles with the activation fused
- * after each block of rows. Source in dense-f32.wat beside this file (1106 bytes,
- * assembled with wabt). {@link denseF32Module} is null where WebAssembly SIMD is missing.
+ * after each block of rows; `actSlope` (activations and their slopes) and `mul` for
+ * forward-mode tangents. Source in dense-f32.wat beside this file (1704 bytes, assembled
+ * with wabt). {@link denseF32Module} is null where WebAssembly SIMD is missing.
  *
  * @internal
  */
 import type { MlpSpec } from "./spec.js";
 
-const MODULE_BASE64 = "AGFzbQEAAAABFwNgAXsBe2ADf39/AGAIf39/f39/f38AAwUEAAABAgUDAQABBxICBm1lbW9yeQIABWRlbnNlAAMKjggE+gEBA3sgAEMAAK7C/RP96wFDAACuQv0T/eoBIQAgAEM7qrg//RP95gH9aiEBIAAgAUMAcjE//RP95gH95QEgAUOOvr81/RP95gH95QEhAkMBDVA5/RMhAyADIAL95gFDYQu2Ov0T/eQBIQMgAyAC/eYBQ4mICDz9E/3kASEDIAMgAv3mAUOrqio9/RP95AEhAyADIAL95gFDq6oqPv0T/eQBIQMgAyAC/eYBQwAAAD/9E/3kASEDIAMgAv3mAUMAAIA//RP95AEhAyADIAL95gFDAACAP/0T/eQBIQMgAyABQwAAQEv9E/3kAUH/AP0R/a4BQRf9qwH95gELKQBDAACAP/0TQwAAAED9EyAAIAD95AEQAEMAAIA//RP95AH95wH95QELjAICAX8Ce0EAIQMCQANAIAMgAU8NASAAIANq/QAEACEEAkAgAkEBRgRAIARDAACAP/0TIAT94QEQAP3kAf3nASEFDAELIAJBAkYEQCAEQwAAAAD9E/3rASEFDAELIAJBA0YEQENffYY//RMgBEN9LdY//RMgBEMAAAAA/RP96gEQAEMAAIA//RP95QH95gEgBEMAAAAA/RP9RP1S/eYBIQUMAQsgAkEERgRAIAQQASEFDAELQwAAAD/9EyAE/eYBQwAAgD/9E0MqQkw//RMgBEMTJzc9/RMgBCAEIAT95gH95gH95gH95AH95gEQAf3kAf3mASEFCyAAIANqIAX9CwQAIANBEGohAwwACwsL1wMCCn8LeyAGQQJ0IRAgBUECdCERQQAhCAJAA0AgCCAETw0BIAAgCCARbGohCyADIAggEGxqIQxBACEJAkADQCAJIBBPDQEgAiAJav0ABAAhFSACIAlq/QAEECEWIBUhFyAWIRggFSEZIBYhGiAVIRsgFiEcIAEgCWohDSALIQ8gCyARaiEOAkADQCAPIA5PDQEgDf0ABAAhEiAN/QAEECETIA/9CQIAIRQgFSAUIBL95gH95AEhFSAWIBQgE/3mAf3kASEWIA8gEWr9CQIAIRQgFyAUIBL95gH95AEhFyAYIBQgE/3mAf3kASEYIA8gEUEBdGr9CQIAIRQgGSAUIBL95gH95AEhGSAaIBQgE/3mAf3kASEaIA8gEUEDbGr9CQIAIRQgGyAUIBL95gH95AEhGyAcIBQgE/3mAf3kASEcIA9BBGohDyANIBBqIQ0MAAsLIAwgCWohCiAKIBX9CwQAIAogFv0LBBAgCiAQaiEKIAogF/0LBAAgCiAY/QsEECAKIBBqIQogCiAZ/QsEACAKIBr9CwQQIAogEGohCiAKIBv9CwQAIAogHP0LBBAgCUEgaiEJDAALCyAHQQBHBEAgDCAQQQJ0IAcQAgsgCEEEaiEIDAALCws=";
+const MODULE_BASE64 = "AGFzbQEAAAABHwRgAXsBe2ADf39/AGAFf39/f38AYAh/f39/f39/fwADBwYAAAECAQMFAwEAAQcjBAZtZW1vcnkCAAhhY3RTbG9wZQADA211bAAEBWRlbnNlAAUKyQwG+gEBA3sgAEMAAK7C/RP96wFDAACuQv0T/eoBIQAgAEM7qrg//RP95gH9aiEBIAAgAUMAcjE//RP95gH95QEgAUOOvr81/RP95gH95QEhAkMBDVA5/RMhAyADIAL95gFDYQu2Ov0T/eQBIQMgAyAC/eYBQ4mICDz9E/3kASEDIAMgAv3mAUOrqio9/RP95AEhAyADIAL95gFDq6oqPv0T/eQBIQMgAyAC/eYBQwAAAD/9E/3kASEDIAMgAv3mAUMAAIA//RP95AEhAyADIAL95gFDAACAP/0T/eQBIQMgAyABQwAAQEv9E/3kAUH/AP0R/a4BQRf9qwH95gELKQBDAACAP/0TQwAAAED9EyAAIAD95AEQAEMAAIA//RP95AH95wH95QELjAICAX8Ce0EAIQMCQANAIAMgAU8NASAAIANq/QAEACEEAkAgAkEBRgRAIARDAACAP/0TIAT94QEQAP3kAf3nASEFDAELIAJBAkYEQCAEQwAAAAD9E/3rASEFDAELIAJBA0YEQENffYY//RMgBEN9LdY//RMgBEMAAAAA/RP96gEQAEMAAIA//RP95QH95gEgBEMAAAAA/RP9RP1S/eYBIQUMAQsgAkEERgRAIAQQASEFDAELQwAAAD/9EyAE/eYBQwAAgD/9E0MqQkw//RMgBEMTJzc9/RMgBCAEIAT95gH95gH95gH95AH95gEQAf3kAf3mASEFCyAAIANqIAX9CwQAIANBEGohAwwACwsL/AMCAX8Ge0EAIQUCQANAIAUgA08NASAAIAVq/QAEACEGAkAgBEEBRgRAQwAAgD/9E0MAAIA//RMgBv3hARAA/eQB/ecBIQkgBiAJ/eYBIQcgCUMAAIA//RMgBkMAAIA//RMgCf3lAf3mAf3kAf3mASEIDAELIARBAkYEQCAGQwAAAAD9E/1EIQsgBkMAAAAA/RP96wEhByALQwAAgD/9E/1OIQgMAQsgBEEDRgRAIAZDAAAAAP0T/UQhCyAGQwAAAAD9E/3qARAAIQlDX32GP/0TIAZDfS3WP/0TIAlDAACAP/0T/eUB/eYBIAv9Uv3mASEHQ199hj/9E0MAAIA//RNDfS3WP/0TIAn95gEgC/1S/eYBIQgMAQsgBEEERgRAIAYQASEHQwAAgD/9EyAHIAf95gH95QEhCAwBC0MqQkw//RMgBkMTJzc9/RMgBiAGIAb95gH95gH95gH95AH95gEQASEKQwAAAD/9EyAG/eYBQwAAgD/9EyAK/eQB/eYBIQdDAAAAP/0TQwAAgD/9EyAK/eQB/eYBQypCzD79EyAG/eYBQwAAgD/9EyAKIAr95gH95QFDAACAP/0TQ09dCT79EyAGIAb95gH95gH95AH95gH95gH95AEhCAsgASAFaiAH/QsEACACIAVqIAj9CwQAIAVBEGohBQwACwsLPAEBf0EAIQMCQANAIAMgAk8NASAAIANqIAAgA2r9AAQAIAEgA2r9AAQA/eYB/QsEACADQRBqIQMMAAsLC9cDAgp/C3sgBkECdCEQIAVBAnQhEUEAIQgCQANAIAggBE8NASAAIAggEWxqIQsgAyAIIBBsaiEMQQAhCQJAA0AgCSAQTw0BIAIgCWr9AAQAIRUgAiAJav0ABBAhFiAVIRcgFiEYIBUhGSAWIRogFSEbIBYhHCABIAlqIQ0gCyEPIAsgEWohDgJAA0AgDyAOTw0BIA39AAQAIRIgDf0ABBAhEyAP/QkCACEUIBUgFCAS/eYB/eQBIRUgFiAUIBP95gH95AEhFiAPIBFq/QkCACEUIBcgFCAS/eYB/eQBIRcgGCAUIBP95gH95AEhGCAPIBFBAXRq/QkCACEUIBkgFCAS/eYB/eQBIRkgGiAUIBP95gH95AEhGiAPIBFBA2xq/QkCACEUIBsgFCAS/eYB/eQBIRsgHCAUIBP95gH95AEhHCAPQQRqIQ8gDSAQaiENDAALCyAMIAlqIQogCiAV/QsEACAKIBb9CwQQIAogEGohCiAKIBf9CwQAIAogGP0LBBAgCiAQaiEKIAogGf0LBAAgCiAa/QsEECAKIBBqIQogCiAb/QsEACAKIBz9CwQQIAlBIGohCQwACwsgB0EARwRAIAwgEEECdCAHEAILIAhBBGohCAwACwsL";
 
 /** Exports of one instance of the float32 module (each {@link MlpFloat32} owns its memory). @internal */
 export interface DenseF32 {
   memory: WebAssembly.Memory;
   dense: (a: number, w: number, b: number, c: number, m: number, k: number, p: number, act: number) => void;
+  actSlope: (z: number, h: number, s: number, bytes: number, act: number) => void;
+  mul: (t: number, s: number, bytes: number) => void;
 }
 
 function compile(): WebAssembly.Module | null {
@@ -42,11 +45,18 @@ export function instantiateDenseF32(module: WebAssembly.Module): DenseF32 {
 export interface F32Layer { k: number; p: number; w: number; b: number; act: number }
 
 /**
- * Where a float32 MLP lives in one module instance's memory (@internal): the packed layers,
- * then three activation buffers of `blockRows` x the widest padded layer; `bytes` in all.
- * A plain object, so it can be posted to worker threads.
+ * Buffers of forward-mode tangents (@internal), each `blockRows` x the widest layer: the
+ * pre-activations `z`, the slopes act'(z) of every hidden layer, two tangent buffers, and a
+ * zero bias.
  */
-export interface F32Plan { inputs: number; dim: number; blockRows: number; layers: F32Layer[]; buffers: [number, number, number]; bytes: number }
+export interface F32TangentPlan { z: number; slopes: number[]; t: [number, number]; zero: number }
+
+/**
+ * Where a float32 MLP lives in one module instance's memory (@internal): the packed layers,
+ * then three activation buffers of `blockRows` x the widest padded layer, then the tangent
+ * buffers where asked for; `bytes` in all. A plain object, so it can be posted to worker threads.
+ */
+export interface F32Plan { inputs: number; dim: number; blockRows: number; layers: F32Layer[]; buffers: [number, number, number]; tangent: F32TangentPlan | null; bytes: number }
 
 /** Rows per block: the activations of one block (256 x width floats) stay in L2 cache. @internal */
 export const F32_BLOCK_ROWS = 256;
@@ -54,8 +64,8 @@ export const F32_BLOCK_ROWS = 256;
 /** Activation codes of the module's `dense` (0 is linear). @internal */
 export const F32_ACT_CODES: Record<MlpSpec["activation"], number> = { silu: 1, relu: 2, selu: 3, tanh: 4, gelu: 5 };
 
-/** The memory plan of `spec` (hidden layers use its activation, the last is linear). @internal */
-export function f32Plan(spec: MlpSpec): F32Plan {
+/** The memory plan of `spec` (hidden layers use its activation, the last is linear), with tangent buffers when `tangents`. @internal */
+export function f32Plan(spec: MlpSpec, tangents = false): F32Plan {
   const act = F32_ACT_CODES[spec.activation];
   const L = spec.layers.length;
   const inputs = (spec.layers[0] as MlpSpec["layers"][number]).inputs;
@@ -72,7 +82,17 @@ export function f32Plan(spec: MlpSpec): F32Plan {
     k = p;
   }
   const block = 4 * F32_BLOCK_ROWS * widest;
-  return { inputs, dim: spec.dim, blockRows: F32_BLOCK_ROWS, layers, buffers: [bytes, bytes + block, bytes + 2 * block], bytes: bytes + 3 * block };
+  const buffers: [number, number, number] = [bytes, bytes + block, bytes + 2 * block];
+  let end = bytes + 3 * block;
+  let tangent: F32TangentPlan | null = null;
+  if (tangents) {
+    const z = end;
+    const slopes = layers.slice(0, -1).map((_, l) => z + (l + 1) * block);
+    const t0 = z + L * block;
+    tangent = { z, slopes, t: [t0, t0 + block], zero: t0 + 2 * block };
+    end = t0 + 2 * block + 4 * widest;
+  }
+  return { inputs, dim: spec.dim, blockRows: F32_BLOCK_ROWS, layers, buffers, tangent, bytes: end };
 }
 
 /**
@@ -117,6 +137,59 @@ export function runF32(kernel: DenseF32, plan: F32Plan, feat: Float32Array, feat
     }
     const src = a / 4;
     for (let r = 0; r < m; r++) for (let j = 0; j < d; j++) out[outOffset + (s + r) * d + j] = mem[src + r * last.p + j] as number;
+  }
+}
+
+/**
+ * Values and forward-mode tangents of rows first..first+count-1 of a tile of `m` rows (@internal):
+ * features `plan.inputs` per row in `feat` (from row 0 of the tile), `P` directions in `dirs`
+ * laid out [P][m][dim], values to `values` ([m][dim], unless null), tangents (dv/dx) z to
+ * `dirsOut` ([P][m][dim]). Per block of rows: one forward pass keeping the slopes act'(z) of the
+ * hidden layers, then for each direction dh_{l+1} = act'(z_l) (W_l dh_l). Self-contained (no
+ * outer references) because worker threads receive its source text; needs a plan with tangents.
+ */
+export function runF32Tangents(kernel: DenseF32, plan: F32Plan, feat: Float32Array, first: number, count: number, m: number, P: number, dirs: Float32Array, values: Float32Array | Float64Array | null, dirsOut: Float32Array | Float64Array): void {
+  const mem = new Float32Array(kernel.memory.buffer);
+  const K = plan.inputs;
+  const d = plan.dim;
+  const tp = plan.tangent as F32TangentPlan;
+  const [b0, b1, b2] = plan.buffers;
+  const L = plan.layers.length;
+  const last = plan.layers[L - 1] as F32Layer;
+  for (let s = 0; s < count; s += plan.blockRows) {
+    const mb = Math.min(plan.blockRows, count - s);
+    const padded = (mb + 3) & ~3;
+    const row0 = first + s;
+    mem.set(feat.subarray(row0 * K, (row0 + mb) * K), b0 / 4);
+    if (padded > mb) mem.fill(0, b0 / 4 + mb * K, b0 / 4 + padded * K);
+    let a = b0;
+    let c = b1;
+    for (let l = 0; l < L; l++) {
+      const layer = plan.layers[l] as F32Layer;
+      if (l < L - 1) {
+        kernel.dense(a, layer.w, layer.b, tp.z, padded, layer.k, layer.p, 0);
+        kernel.actSlope(tp.z, c, tp.slopes[l] as number, 4 * padded * layer.p, layer.act);
+      } else kernel.dense(a, layer.w, layer.b, c, padded, layer.k, layer.p, 0);
+      a = c;
+      c = c === b1 ? b2 : b1;
+    }
+    if (values !== null) for (let r = 0; r < mb; r++) for (let j = 0; j < d; j++) values[(row0 + r) * d + j] = mem[a / 4 + r * last.p + j] as number;
+    for (let q = 0; q < P; q++) {
+      const t0 = tp.t[0] / 4;
+      mem.fill(0, t0, t0 + padded * K);
+      for (let r = 0; r < mb; r++) for (let j = 0; j < d; j++) mem[t0 + r * K + j] = dirs[(q * m + row0 + r) * d + j] as number;
+      let ta = tp.t[0];
+      let tc = tp.t[1];
+      for (let l = 0; l < L; l++) {
+        const layer = plan.layers[l] as F32Layer;
+        kernel.dense(ta, layer.w, tp.zero, tc, padded, layer.k, layer.p, 0);
+        if (l < L - 1) kernel.mul(tc, tp.slopes[l] as number, 4 * padded * layer.p);
+        const swap = ta;
+        ta = tc;
+        tc = swap;
+      }
+      for (let r = 0; r < mb; r++) for (let j = 0; j < d; j++) dirsOut[(q * m + row0 + r) * d + j] = mem[ta / 4 + r * last.p + j] as number;
+    }
   }
 }
 

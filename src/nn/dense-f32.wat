@@ -9,7 +9,7 @@
 ;; polynomial (relative error below 2e-9 on |r| <= ln2/2), x clamped to [-87, 87] (normal results) by
 ;; pmin/pmax (single instructions; a NaN first operand passes through); 2^k from the low bits of
 ;; k + 1.5 2^23, which hold the integer k: (bits + 127) << 23.
-;; Rebuild the base64 in float32-simd.ts with wabt (npm "wabt", installed outside the project):
+;; Rebuild the base64 in dense-f32.ts with wabt (npm "wabt", installed outside the project):
 ;; (await require("wabt")()).parseWat("dense-f32.wat", text, { simd: true }).toBinary({}).buffer, base64-encoded.
 (module
   (memory (export "memory") 1)
@@ -64,6 +64,65 @@
               (f32x4.add (local.get $v)
                 (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (f32x4.mul (local.get $v) (local.get $v)))))))))))
       (v128.store (i32.add (local.get $c) (local.get $i)) (local.get $y))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
+;; actSlope: h = act(z) and s = act'(z), elementwise over `bytes` bytes (a multiple of 16), kind 1..5 as in
+;; dense (the same exp and tanh); silu' = g (1 + z (1 - g)) with g = 1 / (1 + e^-z), relu' = [z > 0],
+;; selu' = lambda (z > 0 ? 1 : alpha e^z), tanh' = 1 - tanh^2, gelu' = (1 + u) / 2 + z (1 - u^2) c (1 + 3 k z^2) / 2
+;; with u = tanh(c (z + k z^3)). Forward-mode tangents (jvp) multiply by s.
+  (func (export "actSlope") (param $z i32) (param $h i32) (param $s i32) (param $bytes i32) (param $kind i32)
+    (local $i i32) (local $v v128) (local $y v128) (local $d v128) (local $g v128) (local $u v128) (local $m v128)
+    (local.set $i (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (local.set $v (v128.load (i32.add (local.get $z) (local.get $i))))
+      (block $set
+        (if (i32.eq (local.get $kind) (i32.const 1)) (then
+          (local.set $g (f32x4.div (f32x4.splat (f32.const 1.0)) (f32x4.add (f32x4.splat (f32.const 1.0)) (call $exp (f32x4.neg (local.get $v))))))
+          (local.set $y (f32x4.mul (local.get $v) (local.get $g)))
+          (local.set $d (f32x4.mul (local.get $g)
+            (f32x4.add (f32x4.splat (f32.const 1.0)) (f32x4.mul (local.get $v) (f32x4.sub (f32x4.splat (f32.const 1.0)) (local.get $g))))))
+          (br $set)))
+        (if (i32.eq (local.get $kind) (i32.const 2)) (then
+          (local.set $m (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0.0))))
+          (local.set $y (f32x4.pmax (local.get $v) (f32x4.splat (f32.const 0.0))))
+          (local.set $d (v128.and (local.get $m) (f32x4.splat (f32.const 1.0))))
+          (br $set)))
+        (if (i32.eq (local.get $kind) (i32.const 3)) (then
+          (local.set $m (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0.0))))
+          (local.set $g (call $exp (f32x4.pmin (local.get $v) (f32x4.splat (f32.const 0.0)))))
+          (local.set $y (f32x4.mul (f32x4.splat (f32.const 1.05070099))
+            (v128.bitselect (local.get $v)
+              (f32x4.mul (f32x4.splat (f32.const 1.67326324)) (f32x4.sub (local.get $g) (f32x4.splat (f32.const 1.0))))
+              (local.get $m))))
+          (local.set $d (f32x4.mul (f32x4.splat (f32.const 1.05070099))
+            (v128.bitselect (f32x4.splat (f32.const 1.0)) (f32x4.mul (f32x4.splat (f32.const 1.67326324)) (local.get $g)) (local.get $m))))
+          (br $set)))
+        (if (i32.eq (local.get $kind) (i32.const 4)) (then
+          (local.set $y (call $tanh (local.get $v)))
+          (local.set $d (f32x4.sub (f32x4.splat (f32.const 1.0)) (f32x4.mul (local.get $y) (local.get $y))))
+          (br $set)))
+        (local.set $u (call $tanh (f32x4.mul (f32x4.splat (f32.const 0.797884561))
+          (f32x4.add (local.get $v)
+            (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (f32x4.mul (local.get $v) (local.get $v))))))))
+        (local.set $y (f32x4.mul (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $v)) (f32x4.add (f32x4.splat (f32.const 1.0)) (local.get $u))))
+        (local.set $d (f32x4.add
+          (f32x4.mul (f32x4.splat (f32.const 0.5)) (f32x4.add (f32x4.splat (f32.const 1.0)) (local.get $u)))
+          (f32x4.mul (f32x4.mul (f32x4.splat (f32.const 0.398942280)) (local.get $v))
+            (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1.0)) (f32x4.mul (local.get $u) (local.get $u)))
+              (f32x4.add (f32x4.splat (f32.const 1.0)) (f32x4.mul (f32x4.splat (f32.const 0.134145)) (f32x4.mul (local.get $v) (local.get $v)))))))))
+      (v128.store (i32.add (local.get $h) (local.get $i)) (local.get $y))
+      (v128.store (i32.add (local.get $s) (local.get $i)) (local.get $d))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
+  ;; mul: t = t * s elementwise over `bytes` bytes (a multiple of 16).
+  (func (export "mul") (param $t i32) (param $s i32) (param $bytes i32)
+    (local $i i32)
+    (local.set $i (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (v128.store (i32.add (local.get $t) (local.get $i))
+        (f32x4.mul (v128.load (i32.add (local.get $t) (local.get $i))) (v128.load (i32.add (local.get $s) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
   (func (export "dense") (param $a i32) (param $w i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $p i32) (param $kind i32)
