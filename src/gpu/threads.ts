@@ -39,18 +39,19 @@ export function threadSupport(): ThreadSupport | null {
 }
 
 // Control words (Int32Array over a SharedArrayBuffer): job generation, finished count, stop flag,
-// directions P of the job (0: values only), rows m of the tile, then per worker [first row, row
-// count, state (0 booting, 1 ready, -1 failed), progress, last generation finished]. A worker
-// that wakes late may run a range twice; it writes the same rows.
+// then per worker [first row, row count, state (0 booting, 1 ready, -1 failed), progress, last
+// generation finished, directions P (0: values only), rows m of the tile, tag]. The caller writes
+// a worker's job words between tag = -1 and tag = the job's generation; a worker takes a job only
+// when the tag is newer than its last and unchanged across its reads, so it never acts on a
+// half-written job, whenever it wakes.
 const GEN = 0;
 const DONE = 1;
 const STOP = 2;
-const DIRS = 3;
-const TILE = 4;
 /** First per-worker word (internal; tests write a worker's state at SLOT + SLOT_WORDS * index + 2). */
-export const SLOT = 6;
+export const SLOT = 4;
 /** Words per worker (internal). */
-export const SLOT_WORDS = 5;
+export const SLOT_WORDS = 8;
+const TAG = 7;
 
 /**
  * Source of a worker: load the packed layers, then run the rows it is given, job after job.
@@ -85,11 +86,14 @@ let seen = 0;
 while (Atomics.load(ctl, slot + 2) === 1) {
   Atomics.wait(ctl, ${GEN}, seen);
   if (Atomics.load(ctl, ${STOP}) !== 0) break;
-  seen = Atomics.load(ctl, ${GEN});
+  const tag = Atomics.load(ctl, slot + ${TAG});
+  if (tag <= seen) continue;
   const first = Atomics.load(ctl, slot);
   const rows = Atomics.load(ctl, slot + 1);
-  const P = Atomics.load(ctl, ${DIRS});
-  const tile = Atomics.load(ctl, ${TILE});
+  const P = Atomics.load(ctl, slot + 5);
+  const tile = Atomics.load(ctl, slot + 6);
+  if (Atomics.load(ctl, slot + ${TAG}) !== tag) continue;
+  seen = tag;
   for (let s = 0; s < rows; s += plan.blockRows) {
     const m = Math.min(plan.blockRows, rows - s);
     if (P === 0) runF32(kernel, plan, feat, (first + s) * plan.inputs, m, out, (first + s) * plan.dim);
@@ -178,14 +182,17 @@ export class F32Pool {
     const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
     const used = p - 1;
     const ctl = this.ctl;
+    const generation = this.generation + 1;
     for (let w = 0; w < this.workers.length; w++) {
       const slot = SLOT + SLOT_WORDS * w;
+      Atomics.store(ctl, slot + TAG, -1);
       Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
+      Atomics.store(ctl, slot + 5, P);
+      Atomics.store(ctl, slot + 6, rows);
+      Atomics.store(ctl, slot + TAG, generation);
     }
-    Atomics.store(ctl, DIRS, P);
-    Atomics.store(ctl, TILE, rows);
-    this.generation++;
+    this.generation = generation;
     this.stats.calls++;
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
