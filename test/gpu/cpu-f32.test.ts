@@ -15,6 +15,18 @@ import { maxRelativeError } from "./helpers.js";
 
 const ACTS: Activation[] = ["silu", "relu", "selu", "tanh", "gelu"];
 
+/** Indices i with |a_i - b_i| > 1e-4 max(|b_i|, RMS of b), the entrywise form of maxRelativeError; NaN counts. */
+function indicesOff(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  let ss = 0;
+  for (let i = 0; i < b.length; i++) ss += (b[i] as number) ** 2;
+  const scale = Math.sqrt(ss / Math.max(b.length, 1));
+  const off: number[] = [];
+  for (let i = 0; i < b.length; i++) if (!(Math.abs((a[i] as number) - (b[i] as number)) <= 1e-4 * Math.max(Math.abs(b[i] as number), scale))) off.push(i);
+  return off;
+}
+
+const entriesOff = (a: ArrayLike<number>, b: ArrayLike<number>): number => indicesOff(a, b).length;
+
 describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker threads", () => {
   fcTest.prop(
     [
@@ -33,10 +45,37 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
       expect(field.report.threads).toBe(threads);
       expect(maxRelativeError(field.evaluate(x, t).data, net.evaluate(x, t).data)).toBeLessThanOrEqual(1e-4);
       const probes = drawProbes(rng, 2, n, dim, "rademacher");
-      expect(maxRelativeError(field.hutchinson(x, t, probes), hutchinson(net, x, t, probes))).toBeLessThanOrEqual(1e-4);
-      expect(maxRelativeError(field.jvp(x, t, probes[1] as Batch).data, net.jvp(x, t, probes[1] as Batch).data)).toBeLessThanOrEqual(1e-4);
-      expect(maxRelativeError(field.divergence(x, t), net.divergence(x, t))).toBeLessThanOrEqual(1e-4);
+      // relu' and selu' jump at 0: where a pre-activation lies within float32 rounding of 0 the
+      // float32 tangent is the float64 tangent of a neighbouring point (a row of a random relu
+      // net, 507 wide, flipped at x (1 + 1e-6)); such rows may differ, and only a few of them
+      const allowed = act === "relu" || act === "selu" ? Math.ceil(0.01 * n * dim) : 0;
+      expect(entriesOff(field.hutchinson(x, t, probes), hutchinson(net, x, t, probes))).toBeLessThanOrEqual(allowed);
+      expect(entriesOff(field.jvp(x, t, probes[1] as Batch).data, net.jvp(x, t, probes[1] as Batch).data)).toBeLessThanOrEqual(allowed);
+      expect(entriesOff(field.divergence(x, t), net.divergence(x, t))).toBeLessThanOrEqual(allowed);
       expect(x.data).toEqual(before);
+    } finally {
+      field.dispose();
+    }
+  });
+
+  it("property: where relu tangents disagree, the float32 estimate is the float64 estimate of a point 1e-6 away (a kink, not an error)", () => {
+    const net = mlp({ dim: 4, hidden: [507, 507, 507], activation: "relu", seed: 189, time: { fourier: 3 } });
+    const rng = new Random(190);
+    const x = rng.normalBatch(1000, 4);
+    const t = Float64Array.from({ length: 1000 }, () => rng.uniform());
+    const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 1, tileRows: 700 });
+    try {
+      const probes = drawProbes(rng, 2, 1000, 4, "rademacher");
+      const a = field.hutchinson(x, t, probes);
+      const b = hutchinson(net, x, t, probes);
+      const off = indicesOff(a, b);
+      expect(off.length).toBeGreaterThan(0);
+      expect(off.length).toBeLessThanOrEqual(2);
+      for (const r of off) {
+        const row = (z: Batch, scale = 1) => ndarray(Float64Array.from(z.data.subarray(4 * r, 4 * r + 4), (v) => v * scale), [1, 4]) as Batch;
+        const nearby = [1 + 1e-6, 1 - 1e-6, 1 + 1e-7, 1 - 1e-7].map((s) => hutchinson(net, row(x, s), t[r] as number, probes.map((p) => row(p)))[0] as number);
+        expect(nearby.some((v) => Math.abs(v - (a[r] as number)) <= 1e-4 * Math.abs(v))).toBe(true);
+      }
     } finally {
       field.dispose();
     }
