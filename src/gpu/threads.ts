@@ -107,6 +107,20 @@ while (Atomics.load(ctl, slot + 2) === 1) {
 `;
 }
 
+/** Stops the workers of a pool that was garbage-collected without `dispose()`. */
+const orphans = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<{ ctl: Int32Array; workers: NodeWorker[] }>(({ ctl, workers }) => stopWorkers(ctl, workers))
+  : null;
+
+/** Sets the stop flag, wakes the workers and terminates them. */
+function stopWorkers(ctl: Int32Array, workers: NodeWorker[]): void {
+  Atomics.store(ctl, STOP, 1);
+  Atomics.add(ctl, GEN, 1);
+  Atomics.notify(ctl, GEN);
+  for (const w of workers) void w.terminate();
+  workers.length = 0;
+}
+
 /** Milliseconds without progress after which a worker counts as stalled. */
 const STALL_MS = 10000;
 
@@ -155,13 +169,16 @@ export class F32Pool {
       // execArgv: [] so that flags such as --input-type or loaders of the parent do not apply to the eval'd source
       const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}`, execArgv: [] });
       // a worker that dies is marked failed (seen when the event loop next runs); its ranges go to the calling thread
+      // (the listener holds the control words only, not the pool, so an abandoned pool can be collected)
+      const ctl = this.ctl;
       worker.on("error", () => {
-        Atomics.store(this.ctl, SLOT + SLOT_WORDS * index + 2, -1);
-        Atomics.notify(this.ctl, DONE);
+        Atomics.store(ctl, SLOT + SLOT_WORDS * index + 2, -1);
+        Atomics.notify(ctl, DONE);
       });
       worker.unref();
       this.workers.push(worker);
     }
+    orphans?.register(this, { ctl: this.ctl, workers: this.workers }, this);
   }
 
   /** Threads that share a call: the calling thread and the workers. */
@@ -244,10 +261,7 @@ export class F32Pool {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.ctl, STOP, 1);
-    Atomics.add(this.ctl, GEN, 1);
-    Atomics.notify(this.ctl, GEN);
-    for (const w of this.workers) void w.terminate();
-    this.workers.length = 0;
+    orphans?.unregister(this);
+    stopWorkers(this.ctl, this.workers);
   }
 }
