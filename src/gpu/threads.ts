@@ -54,34 +54,43 @@ export const SLOT_WORDS = 8;
 const TAG = 7;
 
 /**
- * Source of a worker: load the packed layers, then run the rows it is given, job after job.
- * It reads workerData through `process.getBuiltinModule`, so it runs whether the worker
- * evaluates it as a script or as a module.
+ * A row kernel as the pool runs it (internal): `source` is JavaScript defining
+ * `function setup(data)` (the worker's state from `data`; throws on failure) and
+ * `function runRange(state, first, count, P, tile)`; `local` runs a range on the calling thread.
+ * Sources must be self-contained: they run in a fresh worker, from text.
  */
-function workerSource(): string {
+export interface RowKernel {
+  source: string;
+  /** Posted to every worker as `data`: plain values, SharedArrayBuffers, WebAssembly modules. */
+  data: Record<string, unknown>;
+  /** Rows per progress step of a worker. */
+  blockRows: number;
+  local(first: number, count: number, P: number, tile: number): void;
+  /** Worker name prefix. */
+  name: string;
+}
+
+/**
+ * Source of a worker: the kernel's `setup`, then the kernel's `runRange` on the ranges it is
+ * given, job after job. It reads workerData through `process.getBuiltinModule`, so it runs
+ * whether the worker evaluates it as a script or as a module.
+ */
+function workerSource(kernel: RowKernel): string {
   return `"use strict";
 const { workerData } = process.getBuiltinModule("node:worker_threads");
-const runF32 = ${runF32.toString()};
-const runF32Tangents = ${runF32Tangents.toString()};
-const { module, plan, weights, control, input, output, dirsIn, dirsOut, index } = workerData;
+${kernel.source}
+const { data, control, index, blockRows } = workerData;
 const ctl = new Int32Array(control);
 const slot = ${SLOT} + ${SLOT_WORDS} * index;
-let kernel;
+let state;
 try {
-  kernel = new WebAssembly.Instance(module, {}).exports;
-  const have = kernel.memory.buffer.byteLength;
-  if (plan.bytes > have) kernel.memory.grow(Math.ceil((plan.bytes - have) / 65536));
-  new Float32Array(kernel.memory.buffer).set(new Float32Array(weights));
+  state = setup(data);
   Atomics.store(ctl, slot + 2, 1);
 } catch (error) {
   Atomics.store(ctl, slot + 2, -1);
 }
 Atomics.add(ctl, ${DONE}, 1);
 Atomics.notify(ctl, ${DONE});
-const feat = new Float32Array(input);
-const out = new Float32Array(output);
-const zin = new Float32Array(dirsIn);
-const zout = new Float32Array(dirsOut);
 let seen = 0;
 while (Atomics.load(ctl, slot + 2) === 1) {
   Atomics.wait(ctl, ${GEN}, seen);
@@ -94,10 +103,8 @@ while (Atomics.load(ctl, slot + 2) === 1) {
   const tile = Atomics.load(ctl, slot + 6);
   if (Atomics.load(ctl, slot + ${TAG}) !== tag) continue;
   seen = tag;
-  for (let s = 0; s < rows; s += plan.blockRows) {
-    const m = Math.min(plan.blockRows, rows - s);
-    if (P === 0) runF32(kernel, plan, feat, (first + s) * plan.inputs, m, out, (first + s) * plan.dim);
-    else runF32Tangents(kernel, plan, feat, first + s, m, tile, P, zin, out, zout);
+  for (let s = 0; s < rows; s += blockRows) {
+    runRange(state, first + s, Math.min(blockRows, rows - s), P, tile);
     Atomics.add(ctl, slot + 3, 1);
   }
   Atomics.store(ctl, slot + 4, seen);
@@ -125,19 +132,11 @@ function stopWorkers(ctl: Int32Array, workers: NodeWorker[]): void {
 const STALL_MS = 10000;
 
 /**
- * A pool of worker threads that run the packed float32 MLP on row ranges of a shared feature
- * tile, the calling thread taking the first range and blocking (`Atomics.wait`) until the
- * workers are done (internal). Workers are `unref`ed: they never keep a process alive.
+ * A pool of worker threads that run a {@link RowKernel} on row ranges of shared buffers, the
+ * calling thread taking the first range and blocking (`Atomics.wait`) until the workers are
+ * done (internal). Workers are `unref`ed: they never keep a process alive.
  */
-export class F32Pool {
-  /** Features [capacity, plan.inputs], written by the caller before {@link F32Pool.run}. */
-  readonly input: Float32Array;
-  /** Outputs [capacity, plan.dim], read by the caller after {@link F32Pool.run}. */
-  readonly output: Float32Array;
-  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m <= capacity), written by the caller. */
-  readonly dirsIn: Float32Array;
-  /** Tangents (dv/dx) z, laid out like {@link F32Pool.dirsIn}. */
-  readonly dirsOut: Float32Array;
+export class RowPool {
   private readonly ctl: Int32Array;
   private readonly workers: NodeWorker[] = [];
   /** Calls so far, ranges finished by workers, ranges the calling thread took over from failed workers. */
@@ -147,27 +146,19 @@ export class F32Pool {
   private closed = false;
 
   /**
-   * @param kernel - the calling thread's module instance (already packed)
-   * @param module - the compiled module, posted to the workers
-   * @param plan - the memory plan
+   * @param kernel - the row kernel
    * @param workers - number of worker threads (the calling thread makes one more)
-   * @param capacity - rows per call
    * @param support - worker_threads
    * @param hooks - for tests: the stall limit in ms (default 10 000), a replacement worker source
    */
-  constructor(private readonly kernel: DenseF32, module: WebAssembly.Module, private readonly plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
+  constructor(private readonly kernel: RowKernel, workers: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
     this.stallMs = hooks.stallMs ?? STALL_MS;
-    this.input = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.inputs));
-    this.output = new Float32Array(new SharedArrayBuffer(4 * capacity * plan.dim));
-    this.dirsIn = new Float32Array(new SharedArrayBuffer(plan.tangent === null ? 0 : 4 * capacity * plan.dim));
-    this.dirsOut = new Float32Array(new SharedArrayBuffer(plan.tangent === null ? 0 : 4 * capacity * plan.dim));
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * (SLOT + SLOT_WORDS * workers)));
-    const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
-    const source = hooks.source ?? workerSource();
+    const source = hooks.source ?? workerSource(kernel);
     for (let index = 0; index < workers; index++) {
-      const workerData = { module, plan, weights, control: this.ctl.buffer, input: this.input.buffer, output: this.output.buffer, dirsIn: this.dirsIn.buffer, dirsOut: this.dirsOut.buffer, index };
+      const workerData = { data: kernel.data, control: this.ctl.buffer, index, blockRows: kernel.blockRows };
       // execArgv: [] so that flags such as --input-type or loaders of the parent do not apply to the eval'd source
-      const worker = new support.Worker(source, { eval: true, workerData, name: `flow-matching cpu-f32 ${index + 1}`, execArgv: [] });
+      const worker = new support.Worker(source, { eval: true, workerData, name: `${kernel.name} ${index + 1}`, execArgv: [] });
       // a worker that dies is marked failed (seen when the event loop next runs); its ranges go to the calling thread
       // (the listener holds the control words only, not the pool, so an abandoned pool can be collected)
       const ctl = this.ctl;
@@ -187,10 +178,8 @@ export class F32Pool {
   }
 
   /**
-   * Runs rows [0, rows) of {@link F32Pool.input} into {@link F32Pool.output} (and, with `P`
-   * directions, their tangents from {@link F32Pool.dirsIn} into {@link F32Pool.dirsOut}), split
-   * into `parts` near-equal ranges (at most {@link F32Pool.threads}); the calling thread runs
-   * the first. A worker that failed to start has its range run by the calling thread; one that
+   * Runs rows [0, rows) of a tile (`P` is passed to the kernel), split into `parts` near-equal
+   * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that failed to start has its range run by the calling thread; one that
    * makes no progress for 10 s stops the call with a `DomainError` (never a hang).
    */
   run(fn: string, rows: number, parts: number, P = 0): void {
@@ -219,8 +208,7 @@ export class F32Pool {
 
   /** Rows first..first+count-1 of a tile of m rows on the calling thread. */
   private range(first: number, count: number, m: number, P: number): void {
-    if (P === 0) runF32(this.kernel, this.plan, this.input, first * this.plan.inputs, count, this.output, first * this.plan.dim);
-    else runF32Tangents(this.kernel, this.plan, this.input, first, count, m, P, this.dirsIn, this.output, this.dirsOut);
+    this.kernel.local(first, count, P, m);
   }
 
   /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
@@ -263,5 +251,61 @@ export class F32Pool {
     this.closed = true;
     orphans?.unregister(this);
     stopWorkers(this.ctl, this.workers);
+  }
+}
+
+/** The source text of the float32 MLP kernel's worker side (see {@link f32Pool}). */
+function f32Source(): string {
+  return `const runF32 = ${runF32.toString()};
+const runF32Tangents = ${runF32Tangents.toString()};
+function setup(data) {
+  const kernel = new WebAssembly.Instance(data.module, {}).exports;
+  const have = kernel.memory.buffer.byteLength;
+  if (data.plan.bytes > have) kernel.memory.grow(Math.ceil((data.plan.bytes - have) / 65536));
+  new Float32Array(kernel.memory.buffer).set(new Float32Array(data.weights));
+  return { kernel, plan: data.plan, feat: new Float32Array(data.input), out: new Float32Array(data.output), zin: new Float32Array(data.dirsIn), zout: new Float32Array(data.dirsOut) };
+}
+function runRange(st, first, count, P, tile) {
+  if (P === 0) runF32(st.kernel, st.plan, st.feat, first * st.plan.inputs, count, st.out, first * st.plan.dim);
+  else runF32Tangents(st.kernel, st.plan, st.feat, first, count, tile, P, st.zin, st.out, st.zout);
+}`;
+}
+
+/**
+ * A pool for the packed float32 MLP (internal): features, values, directions and tangents in
+ * shared float32 buffers of `capacity` rows; the calling thread's module instance `kernel`
+ * (already packed) serves its own ranges and the weights are copied to every worker.
+ */
+export class F32Pool extends RowPool {
+  /** Features [capacity, plan.inputs], written by the caller before {@link RowPool.run}. */
+  readonly input: Float32Array;
+  /** Outputs [capacity, plan.dim], read by the caller after {@link RowPool.run}. */
+  readonly output: Float32Array;
+  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m <= capacity), written by the caller. */
+  readonly dirsIn: Float32Array;
+  /** Tangents (dv/dx) z, laid out like {@link F32Pool.dirsIn}. */
+  readonly dirsOut: Float32Array;
+
+  constructor(kernel: DenseF32, module: WebAssembly.Module, plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
+    const shared = (floats: number) => new Float32Array(new SharedArrayBuffer(4 * floats));
+    const input = shared(capacity * plan.inputs);
+    const output = shared(capacity * plan.dim);
+    const dirsIn = shared(plan.tangent === null ? 0 : capacity * plan.dim);
+    const dirsOut = shared(plan.tangent === null ? 0 : capacity * plan.dim);
+    const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
+    super({
+      name: "flow-matching cpu-f32",
+      source: f32Source(),
+      data: { module, plan, weights, input: input.buffer, output: output.buffer, dirsIn: dirsIn.buffer, dirsOut: dirsOut.buffer },
+      blockRows: plan.blockRows,
+      local: (first, count, P, tile) => {
+        if (P === 0) runF32(kernel, plan, input, first * plan.inputs, count, output, first * plan.dim);
+        else runF32Tangents(kernel, plan, input, first, count, tile, P, dirsIn, output, dirsOut);
+      },
+    }, workers, support, hooks);
+    this.input = input;
+    this.output = output;
+    this.dirsIn = dirsIn;
+    this.dirsOut = dirsOut;
   }
 }
