@@ -10,7 +10,7 @@ import { mlpFeatures } from "./input.js";
 import type { MlpEngine } from "./mlp-engine.js";
 import type { BackendChoice } from "./select.js";
 import type { ThreadSupport } from "./threads.js";
-import { F32Pool, threadSupport } from "./threads.js";
+import { F32Pool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
 
 /** A tile's float32 buffers: features, values, directions and tangents. */
 interface Buffers { input: Float32Array; output: Float32Array; dirsIn: Float32Array; dirsOut: Float32Array }
@@ -18,21 +18,9 @@ interface Buffers { input: Float32Array; output: Float32Array; dirsIn: Float32Ar
 /** Fewest rows worth a thread of their own (one block of the float32 kernel). */
 const ROWS_PER_THREAD = 256;
 
-/** Largest default number of threads. */
-const MAX_DEFAULT_THREADS = 8;
-
 /** Whether backend `cpu-f32` can run here: WebAssembly SIMD (internal). */
 export function f32Available(): boolean {
   return denseF32Module !== null;
-}
-
-/**
- * The threads `cpu-f32` would use (internal): `poolSize` when given, else the cores (at most
- * 8); 1 where blocking worker threads are unavailable (browsers, Node before 20.16).
- */
-export function f32Threads(poolSize: number | undefined, support: ThreadSupport | null = threadSupport()): number {
-  if (support === null) return 1;
-  return poolSize ?? Math.min(support.cores, MAX_DEFAULT_THREADS);
 }
 
 /**
@@ -50,8 +38,7 @@ export class F32Engine implements MlpEngine {
   private threads: number;
   private readonly tileRows: number;
   private readonly policy: Settings["policy"];
-  private failure: string | null = null;
-  private failureReported = false;
+  private readonly failure = new ThreadFailure();
   private pool: F32Pool | null = null;
   private buffers: Buffers | null = null;
 
@@ -61,7 +48,7 @@ export class F32Engine implements MlpEngine {
     this.plan = f32Plan(spec, true);
     this.kernel = loadF32(this.module, spec, this.plan);
     this.support = threadSupport();
-    this.threads = f32Threads(settings.poolSize, this.support);
+    this.threads = poolThreads(settings.poolSize, this.support);
     this.tileRows = settings.tileRows;
     this.policy = settings.policy;
     const where = this.threads > 1 ? `${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "the calling thread";
@@ -73,21 +60,8 @@ export class F32Engine implements MlpEngine {
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
   }
 
-  /**
-   * Reports a failure of the worker threads once, into the field's `report` (threads 1, the
-   * reason extended) and by the fallback policy: `"error"` throws, `"warn"` warns. The call's
-   * rows were computed on the calling thread all the same, and so are later calls.
-   */
   check(fn: string, report: GpuReport): void {
-    if (this.failure === null || this.failureReported) return;
-    this.failureReported = true;
-    const note = `worker threads failed (${this.failure}); cpu-f32 continues on the calling thread alone`;
-    for (const r of new Set([report, this.report])) {
-      r.threads = 1;
-      r.reason = `${r.reason}; ${note}`;
-    }
-    if (this.policy === "error") throw new DomainError(fn, "worker threads", "run their rows (onFallback: \"error\")", `${this.failure}; later calls run on the calling thread`);
-    if (this.policy === "warn") console.warn(`${fn}(): ${note}`);
+    this.failure.report(fn, this.policy, "cpu-f32", [report, this.report]);
   }
 
   dispose(): void {
@@ -131,23 +105,13 @@ export class F32Engine implements MlpEngine {
     else runF32Tangents(this.kernel, this.plan, buffers.input, 0, m, m, P, buffers.dirsIn, buffers.output, buffers.dirsOut);
   }
 
-  /** Runs m rows of the pool's tile over the threads; a failure leaves the rows computed here and the engine on one thread. */
+  /** Runs m rows of the pool's tile over the threads; after a failure the rows are computed here and the engine stays on one thread. */
   private split(pool: F32Pool, m: number, parts: number, P: number): void {
-    try {
-      pool.run("gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)), P);
-      if (pool.stats.takenOver > 0) this.fail("a worker failed to start or died; the calling thread ran its rows");
-    } catch (error) {
-      this.fail(error instanceof Error ? error.message : String(error));
-      this.local(pool, m, P);
-    }
-  }
-
-  /** Records a failure of the threads and stops using them. */
-  private fail(message: string): void {
-    this.failure ??= message;
-    this.pool?.dispose();
+    if (this.failure.run(pool, "gpuMlpField", m, Math.min(parts, Math.ceil(m / ROWS_PER_THREAD)), P)) return;
+    pool.dispose();
     this.pool = null;
     this.threads = 1;
+    this.local(pool, m, P);
   }
 
   /** The worker pool, started on first use. */

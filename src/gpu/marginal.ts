@@ -72,7 +72,7 @@ class MarginalField implements GpuVelocityField {
     const n = xb.shape[0] as number;
     const result = outputBatch(`${this.fn}.evaluate`, out, n, this.dim);
     this.engine.pass(false, xb, t, result.data);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -81,7 +81,7 @@ class MarginalField implements GpuVelocityField {
     const n = xb.shape[0] as number;
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
     await this.engine.pass(true, xb, t, result.data);
-    this.engine.check(this.fn);
+    this.engine.check(this.fn, this.report);
     return result;
   }
 
@@ -92,7 +92,7 @@ class MarginalField implements GpuVelocityField {
     const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, "marginal", this.make,
       (e) => {
         const r = this.settings.async ? e.pass(true, xb, t, out) : e.pass(false, xb, t, out);
-        e.check(this.fn);
+        e.check(this.fn, e.report);
         return r;
       },
       (e) => e.dispose());

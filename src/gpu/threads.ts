@@ -1,4 +1,6 @@
 import { DomainError } from "../core/errors.js";
+import { empiricalValueRows, nearest, softmax } from "../velocity/marginal-kernels.js";
+import type { FallbackPolicy, GpuReport } from "./backend.js";
 import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
 import { runF32, runF32Tangents } from "../nn/dense-f32.js";
 
@@ -36,6 +38,18 @@ export function threadSupport(): ThreadSupport | null {
   } catch {
     return null;
   }
+}
+
+/** Largest default number of threads. */
+const MAX_DEFAULT_THREADS = 8;
+
+/**
+ * The threads a pool would use (internal): `poolSize` when given, else the cores (at most 8);
+ * 1 where blocking worker threads are unavailable (browsers, Node before 20.16).
+ */
+export function poolThreads(poolSize: number | undefined, support: ThreadSupport | null = threadSupport()): number {
+  if (support === null) return 1;
+  return poolSize ?? Math.min(support.cores, MAX_DEFAULT_THREADS);
 }
 
 // Control words (Int32Array over a SharedArrayBuffer): job generation, finished count, stop flag,
@@ -307,5 +321,93 @@ export class F32Pool extends RowPool {
     this.output = output;
     this.dirsIn = dirsIn;
     this.dirsOut = dirsOut;
+  }
+}
+
+/** The source text of the empirical marginal kernel's worker side (see {@link MarginalPool}). */
+function marginalSource(): string {
+  return `${softmax.toString()}
+${nearest.toString()}
+const empiricalValueRows = ${empiricalValueRows.toString()};
+function setup(data) {
+  return { y: new Float64Array(data.means), d: data.d, K: data.K, x: new Float64Array(data.x), coef: new Float64Array(data.coef), out: new Float64Array(data.out), logits: new Float64Array(data.K), w: new Float64Array(data.K), yHat: new Float64Array(data.d) };
+}
+function runRange(st, first, count) {
+  empiricalValueRows(st.y, st.d, st.K, st.x, st.coef, first, count, st.logits, st.w, st.yHat, st.out);
+}`;
+}
+
+/**
+ * A pool for the float64 empirical marginal field (internal): the data points copied once into
+ * shared memory, query rows `x`, per-row scheduler values `coef` ([alpha, sigma, alpha', sigma'])
+ * and outputs in shared float64 buffers of `capacity` rows. Every thread runs the code of the
+ * CPU field (`empiricalValueRows`), so results are bit-identical to it.
+ */
+export class MarginalPool extends RowPool {
+  /** Query rows [capacity, d], written by the caller before {@link RowPool.run}. */
+  readonly x: Float64Array;
+  /** [alpha, sigma, alpha', sigma'] per row, written by the caller. */
+  readonly coef: Float64Array;
+  /** Velocities [capacity, d]. */
+  readonly out: Float64Array;
+
+  constructor(means: Float64Array, d: number, K: number, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
+    const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
+    const y = shared(K * d);
+    y.set(means.subarray(0, K * d));
+    const x = shared(capacity * d);
+    const coef = shared(capacity * 4);
+    const out = shared(capacity * d);
+    const logits = new Float64Array(K), w = new Float64Array(K), yHat = new Float64Array(d);
+    super({
+      name: "flow-matching marginal",
+      source: marginalSource(),
+      data: { means: y.buffer, d, K, x: x.buffer, coef: coef.buffer, out: out.buffer },
+      blockRows: 16,
+      local: (first, count) => empiricalValueRows(y, d, K, x, coef, first, count, logits, w, yHat, out),
+    }, workers, support, hooks);
+    this.x = x;
+    this.coef = coef;
+    this.out = out;
+  }
+}
+
+/**
+ * The failures of an engine's worker threads (internal): recorded when a call's threads fail,
+ * reported once by the fallback policy through the fields' `check`.
+ */
+export class ThreadFailure {
+  private message: string | null = null;
+  private reported = false;
+
+  /** Runs a tile on the pool; on a failure (an exception, a range taken over) records it and returns false: the caller then recomputes the tile on its own thread and drops the pool. */
+  run(pool: RowPool, fn: string, rows: number, parts: number, P: number): boolean {
+    const before = pool.stats.takenOver;
+    try {
+      pool.run(fn, rows, parts, P);
+    } catch (error) {
+      this.message ??= error instanceof Error ? error.message : String(error);
+      return false;
+    }
+    if (pool.stats.takenOver === before) return true;
+    this.message ??= "a worker failed to start or died; the calling thread ran its rows";
+    return false;
+  }
+
+  /**
+   * Reports a failure once: `threads` 1 and the reason extended in every report given, then
+   * `"error"` throws a `DomainError`, `"warn"` warns. The failing call's rows were computed on
+   * the calling thread all the same, and so are later calls.
+   */
+  report(fn: string, policy: FallbackPolicy, backend: string, reports: GpuReport[]): void {
+    if (this.message === null || this.reported) return;
+    this.reported = true;
+    const note = `worker threads failed (${this.message}); ${backend} continues on the calling thread alone`;
+    for (const r of new Set(reports)) {
+      r.threads = 1;
+      r.reason = `${r.reason}; ${note}`;
+    }
+    if (policy === "error") throw new DomainError(fn, "worker threads", 'run their rows (onFallback: "error")', `${this.message}; later calls run on the calling thread`);
+    if (policy === "warn") console.warn(`${fn}(): ${note}`);
   }
 }

@@ -28,6 +28,47 @@ export interface RowResult {
 }
 
 /**
+ * Values of the empirical marginal field (see marginalVelocity for the formulas) at rows
+ * first..first+count-1 (@internal): `coef` holds [alpha, sigma, alpha', sigma'] per row (row r at
+ * 4 r), `x` and `out` rows of `d` (row r at r d), `y` the K data points. Leaves the last row's
+ * posterior weights in `w` and its posterior mean in `yHat` (not set on the singular branch).
+ * It calls only `softmax` and `nearest` of this module, so worker threads can run it from the
+ * source text of the three functions.
+ */
+export function empiricalValueRows(y: Float64Array, d: number, K: number, x: ArrayLike<number>, coef: ArrayLike<number>, first: number, count: number, logits: Float64Array, w: Float64Array, yHat: Float64Array, out: Float64Array): void {
+  for (let r = first; r < first + count; r++) {
+    const alpha = coef[4 * r] as number, sigma = coef[4 * r + 1] as number, dAlpha = coef[4 * r + 2] as number, dSigma = coef[4 * r + 3] as number;
+    const xo = r * d;
+    if (sigma <= 2 ** -52 * alpha) {
+      // sigma x0 is below the rounding of alpha x1 (2^-52 alpha), so x_t carries no trace of x0
+      // (cosine's sigma_1 = 6.1e-17 lands here): the field is singular off the data, and we
+      // return its value on the support, x1 = x / alpha (see marginalVelocity)
+      const rate = dAlpha / alpha;
+      for (let j = 0; j < d; j++) out[xo + j] = rate * (x[xo + j] as number);
+      nearest(x, xo, y, alpha, d, K, w);
+      continue;
+    }
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) { const e = ((x[xo + j] as number) - alpha * (y[k * d + j] as number)) / sigma; s += e * e; }
+      const l = -0.5 * s;
+      logits[k] = l;
+      if (l > max) max = l;
+    }
+    if (max === -Infinity) nearest(x, xo, y, alpha, d, K, w);
+    else softmax(logits, max, K, w);
+    // y_hat = sum_k w_k y_k
+    yHat.fill(0);
+    for (let k = 0; k < K; k++) { const wk = w[k] as number; if (wk === 0) continue; for (let j = 0; j < d; j++) yHat[j] = (yHat[j] as number) + wk * (y[k * d + j] as number); }
+    for (let j = 0; j < d; j++) out[xo + j] = dAlpha * (yHat[j] as number) + (dSigma * ((x[xo + j] as number) - alpha * (yHat[j] as number))) / sigma;
+  }
+}
+
+/** [alpha, sigma, alpha', sigma'] of the row that empiricalRow is computing. */
+const rowCoef = new Float64Array(4);
+
+/**
  * Marginal velocity of an empirical target at one row (see marginalVelocity for the
  * formulas). `v` null: value and weights only; `v` empty: also the divergence; else also
  * the JVP along v.
@@ -36,33 +77,20 @@ export interface RowResult {
  */
 export function empiricalRow(fn: string, scheduler: Scheduler, p: MixtureParameters, x: Float64Array, t: number, v: Float64Array | null, logits: Float64Array, res: RowResult): void {
   const { alpha, sigma, dAlpha, dSigma } = valuesAt(fn, scheduler, t);
-  const d = p.dim, K = p.components, y = p.means, w = res.weights, u = res.u;
+  const d = p.dim, K = p.components, y = p.means, w = res.weights;
+  rowCoef[0] = alpha;
+  rowCoef[1] = sigma;
+  rowCoef[2] = dAlpha;
+  rowCoef[3] = dSigma;
+  const yHat = res.jvp;
+  empiricalValueRows(y, d, K, x, rowCoef, 0, 1, logits, w, yHat, res.u);
+  if (v === null) return;
   if (sigma <= FLOAT64_RESOLUTION * alpha) {
-    // sigma x0 is below the rounding of alpha x1, so x_t carries no trace of x0 (cosine's
-    // sigma_1 = 6.1e-17 lands here): the field is singular off the data, and we return its
-    // value on the support, x1 = x / alpha (see marginalVelocity)
     const rate = dAlpha / alpha;
-    for (let j = 0; j < d; j++) u[j] = rate * (x[j] as number);
-    nearest(x, y, alpha, d, K, w);
-    if (v !== null) { for (let j = 0; j < v.length; j++) res.jvp[j] = rate * (v[j] as number); res.divergence = d * rate; }
+    for (let j = 0; j < v.length; j++) res.jvp[j] = rate * (v[j] as number);
+    res.divergence = d * rate;
     return;
   }
-  let max = -Infinity;
-  for (let k = 0; k < K; k++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) { const e = ((x[j] as number) - alpha * (y[k * d + j] as number)) / sigma; s += e * e; }
-    const l = -0.5 * s;
-    logits[k] = l;
-    if (l > max) max = l;
-  }
-  if (max === -Infinity) nearest(x, y, alpha, d, K, w);
-  else softmax(logits, max, K, w);
-  // y_hat = sum_k w_k y_k
-  const yHat = res.jvp;
-  yHat.fill(0);
-  for (let k = 0; k < K; k++) { const wk = w[k] as number; if (wk === 0) continue; for (let j = 0; j < d; j++) yHat[j] = (yHat[j] as number) + wk * (y[k * d + j] as number); }
-  for (let j = 0; j < d; j++) u[j] = dAlpha * (yHat[j] as number) + (dSigma * ((x[j] as number) - alpha * (yHat[j] as number))) / sigma;
-  if (v === null) return;
   // Du = (sigma'/sigma) I + kappa (alpha / sigma^2) Cov_w(y), kappa = alpha' - sigma' alpha / sigma
   const rate = dSigma / sigma;
   const gain = ((dAlpha - (dSigma * alpha) / sigma) * alpha) / (sigma * sigma);
@@ -142,18 +170,19 @@ export function mixtureRow(fn: string, scheduler: Scheduler, p: MixtureParameter
   else res.jvp.set(cv);
 }
 
-function softmax(logits: Float64Array, max: number, K: number, w: Float64Array): void {
+/** w = softmax of logits (max given). Self-contained (see empiricalValueRows). @internal */
+export function softmax(logits: Float64Array, max: number, K: number, w: Float64Array): void {
   let total = 0;
   for (let k = 0; k < K; k++) { const e = Math.exp((logits[k] as number) - max); w[k] = e; total += e; }
   for (let k = 0; k < K; k++) w[k] = (w[k] as number) / total;
 }
 
-/** Hard posterior on the nearest scaled data point(s) alpha y_k (ties share equally). */
-function nearest(x: Float64Array, y: Float64Array, alpha: number, d: number, K: number, w: Float64Array): void {
+/** Hard posterior on the nearest scaled data point(s) alpha y_k (ties share equally) of the row of `x` at `xo`. Self-contained (see empiricalValueRows). @internal */
+export function nearest(x: ArrayLike<number>, xo: number, y: Float64Array, alpha: number, d: number, K: number, w: Float64Array): void {
   let best = Infinity, count = 0;
   for (let k = 0; k < K; k++) {
     let s = 0;
-    for (let j = 0; j < d; j++) { const e = (x[j] as number) - alpha * (y[k * d + j] as number); s += e * e; }
+    for (let j = 0; j < d; j++) { const e = (x[xo + j] as number) - alpha * (y[k * d + j] as number); s += e * e; }
     w[k] = s;
     if (s < best) best = s;
   }

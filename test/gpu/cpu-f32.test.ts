@@ -7,8 +7,7 @@ import { hutchinson, drawProbes } from "../../src/divergence/index.js";
 import { sample } from "../../src/solvers/index.js";
 import { gpuMarginalVelocity, gpuMlpField } from "../../src/gpu/index.js";
 import { denseF32Module, f32Plan, loadF32, runF32 } from "../../src/nn/dense-f32.js";
-import { F32Pool, SLOT, SLOT_WORDS, threadSupport } from "../../src/gpu/threads.js";
-import { f32Threads } from "../../src/gpu/f32-engine.js";
+import { F32Pool, SLOT, SLOT_WORDS, poolThreads, threadSupport } from "../../src/gpu/threads.js";
 import type { Activation } from "../../src/nn/spec.js";
 import type { Batch } from "../../src/core/batch.js";
 import { maxRelativeError } from "./helpers.js";
@@ -146,9 +145,9 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
   it("property: default threads are the cores (at most 8), 1 without worker threads", () => {
     const support = threadSupport();
     expect(support).not.toBeNull();
-    expect(f32Threads(undefined, support)).toBe(Math.min(support?.cores ?? 0, 8));
-    expect(f32Threads(5, support)).toBe(5);
-    expect(f32Threads(5, null)).toBe(1);
+    expect(poolThreads(undefined, support)).toBe(Math.min(support?.cores ?? 0, 8));
+    expect(poolThreads(5, support)).toBe(5);
+    expect(poolThreads(5, null)).toBe(1);
   });
 });
 
