@@ -7,7 +7,8 @@ import { describeValue } from "../core/format.js";
  * A backend of the GPU fields: `webgl2`, `webgl`, `headlessgl` and `webgpu` run gpu.js kernels on a
  * graphics device; `webasm` is gpu.js's WebAssembly (f32x4 SIMD) on the CPU; `cpu` is gpu.js's
  * transpiled JavaScript; `cpu-f64` is no gpu.js at all but our own float64 CPU path (the
- * WebAssembly-SIMD `Mlp` of `src/nn`, the closed-form `marginalVelocity` of `src/velocity`);
+ * WebAssembly-SIMD `Mlp` of `src/nn`; for the marginal field the row code of `marginalVelocity`
+ * of `src/velocity` with the rows split over `poolSize` threads, bit-identical to it);
  * `cpu-f32` (MLP field only) is our float32 WebAssembly-SIMD kernel (f32x4, the kernel of
  * `float32Inference`) with the rows split over the calling thread and `poolSize - 1` worker
  * threads (Node 20.16+; one thread in browsers), tangents (jvp, divergence, Hutchinson) by
@@ -40,7 +41,7 @@ export interface GpuOptions {
   onFallback?: FallbackPolicy;
   /** Rows per kernel call (default 16384); larger batches are cut into tiles of this many rows. */
   tileRows?: number;
-  /** Threads: of threaded webasm (default: gpu.js's, the number of cores) and of `cpu-f32` (the calling thread plus `poolSize - 1` workers; default the number of cores, at most 8). */
+  /** Threads: of threaded webasm (default: gpu.js's, the number of cores), of `cpu-f32` and of the marginal field's `cpu-f64` (the calling thread plus `poolSize - 1` workers; default the number of cores, at most 8). */
   poolSize?: number;
   /** Allow a software renderer (SwiftShader, llvmpipe) in `"auto"` mode (default false: webasm is preferred to it). */
   allowSoftwareRenderer?: boolean;
@@ -83,7 +84,7 @@ export interface GpuReport {
   kernels: KernelRecord[];
   /** Calibration timings: median milliseconds per candidate on the calibrated shapes (`Infinity` for a candidate that failed), when calibration ran. */
   timings?: Record<string, number>;
-  /** Threads sharing each call of backend `cpu-f32` (the calling thread and the workers); absent for other backends. */
+  /** Threads sharing each call of our CPU paths with worker threads (`cpu-f32`, the marginal field's `cpu-f64`): the calling thread and the workers; absent for other backends. */
   threads?: number;
 }
 

@@ -32,7 +32,8 @@ export interface GpuMarginalOptions extends GpuOptions {
  * exp(logit - max) and the weighted sums; the host merges tiles by a stable log-sum-exp in
  * float64. Where sigma_t <= 2^-52 alpha_t it returns (alpha'_t / alpha_t) x like the CPU field.
  * Kernel arithmetic is float32. Backend `cpu-f64` (the `"auto"` choice without a hardware GPU)
- * is our float64 `marginalVelocity` on the same data.
+ * is our float64 `marginalVelocity` on the same data, its rows split over `poolSize` threads
+ * where Node's worker threads can block (results bit-identical to it).
  *
  * @param scheduler - the affine path's scheduler
  * @param data - target points [N, dim]
