@@ -2,7 +2,7 @@ import type { Batch } from "../core/batch.js";
 import { DomainError } from "../core/errors.js";
 import type { Time } from "../core/time.js";
 import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
-import { denseF32Module, f32Plan, loadF32, runF32, runF32Tangents } from "../nn/dense-f32.js";
+import { denseF32Module, f32Plan, loadF32, packF32, runF32, runF32Tangents } from "../nn/dense-f32.js";
 import type { Labels } from "../nn/mlp.js";
 import type { MlpSpec } from "../nn/spec.js";
 import type { GpuReport, Settings } from "./backend.js";
@@ -42,7 +42,7 @@ export class F32Engine implements MlpEngine {
   private pool: F32Pool | null = null;
   private buffers: Buffers | null = null;
 
-  constructor(private readonly spec: MlpSpec, settings: Settings, choice: BackendChoice) {
+  constructor(private spec: MlpSpec, settings: Settings, choice: BackendChoice) {
     if (denseF32Module === null) throw new DomainError("gpuMlpField", "options.backend", "name a backend available here (cpu-f32 needs WebAssembly SIMD)", "cpu-f32");
     this.module = denseF32Module;
     this.plan = f32Plan(spec, true);
@@ -58,6 +58,13 @@ export class F32Engine implements MlpEngine {
   pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
     this.compute(x, t, labels, dirs ?? [], values, dirsOut);
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
+  }
+
+  load(spec: MlpSpec): void {
+    this.spec = spec;
+    packF32(spec, this.plan, new Float32Array(this.kernel.memory.buffer));
+    this.pool?.dispose();
+    this.pool = null;
   }
 
   check(fn: string, report: GpuReport): void {

@@ -21,6 +21,8 @@ export interface MlpEngine {
   readonly report: GpuReport;
   pass(async: false, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): void;
   pass(async: true, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void>;
+  /** Replaces the weights by those of `spec` (same architecture, checked by the field). */
+  load(spec: MlpSpec): void;
   /** Checks for silent fallbacks (kernels, worker threads), applying the fallback policy and bringing `report` (the field's) up to date. */
   check(fn: string, report: GpuReport): void;
   dispose(): void;
@@ -36,7 +38,7 @@ export function mlpEngine(spec: MlpSpec, settings: Settings, choice: BackendChoi
 /** Our float64 CPU MLP (no gpu.js). */
 class CpuEngine implements MlpEngine {
   readonly report: GpuReport;
-  private readonly net: Mlp;
+  private net: Mlp;
 
   constructor(spec: MlpSpec, settings: Settings, choice: BackendChoice) {
     this.net = new Mlp(spec);
@@ -54,6 +56,10 @@ class CpuEngine implements MlpEngine {
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
   }
 
+  load(spec: MlpSpec): void {
+    this.net = new Mlp(spec);
+  }
+
   check(): void {}
 
   dispose(): void {}
@@ -65,11 +71,11 @@ interface Plan { primal: RawKernel[]; tangent: RawKernel[] }
 class KernelEngine implements MlpEngine {
   readonly report: GpuReport;
   private readonly inputs: number;
-  private readonly weights: Float32Array[];
-  private readonly biases: Float32Array[];
+  private weights: Float32Array[];
+  private biases: Float32Array[];
   private readonly plans = new Map<string, Plan>();
 
-  constructor(private readonly spec: MlpSpec, private readonly rt: Runtime) {
+  constructor(private spec: MlpSpec, private readonly rt: Runtime) {
     this.report = rt.report;
     this.inputs = (spec.layers[0] as MlpSpec["layers"][number]).inputs;
     this.weights = spec.layers.map((l) => Float32Array.from(l.weight));
@@ -79,6 +85,12 @@ class KernelEngine implements MlpEngine {
   pass(async: boolean, x: Batch, t: Time, labels: Labels, dirs: Float64Array[] | null, values: Float64Array | null, dirsOut: Float64Array[]): Promise<void> & void {
     const gen = this.forward(async, x, t, labels, dirs, values, dirsOut);
     return (async ? driveAsync(gen) : drive(gen)) as Promise<void> & void;
+  }
+
+  load(spec: MlpSpec): void {
+    this.spec = spec;
+    this.weights = spec.layers.map((l) => Float32Array.from(l.weight));
+    this.biases = spec.layers.map((l) => Float32Array.from(l.bias));
   }
 
   check(fn: string): void {

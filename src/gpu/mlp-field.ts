@@ -59,6 +59,13 @@ export interface GpuMlpField extends GpuVelocityField {
   jvpAsync(x: Batch, t: Time, v: Batch): Promise<Batch>;
   /** {@link GpuMlpField.hutchinson} under the asynchronous contract. */
   hutchinsonAsync(x: Batch, t: Time, probes: readonly Batch[]): Promise<Float64Array>;
+  /**
+   * Replaces the weights and biases by those of `net`, which must have this field's
+   * architecture (dim, time embedding, classes, activation, layer shapes), keeping the kernels
+   * and the backend: for sampling a model between training steps. Worker threads of `cpu-f32`
+   * restart with the new weights on the next call that needs them.
+   */
+  load(net: Mlp | MlpSpec): void;
 }
 
 /**
@@ -91,9 +98,7 @@ export interface GpuMlpField extends GpuVelocityField {
  */
 export function gpuMlpField(net: Mlp | MlpSpec, options: GpuOptions = {}): GpuMlpField {
   const fn = "gpuMlpField";
-  if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
-  // duck-typed, not instanceof: the gpu entry's bundle has its own copy of the Mlp class
-  const spec = typeof (net as Partial<Mlp>).toSpec === "function" ? new Mlp((net as Mlp).toSpec()).toSpec() : new Mlp(net as MlpSpec).toSpec();
+  const spec = specOf(fn, net);
   const settings = checkOptions(fn, options);
   return new MlpField(fn, spec, settings, mlpEngine(spec, settings, chooseBackend(fn, settings.requested, settings.allowSoftware, "mlp")));
 }
@@ -104,7 +109,7 @@ class MlpField implements GpuMlpField {
   private readonly classes: number;
   private disposed = false;
 
-  constructor(private readonly fn: string, private readonly spec: MlpSpec, private readonly settings: Settings, private engine: MlpEngine) {
+  constructor(private readonly fn: string, private spec: MlpSpec, private readonly settings: Settings, private engine: MlpEngine) {
     this.dim = spec.dim;
     this.classes = spec.classes ?? 0;
     this.report = { ...engine.report };
@@ -210,6 +215,16 @@ class MlpField implements GpuMlpField {
     return this.report;
   }
 
+  load(net: Mlp | MlpSpec): void {
+    const name = `${this.fn}.load`;
+    if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
+    const spec = specOf(name, net);
+    const mismatch = architectureMismatch(this.spec, spec);
+    if (mismatch !== null) throw new DomainError(name, "net", "have the field's architecture", mismatch);
+    this.spec = spec;
+    this.engine.load(spec);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -259,4 +274,18 @@ function checkLabels(fn: string, labels: Labels, classes: number, n: number): vo
   if (labels === null || typeof labels !== "object" || typeof labels.length !== "number") throw new DomainError(fn, "labels", "be a label or an array of labels", String(labels));
   if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
   for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
+}
+
+/** A validated copy of the spec of an Mlp or MlpSpec (duck-typed, not instanceof: the gpu entry's bundle has its own copy of the Mlp class). */
+function specOf(fn: string, net: Mlp | MlpSpec): MlpSpec {
+  if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
+  return typeof (net as Partial<Mlp>).toSpec === "function" ? new Mlp((net as Mlp).toSpec()).toSpec() : new Mlp(net as MlpSpec).toSpec();
+}
+
+/** How `b` differs from `a` in architecture (shapes, activation, time embedding, classes), or null. */
+function architectureMismatch(a: MlpSpec, b: MlpSpec): string | null {
+  const shape = (s: MlpSpec) => s.layers.map((l) => `${l.inputs}x${l.outputs}`).join(",");
+  const time = (s: MlpSpec) => (s.time.kind === "concat" ? "concat" : `fourier(${Array.from(s.time.frequencies).join(",")})`);
+  const describe = (s: MlpSpec) => `dim ${s.dim}, layers ${shape(s)}, ${s.activation}, time ${time(s)}, classes ${s.classes ?? 0}`;
+  return describe(a) === describe(b) ? null : `${describe(b)} (the field: ${describe(a)})`;
 }
