@@ -86,8 +86,13 @@ export class F32Engine implements MlpEngine {
     const d = this.spec.dim;
     const P = dirs.length;
     const parts = Math.min(this.threads, Math.ceil(n / ROWS_PER_THREAD));
-    const buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows) * Math.max(P, 1));
-    const capacity = Math.max(1, Math.floor(buffers.output.length / d / Math.max(P, 1)));
+    let buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows) * Math.max(P, 1));
+    let capacity = Math.floor(buffers.output.length / d / Math.max(P, 1));
+    if (capacity < 1) {
+      // more directions than the pool's tile has rows (tileRows < P): one row at a time, here
+      buffers = this.single(P);
+      capacity = 1;
+    }
     for (let start = 0; start < n; start += capacity) {
       const m = Math.min(capacity, n - start);
       mlpFeatures(this.spec, x, t, labels, start, m, buffers.input);

@@ -109,6 +109,22 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
     }
   });
 
+  it("property: tiles smaller than the number of directions (tileRows 1 and 3, divergence in d = 5 and 4 probes) still give every tangent", () => {
+    const net = mlp({ dim: 5, hidden: [16], seed: 6 });
+    const rng = new Random(7);
+    const x = rng.normalBatch(600, 5);
+    const probes = drawProbes(rng, 4, 600, 5, "gaussian");
+    for (const tileRows of [1, 3]) {
+      const field = gpuMlpField(net, { backend: "cpu-f32", tileRows, poolSize: 2 });
+      try {
+        expect(maxRelativeError(field.divergence(x, 0.5), net.divergence(x, 0.5))).toBeLessThanOrEqual(1e-4);
+        expect(maxRelativeError(field.hutchinson(x, 0.5, probes), hutchinson(net, x, 0.5, probes))).toBeLessThanOrEqual(1e-4);
+      } finally {
+        field.dispose();
+      }
+    }
+  });
+
   it("property: a non-contiguous view of x gives the result of its contiguous copy", () => {
     const net = mlp({ dim: 2, hidden: [16], seed: 5 });
     const field = gpuMlpField(net, { backend: "cpu-f32" });
