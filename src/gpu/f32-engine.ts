@@ -86,8 +86,19 @@ export class F32Engine implements MlpEngine {
     const d = this.spec.dim;
     const P = dirs.length;
     const parts = Math.min(this.threads, Math.ceil(n / ROWS_PER_THREAD));
-    let buffers = parts > 1 ? this.threaded() : this.single(Math.min(n, this.tileRows) * Math.max(P, 1));
-    let capacity = Math.floor(buffers.output.length / d / Math.max(P, 1));
+    let buffers: Buffers;
+    let capacity: number;
+    if (parts > 1) {
+      // with P directions a tile has at least 256 rows per thread where the batch and tileRows allow
+      // (the pool's direction buffers grow to fit), so that many directions still split over the threads
+      const rows = P === 0 ? this.tileRows : Math.min(this.tileRows, n, Math.max(Math.floor(this.tileRows / P), ROWS_PER_THREAD * this.threads));
+      const pool = this.threaded(rows * P * d);
+      buffers = pool;
+      capacity = P === 0 ? this.tileRows : Math.min(this.tileRows, Math.floor(pool.dirsIn.length / (d * P)));
+    } else {
+      buffers = this.single(Math.min(n, this.tileRows) * Math.max(P, 1));
+      capacity = Math.floor(buffers.output.length / d / Math.max(P, 1));
+    }
     if (capacity < 1) {
       // more directions than the pool's tile has rows (tileRows < P): one row at a time, here
       buffers = this.single(P);
@@ -126,9 +137,13 @@ export class F32Engine implements MlpEngine {
     this.local(pool, m, P);
   }
 
-  /** The worker pool, started on first use. */
-  private threaded(): F32Pool {
-    this.pool ??= new F32Pool(this.kernel, this.module, this.plan, this.threads - 1, this.tileRows, this.support as ThreadSupport);
+  /** The worker pool, started on first use, restarted when its direction buffers need more than `dirFloats` floats. */
+  private threaded(dirFloats: number): F32Pool {
+    if (this.pool !== null && this.pool.dirsIn.length < dirFloats) {
+      this.pool.dispose();
+      this.pool = null;
+    }
+    this.pool ??= new F32Pool(this.kernel, this.module, this.plan, this.threads - 1, this.tileRows, this.support as ThreadSupport, {}, dirFloats);
     return this.pool;
   }
 

@@ -295,17 +295,21 @@ export class F32Pool extends RowPool {
   readonly input: Float32Array;
   /** Outputs [capacity, plan.dim], read by the caller after {@link RowPool.run}. */
   readonly output: Float32Array;
-  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m <= capacity), written by the caller. */
+  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m dim <= its length), written by the caller. */
   readonly dirsIn: Float32Array;
   /** Tangents (dv/dx) z, laid out like {@link F32Pool.dirsIn}. */
   readonly dirsOut: Float32Array;
 
-  constructor(kernel: DenseF32, module: WebAssembly.Module, plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
+  /**
+   * @param dirFloats - floats of each direction buffer, at least `capacity * plan.dim` (with a tangent plan)
+   */
+  constructor(kernel: DenseF32, module: WebAssembly.Module, plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}, dirFloats = 0) {
     const shared = (floats: number) => new Float32Array(new SharedArrayBuffer(4 * floats));
     const input = shared(capacity * plan.inputs);
     const output = shared(capacity * plan.dim);
-    const dirsIn = shared(plan.tangent === null ? 0 : capacity * plan.dim);
-    const dirsOut = shared(plan.tangent === null ? 0 : capacity * plan.dim);
+    const dirSize = plan.tangent === null ? 0 : Math.max(capacity * plan.dim, dirFloats);
+    const dirsIn = shared(dirSize);
+    const dirsOut = shared(dirSize);
     const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
     super({
       name: "flow-matching cpu-f32",

@@ -109,6 +109,24 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
     }
   });
 
+  it("property: an exact divergence in d = 24 (24 directions) still splits its rows over the workers, which grow their direction buffers, and agrees within 1e-4", () => {
+    const net = mlp({ dim: 24, hidden: [64, 64], activation: "tanh", seed: 8 });
+    const x = new Random(9).normalBatch(1500, 24);
+    const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 2, tileRows: 2048 }); // direction buffers start at 2048 x 24 floats
+    try {
+      expect(maxRelativeError(field.evaluate(x, 0.4).data, net.evaluate(x, 0.4).data)).toBeLessThanOrEqual(1e-4);
+      const pool = (field as unknown as { engine: { pool: F32Pool } }).engine.pool;
+      expect(maxRelativeError(field.divergence(x, 0.4), net.divergence(x, 0.4))).toBeLessThanOrEqual(1e-4);
+      const grown = (field as unknown as { engine: { pool: F32Pool } }).engine.pool;
+      expect(grown).not.toBe(pool); // restarted with larger direction buffers
+      expect(grown.dirsIn.length).toBeGreaterThanOrEqual(512 * 24 * 24);
+      expect(grown.stats.workerRanges).toBeGreaterThan(0);
+      expect(grown.stats.takenOver).toBe(0);
+    } finally {
+      field.dispose();
+    }
+  });
+
   it("property: tiles smaller than the number of directions (tileRows 1 and 3, divergence in d = 5 and 4 probes) still give every tangent", () => {
     const net = mlp({ dim: 5, hidden: [16], seed: 6 });
     const rng = new Random(7);
