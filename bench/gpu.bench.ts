@@ -101,6 +101,24 @@ function hutchinsonBenches(): Benchmark<State>[] {
   ];
 }
 
+const divNet = mlp({ dim: 32, hidden: [256, 256], activation: "silu", seed: 5 });
+const divX = new Random(6).normalBatch(2048, 32);
+const divFlops = 33 * 2 * 2048 * (33 * 256 + 256 * 256 + 256 * 32); // one forward and 32 tangent passes
+/** Exact divergences in d = 32: 32 tangent passes sharing one forward pass, no anchor. */
+function divergenceBenches(): Benchmark<State>[] {
+  const name = "exact divergence 2048x[33-256-256-32] silu";
+  const b = (label: string, make: () => State) => ({ ...bench(name, label, divFlops, make, undefined, 3), run: (s: State) => s.f(divX, 0.5) });
+  const field = (options: GpuOptions) => (): State => {
+    const f = gpuMlpField(divNet, options);
+    return { f: (a, t) => f.divergence(a, t), field: f };
+  };
+  return [
+    b("our CPU float64", () => ({ f: (a, t) => divNet.divergence(a, t) })),
+    b("auto (sync)", field({})),
+    b("cpu-f32, 1 thread", field({ backend: "cpu-f32", poolSize: 1 })),
+  ];
+}
+
 export default defineBenchmarks([
   mlpBench("our CPU float64", () => ({ f: (a, t) => net.evaluate(a, t) })),
   mlpBench("auto (sync)", gpuMlp({})),
@@ -112,6 +130,7 @@ export default defineBenchmarks([
   mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp({ backend: "webasm", async: true })),
   mlpBench("gpu.js cpu", gpuMlp({ backend: "cpu" })),
   ...hutchinsonBenches(),
+  ...divergenceBenches(),
   ...[2, 64].flatMap((d) => {
     const name = `marginal-velocity M=N=4096 d=${d}`;
     const b = (label: string, make: () => Promise<State> | State) => bench(name, label, marginalFlops(d), make, marginalAnchor(d), 3);
