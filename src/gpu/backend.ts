@@ -1,4 +1,5 @@
 import { GPU } from "gpu.js";
+import type { Batch } from "../core/batch.js";
 import { isSoftwareRenderer } from "./select.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
@@ -100,6 +101,8 @@ export interface CalibrationOptions {
   warmup?: number;
   /** Only these candidates (default: every backend available here, see {@link GpuBackend}). */
   backends?: readonly GpuBackend[];
+  /** MLP field only: time the likelihood workload `hutchinson(x, t, probes)` (values and one tangent pass per probe) instead of `evaluate(x, t)`. */
+  probes?: readonly Batch[];
 }
 
 /** Minimal view of gpu.js's kernel objects used here. */

@@ -76,6 +76,7 @@ export async function calibrateEngines<E>(
   dispose: (engine: E) => void,
 ): Promise<{ engine: E | null; reason: string; timings: Record<string, number> }> {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
+  if (options.probes !== undefined && field !== "mlp") throw new DomainError(fn, "options.probes", "be absent (the marginal field has no tangents)", `${options.probes.length} probes`);
   const repeats = options.repeats ?? 3;
   const warmup = options.warmup ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new DomainError(fn, "options.repeats", "be a positive integer", describeValue(repeats));
@@ -91,7 +92,8 @@ export async function calibrateEngines<E>(
   const table = Object.entries(timings).map(([b, ms]) => `${b} ${Number.isFinite(ms) ? ms.toFixed(2) : "failed"}`).join(", ");
   const contract = settings.async ? "async" : "sync";
   if (best === null) return { engine: null, reason: `calibration on ${rows} rows (${contract}): every candidate failed (${table}); kept the previous backend`, timings };
-  return { engine: best.engine, reason: `calibrated on ${rows} rows (${contract}, median of ${repeats} ms): ${best.choice.backend} fastest (${table})`, timings };
+  const workload = options.probes === undefined ? "" : `, hutchinson with ${options.probes.length} probes`;
+  return { engine: best.engine, reason: `calibrated on ${rows} rows (${contract}${workload}, median of ${repeats} ms): ${best.choice.backend} fastest (${table})`, timings };
 }
 
 /**

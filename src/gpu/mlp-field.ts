@@ -31,7 +31,8 @@ export interface GpuVelocityField extends VelocityField {
    * Times every available backend (see {@link GpuBackend}; `cpu-f64` always among them) on these
    * shapes, `warmup` runs then the median of `repeats`, under the contract of
    * {@link GpuOptions.async}, switches the field to the fastest and records the timings and the
-   * reason in {@link GpuReport}. WebGPU is a candidate only for the async contract and only after
+   * reason in {@link GpuReport}. The workload timed is `evaluate(x, t)`, or for the MLP field
+   * with {@link CalibrationOptions.probes} `hutchinson(x, t, probes)`. WebGPU is a candidate only for the async contract and only after
    * gpu.js's adapter request answered.
    */
   calibrate(x: Batch, t: Time, options?: CalibrationOptions): Promise<GpuReport>;
@@ -203,10 +204,13 @@ class MlpField implements GpuMlpField {
     const n = xb.shape[0] as number;
     const labels = this.classes;
     const values = new Float64Array(n * this.dim);
+    // with probes, the likelihood workload: the tangents of every probe (the values come with them)
+    const dirs = options !== null && typeof options === "object" && options.probes !== undefined ? this.probes("calibrate", options.probes, n) : null;
+    const dirsOut = (dirs ?? []).map(() => new Float64Array(n * this.dim));
     const result = await calibrateEngines(`${this.fn}.calibrate`, this.settings, options, n, "mlp",
       (c) => mlpEngine(this.spec, this.settings, c),
       (e) => {
-        const r = this.settings.async ? e.pass(true, xb, t, labels, null, values, []) : e.pass(false, xb, t, labels, null, values, []);
+        const r = this.settings.async ? e.pass(true, xb, t, labels, dirs, dirs === null ? values : null, dirsOut) : e.pass(false, xb, t, labels, dirs, dirs === null ? values : null, dirsOut);
         e.check(this.fn, e.report);
         return r;
       },

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mlp } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
+import { drawProbes, hutchinson } from "../../src/divergence/index.js";
 import { gpuMarginalVelocity, gpuMlpField, selectBackend } from "../../src/gpu/index.js";
 import type { GpuBackend } from "../../src/gpu/index.js";
 import { maxRelativeError } from "./helpers.js";
@@ -69,6 +70,28 @@ describe("calibrate(x, t) times every candidate on the caller's shapes and switc
     expect(none.engine).toBeNull();
     expect(none.reason).toMatch(/every candidate failed/);
     expect(Object.values(none.timings).every((ms) => ms === Infinity)).toBe(true);
+  });
+
+  it("property: with probes the MLP field times the likelihood workload (hutchinson), picks the argmin and keeps agreeing; the marginal field refuses probes", async () => {
+    const net = mlp({ dim: 2, hidden: [32, 32], activation: "tanh", seed: 2 });
+    const rng = new Random(3);
+    const x = rng.normalBatch(700, 2);
+    const probes = drawProbes(rng, 2, 700, 2, "rademacher");
+    const field = gpuMlpField(net, { backend: "cpu" });
+    try {
+      const report = await field.calibrate(x, 0.4, { probes, repeats: 1 });
+      const timings = report.timings as Record<string, number>;
+      expect(Object.keys(timings).sort()).toEqual([...MLP_CANDIDATES].sort());
+      expect(timings[report.backend]).toBe(Math.min(...Object.values(timings)));
+      expect(report.reason).toMatch(/hutchinson with 2 probes/);
+      expect(maxRelativeError(field.hutchinson(x, 0.4, probes), hutchinson(net, x, 0.4, probes))).toBeLessThanOrEqual(1e-4);
+      await expect(field.calibrate(x, 0.4, { probes: [] })).rejects.toThrow(/probes must be a non-empty array/);
+    } finally {
+      field.dispose();
+    }
+    const marginal = gpuMarginalVelocity(condOT, rng.normalBatch(50, 2));
+    await expect(marginal.calibrate(x, 0.4, { probes })).rejects.toThrow(/options.probes must be absent/);
+    marginal.dispose();
   });
 
   it("property: the marginal field calibrates the same way and keeps agreeing with the float64 closed form", async () => {
