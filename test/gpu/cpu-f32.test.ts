@@ -226,6 +226,21 @@ for (;;) Atomics.wait(ctl, 2, 0);`;
     expect(() => pool.run("gpuMlpField", 600, 2)).toThrow(/gpuMlpField\(\): worker threads must finish their rows \(no progress for 0.3 s\)/);
   });
 
+  it("property: a worker that dies (an uncaught error) is marked failed once the event loop has run, and its ranges go to the calling thread", async () => {
+    const kernel = loadF32(module, spec, plan);
+    const pool = new F32Pool(kernel, module, plan, 2, 800, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { source: 'setTimeout(() => { throw new Error("worker died"); }, 10);' });
+    try {
+      await new Promise((done) => setTimeout(done, 500));
+      const x = new Random(16).normalBatch(800, 2);
+      features(x, 0.3, pool.input);
+      pool.run("test", 800, 3);
+      expect(maxRelativeError(pool.output.subarray(0, 1600), net.evaluate(x, 0.3).data)).toBeLessThanOrEqual(1e-4);
+      expect(pool.stats.takenOver).toBe(2);
+    } finally {
+      pool.dispose();
+    }
+  });
+
   it("property: runF32 on the calling thread equals float32Inference's kernel (same packing, same blocks)", () => {
     const kernel = loadF32(module, spec, plan);
     const x = new Random(14).normalBatch(513, 2);
