@@ -85,6 +85,7 @@ export class F32Engine implements MlpEngine {
     const n = x.shape[0] as number;
     const d = this.spec.dim;
     const P = dirs.length;
+    this.record(P === 0 ? "dense-f32" : "dense-f32 tangents");
     const parts = Math.min(this.threads, Math.ceil(n / ROWS_PER_THREAD));
     let buffers: Buffers;
     let capacity: number;
@@ -120,6 +121,12 @@ export class F32Engine implements MlpEngine {
         for (let i = 0; i < m * d; i++) jv[start * d + i] = buffers.dirsOut[q * m * d + i] as number;
       }
     }
+  }
+
+  /** Records a kernel of ours in the report, once (it runs where it is asked to; thread failures are recorded by ThreadFailure). */
+  private record(name: string): void {
+    if (this.report.kernels.some((k) => k.name === name)) return;
+    this.report.kernels.push({ name, requested: "cpu-f32", ran: "cpu-f32", fallbackReason: null });
   }
 
   /** All m rows of a tile on the calling thread. */

@@ -79,6 +79,7 @@ class CpuMarginal implements MarginalEngine {
     const d = this.dim;
     const K = this.means.length / d;
     const pool = (this.pool ??= new MarginalPool(this.means, d, K, this.threads - 1, this.settings.tileRows, this.support as ThreadSupport));
+    if (this.report.kernels.length === 0) this.report.kernels.push({ name: "marginal rows (float64, threads)", requested: "cpu-f64", ran: "cpu-f64", fallbackReason: null });
     for (let start = 0; start < n; start += pool.capacity) {
       const m = Math.min(pool.capacity, n - start);
       pool.x.set(x.data.subarray(start * d, (start + m) * d));

@@ -1,6 +1,6 @@
 import { DomainError } from "../core/errors.js";
 import { empiricalValueRows, nearest, softmax } from "../velocity/marginal-kernels.js";
-import type { FallbackPolicy, GpuReport } from "./backend.js";
+import type { FallbackPolicy, GpuBackend, GpuReport } from "./backend.js";
 import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
 import { runF32, runF32Tangents } from "../nn/dense-f32.js";
 
@@ -410,6 +410,9 @@ export class ThreadFailure {
     for (const r of new Set(reports)) {
       r.threads = 1;
       r.reason = `${r.reason}; ${note}`;
+    }
+    for (const kernels of new Set(reports.map((r) => r.kernels))) {
+      kernels.push({ name: "worker threads", requested: backend as GpuBackend, ran: backend as GpuBackend, fallbackReason: `${this.message}; the calling thread ran the rows` });
     }
     if (policy === "error") throw new DomainError(fn, "worker threads", 'run their rows (onFallback: "error")', `${this.message}; later calls run on the calling thread`);
     if (policy === "warn") console.warn(`${fn}(): ${note}`);

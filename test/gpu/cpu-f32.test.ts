@@ -90,6 +90,7 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
       expect(maxRelativeError((await field.evaluateAsync(x, 0.25)).data, ref)).toBeLessThanOrEqual(1e-4);
       const pool = (field as unknown as { engine: { pool: F32Pool } }).engine.pool;
       expect(pool.stats).toEqual({ calls: 8, workerRanges: 16, takenOver: 0 });
+      expect(field.report.kernels).toEqual([{ name: "dense-f32", requested: "cpu-f32", ran: "cpu-f32", fallbackReason: null }]);
     } finally {
       field.dispose();
     }
@@ -267,6 +268,7 @@ for (;;) Atomics.wait(ctl, 2, 0);`;
         expect(maxRelativeError(field.evaluate(x, 0.2).data, ref)).toBeLessThanOrEqual(1e-4);
         expect(field.report.threads).toBe(1);
         expect(field.report.reason).toMatch(/worker threads failed .*calling thread alone/);
+        expect(field.report.kernels.map((k) => [k.name, k.ran, k.fallbackReason === null])).toEqual([["dense-f32", "cpu-f32", true], ["worker threads", "cpu-f32", false]]);
         expect(engine.pool).toBeNull();
         expect(warned.length).toBe(policy === "warn" ? 1 : 0);
       } finally {

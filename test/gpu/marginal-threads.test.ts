@@ -57,6 +57,7 @@ Atomics.notify(ctl, 1);`;
       expect(Array.from(field.evaluate(x, 0.6).data)).toEqual(Array.from(cpu));
       expect(field.report.threads).toBe(1);
       expect(field.report.reason).toMatch(/worker threads failed .*cpu-f64 continues on the calling thread alone/);
+      expect(field.report.kernels.find((k) => k.name === "worker threads")?.fallbackReason).toMatch(/a worker failed to start/);
       expect(engine.pool).toBeNull();
     } finally {
       field.dispose();
