@@ -193,8 +193,9 @@ export class RowPool {
 
   /**
    * Runs rows [0, rows) of a tile (`P` is passed to the kernel), split into `parts` near-equal
-   * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that failed to start has its range run by the calling thread; one that
-   * makes no progress for 10 s stops the call with a `DomainError` (never a hang).
+   * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that
+   * failed to start has its range run by the calling thread; one that makes no progress for
+   * 10 s stops the call with a `DomainError` (never a hang).
    */
   run(fn: string, rows: number, parts: number, P = 0): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
@@ -268,7 +269,7 @@ export class RowPool {
   }
 }
 
-/** The source text of the float32 MLP kernel's worker side (see {@link f32Pool}). */
+/** The source text of the float32 MLP kernel's worker side (see {@link F32Pool}). */
 function f32Source(): string {
   return `const runF32 = ${runF32.toString()};
 const runF32Tangents = ${runF32Tangents.toString()};
