@@ -12,7 +12,7 @@ import { Random } from "../src/random/random.js";
 import { marginalVelocity } from "../src/velocity/index.js";
 import { drawProbes, hutchinson } from "../src/divergence/index.js";
 import { gpuMarginalVelocity, gpuMlpField } from "../src/gpu/index.js";
-import type { GpuOptions, GpuVelocityField } from "../src/gpu/index.js";
+import type { GpuMlpField, GpuOptions, GpuVelocityField } from "../src/gpu/index.js";
 import type { Batch } from "../src/core/batch.js";
 
 const rows = 4096;
@@ -85,37 +85,24 @@ const mlpName = "mlp-forward 4096x[3-256-256-256-2] silu";
 const mlpBench = (label: string, make: () => Promise<State> | State) => bench(mlpName, label, mlpFlops, make, mlpAnchor, 5);
 
 const probes = drawProbes(new Random(3), 1, rows, 2, "rademacher");
-const hutchinsonName = "hutchinson 4096x[3-256-256-256-2] silu, 1 probe";
-/** Hutchinson estimates (one forward pass, one tangent pass; about twice the forward's flops), no anchor. */
-function hutchinsonBenches(): Benchmark<State>[] {
-  const b = (label: string, make: () => Promise<State> | State) => ({ ...bench(hutchinsonName, label, 2 * mlpFlops, make, undefined, 5), run: (s: State) => s.f(x, 0.5) });
-  const field = (options: GpuOptions) => (): State => {
-    const f = gpuMlpField(net, options);
-    return { f: (a, t) => f.hutchinson(a, t, probes), field: f };
-  };
-  return [
-    b("our CPU float64", () => ({ f: (a, t) => hutchinson(net, a, t, probes) })),
-    b("auto (sync)", field({})),
-    b("cpu-f32, 1 thread", field({ backend: "cpu-f32", poolSize: 1 })),
-    b("gpu.js webasm sync", field({ backend: "webasm" })),
-  ];
-}
-
 const divNet = mlp({ dim: 32, hidden: [256, 256], activation: "silu", seed: 5 });
 const divX = new Random(6).normalBatch(2048, 32);
-const divFlops = 33 * 2 * 2048 * (33 * 256 + 256 * 256 + 256 * 32); // one forward and 32 tangent passes
-/** Exact divergences in d = 32: 32 tangent passes sharing one forward pass, no anchor. */
-function divergenceBenches(): Benchmark<State>[] {
-  const name = "exact divergence 2048x[33-256-256-32] silu";
-  const b = (label: string, make: () => State) => ({ ...bench(name, label, divFlops, make, undefined, 3), run: (s: State) => s.f(divX, 0.5) });
+
+/**
+ * A tangent workload (no anchor) on our float64 CPU path, `auto` and `cpu-f32` on 1 thread, and
+ * any extra backends: `cpu` runs it on the CPU `Mlp`, `gpu` on a GPU field.
+ */
+function tangentBenches(name: string, flops: number, input: Batch, cpu: Eval, gpu: (f: GpuMlpField) => Eval, netFor: typeof net, extra: [string, GpuOptions][] = []): Benchmark<State>[] {
+  const b = (label: string, make: () => State) => ({ ...bench(name, label, flops, make, undefined, 5), run: (s: State) => s.f(input, 0.5) });
   const field = (options: GpuOptions) => (): State => {
-    const f = gpuMlpField(divNet, options);
-    return { f: (a, t) => f.divergence(a, t), field: f };
+    const f = gpuMlpField(netFor, options);
+    return { f: gpu(f), field: f };
   };
   return [
-    b("our CPU float64", () => ({ f: (a, t) => divNet.divergence(a, t) })),
+    b("our CPU float64", () => ({ f: cpu })),
     b("auto (sync)", field({})),
     b("cpu-f32, 1 thread", field({ backend: "cpu-f32", poolSize: 1 })),
+    ...extra.map(([label, options]) => b(label, field(options))),
   ];
 }
 
@@ -129,8 +116,10 @@ export default defineBenchmarks([
   mlpBench("gpu.js webasm sync", gpuMlp({ backend: "webasm" })),
   mlpBench("gpu.js webasm async (2 worker threads)", gpuMlp({ backend: "webasm", async: true })),
   mlpBench("gpu.js cpu", gpuMlp({ backend: "cpu" })),
-  ...hutchinsonBenches(),
-  ...divergenceBenches(),
+  // Hutchinson estimates: one forward and one tangent pass, about twice the forward's flops
+  ...tangentBenches("hutchinson 4096x[3-256-256-256-2] silu, 1 probe", 2 * mlpFlops, x, (a, t) => hutchinson(net, a, t, probes), (f) => (a, t) => f.hutchinson(a, t, probes), net, [["gpu.js webasm sync", { backend: "webasm" }]]),
+  // exact divergences in d = 32: one forward and 32 tangent passes
+  ...tangentBenches("exact divergence 2048x[33-256-256-32] silu", 33 * 2 * 2048 * (33 * 256 + 256 * 256 + 256 * 32), divX, (a, t) => divNet.divergence(a, t), (f) => (a, t) => f.divergence(a, t), divNet),
   ...[2, 64].flatMap((d) => {
     const name = `marginal-velocity M=N=4096 d=${d}`;
     const b = (label: string, make: () => Promise<State> | State) => bench(name, label, marginalFlops(d), make, marginalAnchor(d), 3);

@@ -1,5 +1,8 @@
 import { GPU } from "gpu.js";
 import type { Batch } from "../core/batch.js";
+import { asBatch } from "../core/batch.js";
+import type { Time } from "../core/time.js";
+import { checkTime } from "../core/time.js";
 import { isSoftwareRenderer } from "./select.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
@@ -201,3 +204,15 @@ function kernelBackend(cls: { mode?: string; name?: string }): GpuBackend {
   return /webgl2/i.test(name) ? "webgl2" : "webgl";
 }
 
+/**
+ * The checks every GPU field's method starts with (internal): not disposed, a synchronous
+ * method not on `webgpu` (unless `anyContract`), x of shape [n, dim] (returned validated,
+ * contiguous) and n times.
+ */
+export function checkCall(name: string, disposed: boolean, backend: GpuBackend, synchronous: boolean, x: Batch, t: Time, dim: number): Batch {
+  if (disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
+  if (synchronous && backend === "webgpu") throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
+  const xb = asBatch(name, "x", x, { dim });
+  checkTime(name, "t", t, xb.shape[0] as number);
+  return xb;
+}

@@ -4,9 +4,8 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError } from "../core/errors.js";
 import type { Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { checkTime } from "../core/time.js";
 import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
-import { checkOptions } from "./backend.js";
+import { checkCall, checkOptions } from "./backend.js";
 import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MarginalEngine } from "./marginal-engine.js";
 import { marginalEngine } from "./marginal-engine.js";
@@ -108,12 +107,6 @@ class MarginalField implements GpuVelocityField {
   }
 
   private check(method: string, x: Batch, t: Time, anyContract = false): Batch {
-    const name = `${this.fn}.${method}`;
-    if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
-    if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
-    const xb = asBatch(name, "x", x, { dim: this.dim });
-    const n = xb.shape[0] as number;
-    checkTime(name, "t", t, n);
-    return xb;
+    return checkCall(`${this.fn}.${method}`, this.disposed, this.report.backend, !anyContract && !method.endsWith("Async"), x, t, this.dim);
   }
 }

@@ -4,12 +4,11 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { checkTime, timeAt } from "../core/time.js";
 import type { MlpSpec } from "../nn/spec.js";
 import type { Labels } from "../nn/mlp.js";
 import { Mlp } from "../nn/mlp.js";
 import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
-import { checkOptions } from "./backend.js";
+import { checkCall, checkOptions } from "./backend.js";
 import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MlpEngine } from "./mlp-engine.js";
 import { mlpEngine } from "./mlp-engine.js";
@@ -237,12 +236,8 @@ class MlpField implements GpuMlpField {
 
   private check(method: string, x: Batch, t: Time, labels: Labels, anyContract = false): Batch {
     const name = `${this.fn}.${method}`;
-    if (this.disposed) throw new DomainError(name, "this", "not be disposed", "a disposed field");
-    if (!anyContract && this.report.backend === "webgpu" && !method.endsWith("Async")) throw new DomainError(name, "backend", "allow synchronous readback (webgpu does not: use the Async methods)", "webgpu");
-    const xb = asBatch(name, "x", x, { dim: this.dim });
-    const n = xb.shape[0] as number;
-    checkTime(name, "t", t, n);
-    checkLabels(name, labels, this.classes, n);
+    const xb = checkCall(name, this.disposed, this.report.backend, !anyContract && !method.endsWith("Async"), x, t, this.dim);
+    checkLabels(name, labels, this.classes, xb.shape[0] as number);
     return xb;
   }
 

@@ -85,8 +85,9 @@ export function isSoftwareRenderer(renderer: string | null): boolean {
 
 /** Our CPU path for a field (internal): float32 SIMD over the cores for the MLP where WebAssembly SIMD exists, else float64. */
 function cpuPath(field: GpuFieldKind): BackendChoice {
-  if (field === "mlp" && f32Available()) return { backend: "cpu-f32", reason: "our float32 CPU path (WebAssembly SIMD over the cores) beats gpu.js's webasm and cpu kernels on CPU-only machines (call calibrate() to time them on your shapes)", renderer: null };
-  return { backend: "cpu-f64", reason: "our float64 CPU path (WebAssembly SIMD) beats gpu.js's webasm and cpu kernels on CPU-only machines (call calibrate() to time them on your shapes)", renderer: null };
+  const f32 = field === "mlp" && f32Available();
+  const path = f32 ? "our float32 CPU path (WebAssembly SIMD over the cores)" : "our float64 CPU path";
+  return { backend: f32 ? "cpu-f32" : "cpu-f64", reason: `${path} beats gpu.js's webasm and cpu kernels on CPU-only machines (call calibrate() to time them on your shapes)`, renderer: null };
 }
 
 /** The synchronous choice (internal): hardware WebGL2/WebGL, else our CPU path for the field. */

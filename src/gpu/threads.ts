@@ -217,13 +217,8 @@ export class RowPool {
     this.stats.calls++;
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
-    this.range(0, bounds[1] as number, rows, P);
+    this.kernel.local(0, bounds[1] as number, P, rows);
     this.await(fn, bounds, used, rows, P);
-  }
-
-  /** Rows first..first+count-1 of a tile of m rows on the calling thread. */
-  private range(first: number, count: number, m: number, P: number): void {
-    this.kernel.local(first, count, P, m);
   }
 
   /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
@@ -245,7 +240,7 @@ export class RowPool {
           pending.delete(w);
           this.stats.takenOver++;
           const first = bounds[w + 1] as number;
-          this.range(first, (bounds[w + 2] as number) - first, m, P);
+          this.kernel.local(first, (bounds[w + 2] as number) - first, P, m);
         } else progress += state + Atomics.load(ctl, slot + 3);
       }
       if (pending.size === 0) return;

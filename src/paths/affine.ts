@@ -68,11 +68,7 @@ export function affinePath(scheduler: Scheduler): AffinePath {
     scheduler,
     sample(x0: Batch, x1: Batch, t: Time): PathSample {
       const fn = `${name}.sample`;
-      const a = asBatch(fn, "x0", x0);
-      const [n, d] = a.shape as [number, number];
-      const b = asBatch(fn, "x1", x1);
-      if (b.shape[0] !== n || b.shape[1] !== d) throw new ShapeError(fn, "x1", `have shape [${n}, ${d}] like x0`, describeShape(b.shape));
-      checkTime(fn, "t", t, n);
+      const { a, b, n, d } = checkPair(fn, x0, x1, t);
       const times = new Float64Array(n);
       const xt = new Float64Array(n * d);
       const dxt = new Float64Array(n * d);
@@ -111,4 +107,17 @@ export function affinePath(scheduler: Scheduler): AffinePath {
       return [v.dAlpha / det, -v.alpha / det, "sigma_t != 0 and sigma'_t alpha_t - alpha'_t sigma_t != 0"];
     }),
   };
+}
+
+/**
+ * Validates the arguments of a path's `sample(x0, x1, t)` (@internal): two batches of one shape
+ * [n, d] and n times (or one).
+ */
+export function checkPair(fn: string, x0: Batch, x1: Batch, t: Time): { a: Batch; b: Batch; n: number; d: number } {
+  const a = asBatch(fn, "x0", x0);
+  const [n, d] = a.shape as [number, number];
+  const b = asBatch(fn, "x1", x1);
+  if (b.shape[0] !== n || b.shape[1] !== d) throw new ShapeError(fn, "x1", `have shape [${n}, ${d}] like x0`, describeShape(b.shape));
+  checkTime(fn, "t", t, n);
+  return { a, b, n, d };
 }

@@ -1,11 +1,11 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { asBatch } from "../core/batch.js";
-import { DomainError, ShapeError } from "../core/errors.js";
-import { describeShape, describeValue } from "../core/format.js";
+import { DomainError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import type { PathSample, ProbabilityPath } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { checkTime, timeAt } from "../core/time.js";
+import { timeAt } from "../core/time.js";
+import { checkPair } from "./affine.js";
 import type { Random } from "../random/random.js";
 
 /** One draw from a Gaussian conditional path N(mu_t, sigma_t^2 I) given (x0, x1). @category Paths */
@@ -53,11 +53,7 @@ export function gaussianPath(name: string, coefficients: (t: number) => Gaussian
     name,
     sample(x0: Batch, x1: Batch, t: Time, rng?: Random): GaussianPathSample {
       const fn = `${name}.sample`;
-      const a = asBatch(fn, "x0", x0);
-      const [n, d] = a.shape as [number, number];
-      const b = asBatch(fn, "x1", x1);
-      if (b.shape[0] !== n || b.shape[1] !== d) throw new ShapeError(fn, "x1", `have shape [${n}, ${d}] like x0`, describeShape(b.shape));
-      checkTime(fn, "t", t, n);
+      const { a, b, n, d } = checkPair(fn, x0, x1, t);
       if (stochastic && (rng === undefined || typeof rng.fillNormal !== "function")) {
         throw new DomainError(fn, "rng", "be a Random (this path draws noise)", describeValue(rng));
       }

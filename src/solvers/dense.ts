@@ -1,6 +1,6 @@
 import type { ButcherTableau } from "./tableau.js";
 import type { RkWorkspace } from "./rk-step.js";
-import { combine } from "./rk-step.js";
+import { combine, stageTimes } from "./rk-step.js";
 import { callField } from "./evaluate.js";
 import type { SolveContext } from "./evaluate.js";
 import { TSIT5_DENSE } from "./tsit5.js";
@@ -79,13 +79,6 @@ export function dop853Extras(
   for (let s = 13; s < 16; s++) {
     combine(DOP853_A[s] as readonly number[], ws.k, m, ctx.d, h, y, ws.yStage);
     const cs = DOP853_C[s] as number;
-    let time: number | Float64Array;
-    if (scalarTime) time = (t[0] as number) + cs * (h[0] as number);
-    else {
-      const st = ws.stageTime.subarray(0, m);
-      for (let i = 0; i < m; i++) st[i] = (t[i] as number) + cs * (h[i] as number);
-      time = st;
-    }
-    callField(ctx, time, ws.yStage, ws.k[s] as Float64Array, m);
+    callField(ctx, stageTimes(ws, t, h, cs, m, scalarTime), ws.yStage, ws.k[s] as Float64Array, m);
   }
 }

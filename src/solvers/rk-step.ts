@@ -31,17 +31,18 @@ export function rkStep(
   for (let s = 1; s < stages; s++) {
     combine(tab.a[s] as readonly number[], ws.k, m, d, h, y, ws.yStage);
     const cs = tab.c[s] as number;
-    let time: number | Float64Array;
-    if (scalarTime) time = (t[0] as number) + cs * (h[0] as number);
-    else {
-      const st = ws.stageTime.subarray(0, m);
-      for (let i = 0; i < m; i++) st[i] = (t[i] as number) + cs * (h[i] as number);
-      time = st;
-    }
-    callField(ctx, time, ws.yStage, ws.k[s] as Float64Array, m);
+    callField(ctx, stageTimes(ws, t, h, cs, m, scalarTime), ws.yStage, ws.k[s] as Float64Array, m);
   }
   if (tab.fsal) ws.yNew.set(ws.yStage.subarray(0, m * d));
   else combine(tab.b, ws.k, m, d, h, y, ws.yNew);
+}
+
+/** The times t + c h of a stage: one number when all rows share t and h, else per row in `ws.stageTime`. @internal */
+export function stageTimes(ws: RkWorkspace, t: Float64Array, h: Float64Array, c: number, m: number, scalarTime: boolean): number | Float64Array {
+  if (scalarTime) return (t[0] as number) + c * (h[0] as number);
+  const st = ws.stageTime.subarray(0, m);
+  for (let i = 0; i < m; i++) st[i] = (t[i] as number) + c * (h[i] as number);
+  return st;
 }
 
 /** @internal out = y + h * sum_j w_j k_j, row by row, skipping zero weights. */

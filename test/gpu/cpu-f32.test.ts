@@ -10,19 +10,9 @@ import { denseF32Module, f32Plan, loadF32, runF32 } from "../../src/nn/dense-f32
 import { F32Pool, SLOT, SLOT_WORDS, poolThreads, threadSupport } from "../../src/gpu/threads.js";
 import type { Activation } from "../../src/nn/spec.js";
 import type { Batch } from "../../src/core/batch.js";
-import { maxRelativeError } from "./helpers.js";
+import { indicesOff, maxRelativeError } from "./helpers.js";
 
 const ACTS: Activation[] = ["silu", "relu", "selu", "tanh", "gelu"];
-
-/** Indices i with |a_i - b_i| > 1e-4 max(|b_i|, RMS of b), the entrywise form of maxRelativeError; NaN counts. */
-function indicesOff(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
-  let ss = 0;
-  for (let i = 0; i < b.length; i++) ss += (b[i] as number) ** 2;
-  const scale = Math.sqrt(ss / Math.max(b.length, 1));
-  const off: number[] = [];
-  for (let i = 0; i < b.length; i++) if (!(Math.abs((a[i] as number) - (b[i] as number)) <= 1e-4 * Math.max(Math.abs(b[i] as number), scale))) off.push(i);
-  return off;
-}
 
 const entriesOff = (a: ArrayLike<number>, b: ArrayLike<number>): number => indicesOff(a, b).length;
 
