@@ -1,35 +1,28 @@
 /**
- * Drives the browser demo in real headless Chromium (Debian's /usr/bin/chromium through
- * playwright-core): the page trains a flow from its autorun query, the loss goes down,
+ * Drives the browser demo in real headless Chromium (found by test/helpers/browser.ts, driven
+ * through playwright-core): the page trains a flow from its autorun query, the loss goes down,
  * both canvases get drawn, and no page error is raised.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const DIST = join(ROOT, "demo", "dist");
-const CHROMIUM = process.env.FM_CHROMIUM ?? "/usr/bin/chromium";
-const SKIP = process.env.FM_SKIP_BROWSER === "1";
 const STEPS = Number(process.env.FM_DEMO_STEPS ?? 150); // FM_DEMO_STEPS=1500 makes the docs screenshot
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".map": "application/json", ".png": "image/png" };
 
 /** Serves demo/dist on 127.0.0.1 at a random free port. */
-function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const file = normalize(join(dir, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dir + sep) || !existsSync(file)) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  return serveFiles((path) => {
+    const file = normalize(join(dir, path === "/" ? "index.html" : path));
+    if (!file.startsWith(dir + sep) || !existsSync(file)) return null;
+    return { body: readFileSync(file), type: TYPES[extname(file)] ?? "application/octet-stream" };
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
 /** Counts canvas pixels that differ from the white background (and, separately, the red sample dots). */
@@ -38,42 +31,30 @@ interface PixelCount {
   red: number;
 }
 
-describe("browser demo in headless Chromium", () => {
+describe.skipIf(SKIP_BROWSER)("browser demo in headless Chromium", () => {
   let server: Server | undefined;
+  let url = "";
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      if (SKIP) return;
-      throw new Error(`demo test: ${CHROMIUM} is missing; install Debian's chromium (apt-get install chromium) or set FM_SKIP_BROWSER=1 to skip the browser test`);
-    }
     execFileSync(process.execPath, [join(ROOT, "scripts", "build-demo.mjs")], { cwd: ROOT, stdio: "pipe" });
-    server = await serve(DIST);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    ({ server, url } = await serve(DIST));
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeServer(server);
   });
 
   it("autorun trains (loss finite and decreasing), animates samples onto both canvases, with no page errors", async () => {
-    if (browser === undefined || server === undefined) {
-      // Only reachable when chromium is absent and FM_SKIP_BROWSER=1 asked to skip.
-      expect(SKIP).toBe(true);
-      return;
-    }
-    const page = await browser.newPage({ viewport: { width: 920, height: 640 } });
+    const page = await browser!.newPage({ viewport: { width: 920, height: 640 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
       if (m.type() === "error") errors.push(m.text());
     });
-    const { port } = server.address() as AddressInfo;
-    await page.goto(`http://127.0.0.1:${port}/?dataset=moons&steps=${STEPS}&autorun=1`);
+    await page.goto(`${url}?dataset=moons&steps=${STEPS}&autorun=1`);
     await page.waitForFunction(() => ["done", "error"].includes(window.__demo?.status), undefined, { timeout: 45_000, polling: 100 });
     const state = await page.evaluate(() => window.__demo);
     await page.screenshot({ path: join(DIST, "screenshot.png") });
@@ -122,15 +103,10 @@ describe("browser demo in headless Chromium", () => {
   });
 
   it("the buttons work by hand: Stop aborts training early (AbortSignal) and Sample then animates the partial model", async () => {
-    if (browser === undefined || server === undefined) {
-      expect(SKIP).toBe(true);
-      return;
-    }
-    const page = await browser.newPage({ viewport: { width: 920, height: 640 } });
+    const page = await browser!.newPage({ viewport: { width: 920, height: 640 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    const { port } = server.address() as AddressInfo;
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(url);
     expect(await page.evaluate(() => window.__demo.status)).toBe("idle");
     await page.selectOption("#dataset", "checkerboard");
     await page.fill("#steps", "100000");
