@@ -12,7 +12,10 @@
 set -euo pipefail
 
 packages=(torch numpy scipy pot)
-has_all() { [ -x "$1" ] && "$1" -c 'import torch, numpy, scipy, ot' >/dev/null 2>&1; }
+# finds the modules without importing them (importing torch takes seconds on a busy machine)
+has_all() {
+  [ -x "$1" ] && "$1" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("torch", "numpy", "scipy", "ot")))' >/dev/null 2>&1
+}
 say() { echo "setup-python: $*" >&2; }
 
 if [ -n "${FM_PYTHON:-}" ]; then
