@@ -38,7 +38,7 @@ export interface StraightnessResult {
  * @example
  * ```ts
  * // u = x: x_t = x0 e^t is straight but accelerates; S = x0^2 ((e^2 - 1)/2 - (e - 1)^2) = 0.24203 x0^2
- * const field = { dim: 1, evaluate: (x: Batch) => fromData(Float64Array.from(x.data), [x.shape[0], 1]) };
+ * const field = { dim: 1, evaluate: (x: Batch, t: Time, out = zeros(x.shape[0], 1)) => { out.data.set(x.data); return out; } };
  * straightness(field, fromRows([[1]]), { rtol: 1e-10, atol: 1e-10 }).straightness // => 0.2420... (approximately)
  * ```
  * @category Few-step generation
