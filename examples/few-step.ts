@@ -5,23 +5,26 @@
  * data and the training time of each. Run: npx tsx examples/few-step.ts
  * (fixed seeds; writes examples/out/few-step-moons.svg, few-step-checkerboard.svg and the
  * markdown table examples/out/few-step.md). STEPS=n scales every training run down for a
- * quick check (the test suite uses STEPS=40).
+ * quick check (the test suite uses STEPS=40). The shortcut and MeanFlow models train on
+ * minibatch-OT pairs; COUPLING=independent trains them on independent pairs instead.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import {
-  Random, adam, checkerboard, cosineSchedule, distill, eightGaussians, mlp, mmdSquared, moons, reflow, sample, sampleFewStep,
+  ParameterEma, Random, adam, exactOTCoupling, checkerboard, cosineSchedule, distill, eightGaussians, mlp, mmdSquared, moons, reflow, sample, sampleFewStep,
   standardNormal, trainMeanFlow, trainShortcut, trainSync, twoTimeMlp, wasserstein, affinePath, condOT,
   type Batch, type Distribution, type VelocityField,
 } from "../src/index.js";
 import { writeGrid } from "./lib/grid.js";
 import { progress } from "./lib/svg.js";
 
-const base = Number(process.env.STEPS ?? 4000);
+const base = Number(process.env.STEPS ?? 3000);
 const quick = base < 500;
 const samples = quick ? 128 : 1000;
 const stepCounts = [1, 2, 4, 8];
 const lr = 2e-3;
 const hidden = [64, 64, 64];
+const independent = process.env.COUPLING === "independent";
+const twoTimeLabel = independent ? "" : " (OT)";
 const batchSize = 256;
 const opt = (steps: number) => ({ optimizer: () => adam({ lr }), learningRate: cosineSchedule(lr, steps, lr / 20) });
 
@@ -51,22 +54,28 @@ for (const [index, data] of datasets.entries()) {
   trainSync({ model: flow, source: data.source, target: data.target, path: affinePath(condOT()), steps: base, batchSize, rng: new Random(seed + 1), optimizer: adam({ lr }), learningRate: cosineSchedule(lr, base, lr / 20), onStep: bar("base    ", base) });
   const baseSeconds = seconds(start);
 
-  const reflowSteps = Math.round(base / 2);
-  const rounds = reflow({ field: flow, source: data.source, rounds: 2, pairs: quick ? 256 : 8192, rng: new Random(seed + 2), steps: reflowSteps, batchSize, ...opt(reflowSteps), onStep: bar("reflow  ", reflowSteps) });
+  const reflowSteps = Math.round(base / 5);
+  const rounds = reflow({ field: flow, source: data.source, rounds: 2, pairs: quick ? 256 : 4096, rng: new Random(seed + 2), steps: reflowSteps, batchSize, ...opt(reflowSteps), onStep: bar("reflow  ", reflowSteps) });
 
-  const distillSteps = Math.round(base / 4);
+  const distillSteps = Math.round(base / 8);
   const students = distill({ teacher: flow, teacherSteps: 16, source: data.source, target: data.target, rng: new Random(seed + 3), steps: distillSteps, batchSize, ...opt(distillSteps), onStep: bar("distill ", distillSteps) });
 
-  const twoTimeSteps = Math.round(base * 1.5);
-  start = performance.now();
-  const shortcut = twoTimeMlp({ dim: 2, hidden, seed: seed + 4 });
-  trainShortcut({ model: shortcut, source: data.source, target: data.target, rng: new Random(seed + 5), steps: twoTimeSteps, batchSize, ...opt(twoTimeSteps), onStep: bar("shortcut", twoTimeSteps) });
-  const shortcutSeconds = seconds(start);
-
-  start = performance.now();
-  const meanFlow = twoTimeMlp({ dim: 2, hidden, seed: seed + 6 });
-  trainMeanFlow({ model: meanFlow, source: data.source, target: data.target, rng: new Random(seed + 7), steps: twoTimeSteps, batchSize, ...opt(twoTimeSteps), onStep: bar("meanflow", twoTimeSteps) });
-  const meanFlowSeconds = seconds(start);
+  // the two-time models: minibatch-OT pairs (straighter, lower-variance targets), batches of 128
+  // (exact OT costs n^3), and sampled with an exponential moving average of their parameters
+  const twoTimeSteps = base;
+  const twoTime = (train: typeof trainShortcut | typeof trainMeanFlow, label: string, modelSeed: number) => {
+    const begin = performance.now();
+    const model = twoTimeMlp({ dim: 2, hidden, seed: modelSeed });
+    const ema = new ParameterEma(model.parameters, 0.999);
+    train({
+      model, source: data.source, target: data.target, rng: new Random(modelSeed + 1), steps: twoTimeSteps, batchSize: 128, ...opt(twoTimeSteps),
+      ...(independent ? {} : { coupling: exactOTCoupling() }), onStep: (s) => { ema.update(model.parameters); bar(label, twoTimeSteps)(s); },
+    });
+    model.parameters.set(ema.shadow);
+    return { model, seconds: seconds(begin) };
+  };
+  const { model: shortcut, seconds: shortcutSeconds } = twoTime(trainShortcut, "shortcut", seed + 4);
+  const { model: meanFlow, seconds: meanFlowSeconds } = twoTime(trainMeanFlow, "meanflow", seed + 6);
 
   const euler = (field: VelocityField) => (x0: Batch, k: number) => sample(field, x0, { method: "euler", steps: k }).y;
   const methods: Method[] = [
@@ -78,8 +87,8 @@ for (const [index, data] of datasets.entries()) {
       name: "distilled", trainSeconds: students.reduce((s, r) => s + r.elapsedMs, 0) / 1000, nfe: (k) => k,
       generate: (x0, k) => { const s = students.find((r) => r.steps === k); return s ? sample(s.field, x0, { method: "euler", steps: k }).y : null; },
     },
-    { name: "shortcut", trainSeconds: shortcutSeconds, generate: (x0, k) => sampleFewStep(shortcut, x0, { steps: k }).y, nfe: (k) => k },
-    { name: "MeanFlow", trainSeconds: meanFlowSeconds, generate: (x0, k) => sampleFewStep(meanFlow, x0, { steps: k }).y, nfe: (k) => k },
+    { name: `shortcut${twoTimeLabel}`, trainSeconds: shortcutSeconds, generate: (x0, k) => sampleFewStep(shortcut, x0, { steps: k }).y, nfe: (k) => k },
+    { name: `MeanFlow${twoTimeLabel}`, trainSeconds: meanFlowSeconds, generate: (x0, k) => sampleFewStep(meanFlow, x0, { steps: k }).y, nfe: (k) => k },
   ];
 
   // evaluation: the same source points for every method, a fixed data sample as reference
@@ -118,7 +127,7 @@ for (const [index, data] of datasets.entries()) {
     `| data vs data (floor) | – | ${floorW2.toFixed(3)} / ${floorMmd.toFixed(3)} | | | |`, "",
     `Straightness (path energy) by round: ${rounds.map((r) => `round ${r.round}: ${r.straightness.toFixed(4)} (${r.pathEnergy.toFixed(3)})`).join(", ")}.`, "",
   );
-  const best = Math.min(results["MeanFlow"]![1]!.w2, results["shortcut"]![1]!.w2);
+  const best = Math.min(results[`MeanFlow${twoTimeLabel}`]![1]!.w2, results[`shortcut${twoTimeLabel}`]![1]!.w2);
   const goals = {
     dataset: data.key, samples, dopri5W2: +dopriW2.toFixed(4), dopri5Nfe: adaptiveNfe, floorW2: +floorW2.toFixed(4),
     oneStepTwoTimeRatio: +(best / dopriW2).toFixed(3),

@@ -107,14 +107,21 @@ export function fit(fn: string, model: Parameters, plan: FitPlan, step: (k: numb
   return { loss: losses.slice(0, done), steps: done, elapsedMs: performance.now() - start };
 }
 
-/** A one-time model the reflow and distillation trainers fit: v(x, t) with forward/backward. */
-export interface TrainableField {
-  readonly dim: number;
+/**
+ * A velocity field v(x, t) with trainable parameters, as {@link reflow} and {@link distill}
+ * fit it ({@link Mlp} is one).
+ *
+ * @category Few-step generation
+ */
+export interface TrainableField extends VelocityField {
+  /** All trainable parameters, updated in place by an optimizer. */
   readonly parameters: Float64Array;
+  /** Gradient of the last backward pass, in the layout of `parameters`. */
   readonly gradient: Float64Array;
+  /** v(x, t) that records what `backward` needs. */
   forward(x: Batch, t: Time): Batch;
+  /** Writes dL/dtheta for dL/dv of the last forward into `gradient` and returns it. */
   backward(gradOutput: Batch): Float64Array;
-  evaluate(x: Batch, t: Time, out?: Batch): Batch;
 }
 
 /** Forward, mean squared error against a fixed target, backward; returns the loss. */

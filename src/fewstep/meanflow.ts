@@ -49,13 +49,13 @@ export interface TwoTimeLossResult {
  *
  * @param field - a two-time model with `averageJvp`
  * @param batch - x, r, t and the conditional velocity v (see {@link TwoTimeBatch})
- * @returns target_i = v_i + (t_i - r_i) [(du/dx) v_i + du/dr](x_i, r_i, t_i), [n, dim]
+ * @returns target_i = v_i + (t_i - r_i) ((du/dx) v_i + du/dr) at (x_i, r_i, t_i), shape [n, dim]
  * @throws {@link DomainError} for a model without the two-time input or without `averageJvp`, r > t or times outside [0, 1];
  *   {@link ShapeError} for mismatched shapes
  * @example
  * ```ts
  * // u = 2 x does not depend on the times: target = v + (t - r) 2 v
- * const u = { dim: 1, average: (x: Batch) => x, averageJvp: (x: Batch, r: Time, t: Time, dx: Batch) => fromData(dx.data.map((a) => 2 * a), [1, 1]) };
+ * const u = { dim: 1, average: (x: Batch) => fromData(x.data.map((a) => 2 * a), [x.shape[0], 1]), averageJvp: (x: Batch, r: Time, t: Time, dx: Batch) => fromData(dx.data.map((a) => 2 * a), [1, 1]) };
  * meanFlowTarget(u, { x: fromRows([[1]]), r: new Float64Array([0]), t: new Float64Array([0.5]), v: fromRows([[3]]) }).data[0] // => 6
  * ```
  * @category Few-step generation

@@ -169,7 +169,7 @@ export class TwoTimeMlp implements TrainableTwoTimeModel {
  * @throws {@link DomainError} for invalid sizes or activation
  * @example
  * ```ts
- * twoTimeMlp({ dim: 2, hidden: [64, 64], seed: 1 }).parameters.length // => 4676
+ * twoTimeMlp({ dim: 2, hidden: [64, 64], seed: 1 }).parameters.length // => 4804
  * ```
  * @category Few-step generation
  */
