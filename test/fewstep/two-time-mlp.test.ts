@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { describe, expect, it } from "vitest";
-import { DomainError, Random, ShapeError, TwoTimeMlp, fromRows, mlp, twoTimeMlp, type Batch } from "../../src/index.js";
+import { DomainError, Mlp, Random, ShapeError, TwoTimeMlp, fromRows, mlp, twoTimeMlp, type Batch } from "../../src/index.js";
 
 const model = twoTimeMlp({ dim: 2, hidden: [12, 12], activation: "tanh", seed: 3 });
 const rng = new Random(11);
@@ -57,6 +57,11 @@ describe("TwoTimeMlp", () => {
   it("has the documented parameter count, and forward equals average", () => {
     expect(twoTimeMlp({ dim: 2, hidden: [64, 64], seed: 1 }).parameters.length).toBe(5 * 64 + 64 + 64 * 64 + 64 + 64 * 4 + 4);
     expect(Array.from(model.forward(x, r, t).data)).toEqual(Array.from(model.average(x, r, t).data));
+  });
+
+  it("round-trips through the network's JSON: new TwoTimeMlp(Mlp.fromJSON(JSON.stringify(model.network))) gives the same values", () => {
+    const copy = new TwoTimeMlp(Mlp.fromJSON(JSON.stringify(model.network)));
+    expect(Array.from(copy.average(x, r, t).data)).toEqual(Array.from(model.average(x, r, t).data));
   });
 
   it("rejects r > t, times outside [0, 1], wrong shapes, a backward without forward and unsuitable networks", () => {
