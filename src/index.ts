@@ -18,3 +18,4 @@ export * from "./velocity/index.js";
 export * from "./manifolds/index.js";
 export * from "./discrete/index.js";
 export * from "./train/index.js";
+export * from "./fewstep/index.js";

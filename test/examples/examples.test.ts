@@ -18,6 +18,7 @@ const cases: [string, string[]][] = [
   ["sphere-flow", ["sphere-flow.svg"]],
   ["torus-flow", ["torus-flow.svg"]],
   ["discrete-checkerboard", ["discrete-checkerboard.svg"]],
+  ["few-step", ["few-step-moons.svg", "few-step-checkerboard.svg"]],
 ];
 
 describe.each(cases)("examples/%s.ts", (name, pictures) => {

@@ -1,0 +1,10 @@
+export type { TwoTimeField, TrainableTwoTimeModel } from "./two-time.js";
+export { TwoTimeMlp, twoTimeMlp, type TwoTimeMlpOptions } from "./two-time-mlp.js";
+export { sampleFewStep, type FewStepOptions, type FewStepResult } from "./sample-few-step.js";
+export { meanFlowTarget, meanFlowLoss, type TwoTimeBatch, type TwoTimeLossResult, type MeanFlowLossOptions } from "./meanflow.js";
+export { shortcutTarget, shortcutLoss, type ShortcutOptions } from "./shortcut.js";
+export type { FitOptions, FitHistory, TrainableField } from "./fit.js";
+export { trainMeanFlow, trainShortcut, type TwoTimeTrainOptions, type MeanFlowTrainOptions, type ShortcutTrainOptions } from "./train-two-time.js";
+export { straightness, type StraightnessResult } from "./straightness.js";
+export { reflow, type ReflowOptions, type ReflowRound } from "./reflow.js";
+export { distill, type DistillOptions, type DistillRound } from "./distill.js";
