@@ -48,6 +48,12 @@ export interface VelocityField {
   evaluate(x: Batch, t: Time, out?: Batch): Batch;
   /** Jacobian-vector product (du_t/dx)(x) v, row by row. */
   jvp?(x: Batch, t: Time, v: Batch, out?: Batch): Batch;
+  /**
+   * Vector-Jacobian product v^T (du_t/dx)(x) (that is J^T v), row by row: what reverse-mode
+   * frameworks give cheaply. The divergence estimators use it when `jvp` is absent, since
+   * tr J = tr J^T and z^T J z = z^T J^T z.
+   */
+  vjp?(x: Batch, t: Time, v: Batch, out?: Batch): Batch;
   /** Divergence tr(du_t/dx)(x), one value per row. */
   divergence?(x: Batch, t: Time, out?: Float64Array): Float64Array;
 }
@@ -64,8 +70,9 @@ export interface VelocityField {
  * only until its Promise settles and never modifies it; it resolves to a batch of shape
  * [n, dim] (or n divergences), written into `out` when `out` is given (resolving to another
  * batch is accepted: its values are copied into `out`); it rejects, rather than resolving to
- * NaN, when it cannot evaluate. Missing `jvpAsync`/`divergenceAsync` fall back to the
- * synchronous `jvp`/`divergence` when present, else to central differences of `evaluateAsync`.
+ * NaN, when it cannot evaluate. Missing `jvpAsync`/`vjpAsync`/`divergenceAsync` fall back to
+ * the synchronous `jvp`/`vjp`/`divergence` when present; the divergence estimators use a JVP,
+ * else a VJP, else central differences of `evaluateAsync`.
  *
  * @example
  * ```ts
@@ -82,6 +89,8 @@ export interface AsyncVelocityField {
   evaluateAsync(x: Batch, t: Time, out?: Batch): Promise<Batch>;
   /** Jacobian-vector product (du_t/dx)(x) v, row by row. */
   jvpAsync?(x: Batch, t: Time, v: Batch, out?: Batch): Promise<Batch>;
+  /** Vector-Jacobian product J^T v, row by row (used by the divergence estimators when `jvpAsync` is absent). */
+  vjpAsync?(x: Batch, t: Time, v: Batch, out?: Batch): Promise<Batch>;
   /** Divergence tr(du_t/dx)(x), one value per row. */
   divergenceAsync?(x: Batch, t: Time, out?: Float64Array): Promise<Float64Array>;
 }

@@ -11,7 +11,7 @@ import { runFieldSync, syncOps } from "./field-steps.js";
 /**
  * The divergence div u_t(x) = tr(du_t/dx)(x) = sum_j e_j^T J e_j for each row: from
  * `field.divergence` when present, else from d Jacobian-vector products with the unit vectors
- * through `field.jvp`, else from d central differences (2d evaluations of the field; accuracy
+ * through `field.jvp` (else vector-Jacobian products through `field.vjp`: the diagonal of J^T is that of J), else from d central differences (2d evaluations of the field; accuracy
  * about eps^(2/3) ~ 4e-11 times the field's third-derivative scale, see {@link jacobianVectorProduct}).
  *
  * @param field - the velocity field

@@ -13,6 +13,7 @@ import type { Time } from "../core/time.js";
 export type FieldRequest =
   | { op: "evaluate"; x: Batch; t: Time; out: Batch }
   | { op: "jvp"; x: Batch; t: Time; v: Batch; out: Batch }
+  | { op: "vjp"; x: Batch; t: Time; v: Batch; out: Batch }
   | { op: "divergence"; x: Batch; t: Time; out: Float64Array };
 
 /** @internal Estimator code: yields field evaluations, returns R. */
@@ -21,6 +22,7 @@ export type FieldSteps<R> = Generator<FieldRequest, R, void>;
 /** @internal Which requests a field answers itself (the others are built from evaluations). */
 export interface FieldOps {
   jvp: boolean;
+  vjp: boolean;
   divergence: boolean;
 }
 
@@ -29,7 +31,7 @@ export type AnyVelocityField = VelocityField | AsyncVelocityField;
 
 /** @internal The operations a synchronous field provides. */
 export function syncOps(field: VelocityField): FieldOps {
-  return { jvp: typeof field.jvp === "function", divergence: typeof field.divergence === "function" };
+  return { jvp: typeof field.jvp === "function", vjp: typeof field.vjp === "function", divergence: typeof field.divergence === "function" };
 }
 
 /** @internal The operations an async driver can ask of a field (async methods, else sync ones). */
@@ -37,6 +39,7 @@ export function asyncOps(field: AnyVelocityField): FieldOps {
   const f = field as Partial<VelocityField & AsyncVelocityField>;
   return {
     jvp: typeof f.jvpAsync === "function" || typeof f.jvp === "function",
+    vjp: typeof f.vjpAsync === "function" || typeof f.vjp === "function",
     divergence: typeof f.divergenceAsync === "function" || typeof f.divergence === "function",
   };
 }
@@ -48,6 +51,7 @@ export function runFieldSync<R>(fn: string, steps: FieldSteps<R>, field: Velocit
     const q = next.value;
     if (q.op === "evaluate") settle(fn, "evaluate", field.evaluate(q.x, q.t, q.out), q.out);
     else if (q.op === "jvp") settle(fn, "jvp", (field.jvp as NonNullable<VelocityField["jvp"]>)(q.x, q.t, q.v, q.out), q.out);
+    else if (q.op === "vjp") settle(fn, "vjp", (field.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
     else settle(fn, "divergence", (field.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
     next = steps.next();
   }
@@ -66,6 +70,9 @@ export async function runFieldAsync<R>(fn: string, steps: FieldSteps<R>, field: 
     } else if (q.op === "jvp") {
       if (f.jvpAsync !== undefined) settle(fn, "jvpAsync", await f.jvpAsync(q.x, q.t, q.v, q.out), q.out);
       else settle(fn, "jvp", (f.jvp as NonNullable<VelocityField["jvp"]>)(q.x, q.t, q.v, q.out), q.out);
+    } else if (q.op === "vjp") {
+      if (f.vjpAsync !== undefined) settle(fn, "vjpAsync", await f.vjpAsync(q.x, q.t, q.v, q.out), q.out);
+      else settle(fn, "vjp", (f.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
     } else if (f.divergenceAsync !== undefined) settle(fn, "divergenceAsync", await f.divergenceAsync(q.x, q.t, q.out), q.out);
     else settle(fn, "divergence", (f.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
     next = steps.next();

@@ -13,7 +13,7 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * with Q an orthonormal basis of A S (A the row's Jacobian, S the k sketch probes),
  * tr A ~ tr(Q^T A Q) + (1/m) sum_l g_l^T (I - QQ^T) A (I - QQ^T) g_l over the m test probes g_l.
  * It is exact on the part of the spectrum that Q captures, so it has much lower variance than
- * {@link hutchinson} when the Jacobian's spectrum decays fast. Costs 2k + m Jacobian-vector products.
+ * {@link hutchinson} when the Jacobian's spectrum decays fast. Costs 2k + m Jacobian-vector products (a field with only `vjp` runs it on A^T, whose trace is the same).
  *
  * @param field - the velocity field
  * @param x - points, shape [n, dim]

@@ -13,7 +13,7 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * for given probes z_p with E[z z^T] = I. Unbiased; with Rademacher probes its variance is
  * 2 (||A_s||_F^2 - sum_i A_ii^2) / k (A_s the symmetric part of the Jacobian), so it is exact
  * for a diagonal Jacobian; with Gaussian probes 2 ||A_s||_F^2 / k. Costs k Jacobian-vector
- * products (field.jvp, else central differences).
+ * products (field.jvp; else field.vjp, since z^T J^T z = z^T J z; else central differences).
  *
  * @param field - the velocity field
  * @param x - points, shape [n, dim]

@@ -34,13 +34,17 @@ export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v
   const vb = asBatch(fn, "v", v, { dim: field.dim });
   if (vb.shape[0] !== n) throw new ShapeError(fn, "v", `have ${n} rows like x`, String(vb.shape[0]));
   const result = outputBatch(fn, out, n, field.dim);
-  return runFieldSync(fn, jvpSteps(syncOps(field), xb, t, vb, result), field);
+  return runFieldSync(fn, jvpSteps({ ...syncOps(field), vjp: false }, xb, t, vb, result), field);
 }
 
-/** @internal J(x) v into `out`: the field's own JVP when `ops.jvp`, else central differences. */
+/**
+ * @internal J(x) v into `out`: the field's own JVP when `ops.jvp`; else, when `ops.vjp`, the
+ * transposed product J^T v (only for the trace estimators, which give the same expectation and
+ * exact value for J and J^T); else central differences.
+ */
 export function* jvpSteps(ops: FieldOps, x: Batch, t: Time, v: Batch, out: Batch): FieldSteps<Batch> {
-  if (ops.jvp) {
-    yield { op: "jvp", x, t, v, out };
+  if (ops.jvp || ops.vjp) {
+    yield { op: ops.jvp ? "jvp" : "vjp", x, t, v, out };
     return out;
   }
   const n = x.shape[0] as number;

@@ -58,7 +58,28 @@ function uJvp(x: Batch, t: Time, v: Batch, out: Batch): Batch {
   return out;
 }
 
-type Kind = "evaluate" | "jvp" | "divergence";
+/** Its VJP J^T v: (J^T v)_k = sum_j J_jk v_j. */
+function uVjp(x: Batch, t: Time, v: Batch, out: Batch): Batch {
+  const n = x.shape[0] as number;
+  const d = x.shape[1] as number;
+  out.data.fill(0);
+  for (let i = 0; i < n; i++) {
+    const ti = timeAt(t, i);
+    for (let j = 0; j < d; j++) {
+      const a = x.data[i * d + j] as number;
+      const b = x.data[i * d + ((j + 1) % d)] as number;
+      const c = x.data[i * d + ((j + 2) % d)] as number;
+      const q = 1 + a * a;
+      const vj = v.data[i * d + j] as number;
+      out.data[i * d + j] = (out.data[i * d + j] as number) + (-0.5 + (ti * c * (1 - a * a)) / (q * q)) * vj;
+      out.data[i * d + ((j + 1) % d)] = (out.data[i * d + ((j + 1) % d)] as number) + Math.cos(b) * (1 + ti) * vj;
+      out.data[i * d + ((j + 2) % d)] = (out.data[i * d + ((j + 2) % d)] as number) + ((ti * a) / q) * vj;
+    }
+  }
+  return out;
+}
+
+type Kind = "evaluate" | "jvp" | "vjp" | "divergence";
 
 /** The same field as a sync VelocityField (with the chosen capabilities) and as an async one whose calls resolve on a later macrotask. */
 function fields(kinds: Kind[]): { sync: VelocityField; async: AsyncVelocityField; calls: { inFlight: number; maxInFlight: number } } {
@@ -79,6 +100,7 @@ function fields(kinds: Kind[]): { sync: VelocityField; async: AsyncVelocityField
   };
   const sync: VelocityField = { dim: D, evaluate: (x, t, out) => u(x, t, out ?? zeros(x.shape[0] as number, D)) };
   if (kinds.includes("jvp")) sync.jvp = (x, t, v, out) => uJvp(x, t, v, out ?? zeros(x.shape[0] as number, D));
+  if (kinds.includes("vjp")) sync.vjp = (x, t, v, out) => uVjp(x, t, v, out ?? zeros(x.shape[0] as number, D));
   if (kinds.includes("divergence")) sync.divergence = divergence;
   const later = async <R>(work: () => R): Promise<R> => {
     calls.inFlight++;
@@ -90,6 +112,7 @@ function fields(kinds: Kind[]): { sync: VelocityField; async: AsyncVelocityField
   // the async field returns fresh batches (not `out`): the solvers must copy them
   const async: AsyncVelocityField = { dim: D, evaluateAsync: (x, t) => later(() => u(x, t, zeros(x.shape[0] as number, D))) };
   if (kinds.includes("jvp")) async.jvpAsync = (x, t, v) => later(() => uJvp(x, t, v, zeros(x.shape[0] as number, D)));
+  if (kinds.includes("vjp")) async.vjpAsync = (x, t, v) => later(() => uVjp(x, t, v, zeros(x.shape[0] as number, D)));
   if (kinds.includes("divergence")) async.divergenceAsync = (x, t) => later(() => divergence(x, t));
   return { sync, async, calls };
 }
@@ -203,6 +226,8 @@ describe("logLikelihoodAsync", () => {
     { name: "Hutchinson with per-sample steps", kinds: ["jvp"], options: { divergence: "hutchinson", probes: 2, perSample: true } },
     { name: "Hutch++ by differences", kinds: [], options: { divergence: "hutch++", probes: 6, noise: "gaussian" } },
     { name: "fixed-step rk4", kinds: ["jvp"], options: { method: "rk4", steps: 10 } },
+    { name: "exact through vjpAsync (reverse mode only)", kinds: ["vjp"], options: {} },
+    { name: "Hutch++ through vjpAsync", kinds: ["vjp"], options: { divergence: "hutch++", probes: 3 } },
   ];
   for (const { name, kinds, options } of setups) {
     it(`equals logLikelihood bit for bit with the same statistics: ${name}`, async () => {
@@ -238,8 +263,43 @@ describe("logLikelihoodAsync", () => {
   });
 });
 
+describe("fields with only a vector-Jacobian product", () => {
+  it("exact log-likelihood through vjp equals the one through jvp bit for bit (the unit-vector diagonal is the same)", () => {
+    const x1 = starts(6, 4);
+    const a = logLikelihood(fields(["jvp"]).sync, x1);
+    const b = logLikelihood(fields(["vjp"]).sync, x1);
+    expect(Array.from(b.logProb)).toEqual(Array.from(a.logProb));
+    expect(b.statistics).toEqual(a.statistics);
+  });
+
+  it("Hutchinson through vjp equals Hutchinson through jvp to rounding (z^T J^T z = z^T J z)", () => {
+    const x1 = starts(6, 4);
+    const options: LogLikelihoodOptions = { divergence: "hutchinson", probes: 2, method: "rk4", steps: 8 };
+    const a = logLikelihood(fields(["jvp"]).sync, x1, { ...options, rng: new Random(5) });
+    const b = logLikelihood(fields(["vjp"]).sync, x1, { ...options, rng: new Random(5) });
+    for (let i = 0; i < 6; i++) expect(Math.abs((b.logProb[i] as number) - (a.logProb[i] as number))).toBeLessThan(1e-12);
+  });
+});
+
 // A tiny sanity check that the helper field is what it says (guards the bit-identity tests against a trivial field).
 describe("helper field", () => {
+  it("its VJP is the transpose of its JVP: w . (J v) = (J^T w) . v", () => {
+    const x = starts(4, 9);
+    const v = starts(4, 10);
+    const w = starts(4, 11);
+    const jv = uJvp(x, 0.7, v, zeros(4, D));
+    const jtw = uVjp(x, 0.7, w, zeros(4, D));
+    for (let i = 0; i < 4; i++) {
+      let left = 0;
+      let right = 0;
+      for (let j = 0; j < D; j++) {
+        left += (w.data[i * D + j] as number) * (jv.data[i * D + j] as number);
+        right += (jtw.data[i * D + j] as number) * (v.data[i * D + j] as number);
+      }
+      expect(Math.abs(left - right)).toBeLessThan(1e-12);
+    }
+  });
+
   it("its JVP matches central differences to 1e-7", () => {
     const x = starts(4, 9);
     const v = starts(4, 10);
