@@ -126,8 +126,10 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
   if (variables !== null && (!Array.isArray(variables) || variables.length === 0)) {
     throw new DomainError(fn, "options.variables", "be a non-empty array of tf.Variable (a GraphModel has no trainable variables of its own)", describeValue(variables));
   }
+  const trained = variables ?? trainable();
+  if (trained.length === 0) throw new DomainError(fn, "options.variables", "be given: the function model reads no trainable tf.Variable", "none registered");
   const optimizer = o.optimizer ?? tf.train.adam(1e-3);
-  const ema = decay === null ? null : createEma(variables ?? trainable(), decay);
+  const ema = decay === null ? null : createEma(trained, decay);
   const lossHistory = new Float64Array(steps);
   const normHistory = new Float64Array(steps);
   const start = performance.now();
@@ -147,7 +149,17 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
         const xt = tf.tensor2d(Float32Array.from(batch.xt), [n, dim], "float32");
         const ts = tf.tensor1d(Float32Array.from(batch.t), "float32");
         const ut = tf.tensor2d(Float32Array.from(batch.dxt), [n, dim], "float32");
-        const { value: v, grads: g } = tf.variableGrads(() => tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true))) as tf.Scalar, variables ?? undefined);
+        // an error thrown inside the gradient tape leaves tensors behind (tfjs 4.22): record it, return a zero, raise it after
+        let failure: { error: unknown } | null = null;
+        const { value: v, grads: g } = tf.variableGrads(() => {
+          try {
+            return tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true))) as tf.Scalar;
+          } catch (error) {
+            failure = { error };
+            return tf.mul(tf.addN(trained.map((w) => tf.sum(w))), 0) as tf.Scalar;
+          }
+        }, trained);
+        if (failure !== null) throw (failure as { error: unknown }).error;
         const norm = tf.sqrt(tf.addN(Object.values(g).map((x) => tf.sum(tf.square(x)))));
         return { value: v, grads: g, stats: tf.stack([v, norm]) };
       });
