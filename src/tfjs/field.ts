@@ -57,10 +57,10 @@ export interface TfVelocityField extends VelocityField, AsyncVelocityField {
  * [dim * n] rows (in blocks of `divergenceRows`) with one readback. The solvers' Hutchinson
  * estimator uses `vjp` (z^T J^T z = z^T J z).
  *
- * Float32 costs accuracy: a value of u carries a relative rounding of ~6e-8 per layer, so an
- * exact log-likelihood of a small model typically agrees with a float64 twin to 1e-5..1e-4
- * nats (see the guide, docs/bring-your-own-model.md); sampling with adaptive steps tighter
- * than rtol ~ 1e-5 gains nothing.
+ * Float32 costs little at the usual tolerances: exact log-likelihoods of small models agree
+ * with a float64 twin to a few 1e-7 nats at rtol = 1e-7 and to ~1e-5 at rtol = 1e-5, where the
+ * solver's own error dominates (measured by scripts/tfjs-accuracy.ts; see the guide
+ * docs/bring-your-own-model.md).
  *
  * @param model - the model; it receives x [n, dim] and t [n] (see {@link TfModel} for layouts)
  * @param options - see {@link TfFieldOptions}
