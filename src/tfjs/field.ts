@@ -8,7 +8,7 @@ import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime } from "../core/time.js";
 import type { ModelCall, TfModel } from "./model.js";
-import { isTensor, modelCall } from "./model.js";
+import { isTensor, modelCall, translate } from "./model.js";
 
 /**
  * Options of {@link tfVelocityField}.
@@ -121,7 +121,7 @@ function launch(
 
 /** J^T v per row: the gradient of sum_i v_i . u(x_i) with respect to x. */
 function vjp(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D, v: tf.Tensor2D): tf.Tensor2D {
-  return guardedGrad((xs) => tf.sum(tf.mul(call.predict(fn, xs, t, false), v)), x);
+  return guardedGrad(fn, (xs) => tf.sum(tf.mul(call.predict(fn, xs, t, false), v)), x);
 }
 
 /**
@@ -129,16 +129,21 @@ function vjp(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D, v: tf.
  * tf.grad leaves tensors on the engine's tape (tfjs 4.22), so f's failure is recorded and a
  * zero connected to x stands in for its value.
  */
-function guardedGrad(f: (x: tf.Tensor2D) => tf.Scalar, x: tf.Tensor2D): tf.Tensor2D {
+function guardedGrad(fn: string, f: (x: tf.Tensor2D) => tf.Scalar, x: tf.Tensor2D): tf.Tensor2D {
   let failure: { error: unknown } | null = null;
-  const g = tf.grad((xs: tf.Tensor) => {
-    try {
-      return f(xs as tf.Tensor2D);
-    } catch (error) {
-      failure = { error };
-      return tf.mul(tf.sum(xs), 0) as tf.Scalar;
-    }
-  })(x) as tf.Tensor2D;
+  let g: tf.Tensor2D;
+  try {
+    g = tf.grad((xs: tf.Tensor) => {
+      try {
+        return f(xs as tf.Tensor2D);
+      } catch (error) {
+        failure = { error };
+        return tf.mul(tf.sum(xs), 0) as tf.Scalar;
+      }
+    })(x) as tf.Tensor2D;
+  } catch (error) {
+    throw translate(fn, error);
+  }
   if (failure !== null) throw (failure as { error: unknown }).error;
   return g;
 }
@@ -160,7 +165,7 @@ function divergence(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D,
     const mask = tf.tensor2d(maskData, [k * n, d], "float32");
     const xs = tf.tile(x, [k, 1]) as tf.Tensor2D;
     const ts = tf.tile(t, [k]) as tf.Tensor1D;
-    const g = guardedGrad((rows) => tf.sum(tf.mul(call.predict(fn, rows, ts, false), mask)), xs);
+    const g = guardedGrad(fn, (rows) => tf.sum(tf.mul(call.predict(fn, rows, ts, false), mask)), xs);
     const diagonal = tf.reshape(tf.sum(tf.mul(g, mask), 1), [k, n]);
     total = tf.add(total, tf.sum(diagonal, 0));
   }

@@ -117,10 +117,16 @@ export function modelCall(fn: string, model: TfModel, dim?: number): ModelCall {
   };
 }
 
-/** A model's own error, as a typed one naming the model (disposed weights are the usual cause). */
-function translate(fn: string, e: unknown): FlowMatchingError {
+/**
+ * @internal A model's own error, or tfjs's from differentiating it, as a typed one naming the
+ * model (disposed weights and unregistered gradients are the usual causes).
+ */
+export function translate(fn: string, e: unknown): FlowMatchingError {
   if (e instanceof FlowMatchingError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  if (/gradient function not found/i.test(message)) {
+    return new DomainError(fn, "model", "have its ops' gradients registered (import \"@tensorflow/tfjs-core/dist/register_all_gradients\" once, or use @tensorflow/tfjs)", message);
+  }
   if (/dispos/i.test(message)) return new DomainError(fn, "model", "not be disposed", `a disposed model (${message})`);
   return new DomainError(fn, "model", "evaluate on x [n, dim] and t [n]", `an error: ${message}`);
 }

@@ -9,7 +9,7 @@ import { asTfDivergence } from "./divergences.js";
 import type { TfEma } from "./ema.js";
 import { createEma } from "./ema.js";
 import type { TfModel } from "./model.js";
-import { modelCall } from "./model.js";
+import { modelCall, translate } from "./model.js";
 
 /** What `onProgress` receives after every step. @category TensorFlow.js */
 export interface TfStepInfo {
@@ -151,14 +151,20 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
         const ut = tf.tensor2d(Float32Array.from(batch.dxt), [n, dim], "float32");
         // an error thrown inside the gradient tape leaves tensors behind (tfjs 4.22): record it, return a zero, raise it after
         let failure: { error: unknown } | null = null;
-        const { value: v, grads: g } = tf.variableGrads(() => {
-          try {
-            return tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true))) as tf.Scalar;
-          } catch (error) {
-            failure = { error };
-            return tf.mul(tf.addN(trained.map((w) => tf.sum(w))), 0) as tf.Scalar;
-          }
-        }, trained);
+        let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+        try {
+          result = tf.variableGrads(() => {
+            try {
+              return tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true))) as tf.Scalar;
+            } catch (error) {
+              failure = { error };
+              return tf.mul(tf.addN(trained.map((w) => tf.sum(w))), 0) as tf.Scalar;
+            }
+          }, trained);
+        } catch (error) {
+          throw translate(fn, error);
+        }
+        const { value: v, grads: g } = result;
         if (failure !== null) throw (failure as { error: unknown }).error;
         const norm = tf.sqrt(tf.addN(Object.values(g).map((x) => tf.sum(tf.square(x)))));
         return { value: v, grads: g, stats: tf.stack([v, norm]) };
