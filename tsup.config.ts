@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     "gpu/index": "src/gpu/index.ts",
+    "onnx/index": "src/onnx/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -14,5 +15,5 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
-  external: ["ndarray", "ndarray-ops", "gpu.js", "fast-check"],
+  external: ["ndarray", "ndarray-ops", "gpu.js", "fast-check", "onnxruntime-node", "onnxruntime-web", "onnxruntime-common"],
 });
