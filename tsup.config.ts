@@ -15,5 +15,5 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
-  external: ["ndarray", "ndarray-ops", "gpu.js", "fast-check", "onnxruntime-node", "onnxruntime-web", "onnxruntime-common"],
+  external: ["ndarray", "gpu.js", "fast-check", "onnxruntime-node", "onnxruntime-web", "onnxruntime-common"],
 });

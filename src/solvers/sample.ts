@@ -32,7 +32,7 @@ export function sample(field: VelocityField, x0: Batch, options: IntegrateOption
   const f: OdeFunction = (t, x, out) => {
     settle(fn, "evaluate", field.evaluate(x, t, out), out);
   };
-  return solve(planOde(fn, f, x0, options, field.dim));
+  return solve(planOde(fn, f, x0, options, field.dim, "x0"));
 }
 
 /**
