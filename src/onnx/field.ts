@@ -4,6 +4,7 @@ import { checkPositive } from "../core/check.js";
 import { DomainError, FlowMatchingError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Time } from "../core/time.js";
+import type { AsyncVelocityField } from "../core/interfaces.js";
 import { checkTime } from "../core/time.js";
 import type { OnnxSessionLike } from "./session.js";
 import { Feeds, readOutput } from "./feeds.js";
@@ -26,7 +27,7 @@ const DEFAULT_STEP = 2 ** -7;
  *
  * @category ONNX
  */
-export interface OnnxVelocityField {
+export interface OnnxVelocityField extends AsyncVelocityField {
   /** Dimension of x. */
   readonly dim: number;
   /** Where JVPs come from: the graph's JVP output, or central differences of the velocity. */
@@ -79,8 +80,8 @@ export interface OnnxVelocityField {
  * @param session - the onnxruntime InferenceSession
  * @param options - names and conventions; see {@link OnnxFieldOptions}
  * @returns the field
- * @throws {@link DomainError} for names the graph does not have, graph inputs that no option
- *   feeds, or unsupported element types; {@link ShapeError} for shapes that do not fit dim
+ * @throws `DomainError` for names the graph does not have, graph inputs that no option
+ *   feeds, or unsupported element types; `ShapeError` for shapes that do not fit dim
  * @example
  * ```ts
  * import * as ort from "onnxruntime-node";
