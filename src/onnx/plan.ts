@@ -43,7 +43,7 @@ export interface OnnxFieldOptions {
   dim?: number;
   /** A fixed extra input (labels, conditioning); see {@link OnnxCondition}. */
   condition?: OnnxCondition;
-  /** Relative step of the central-difference JVPs used without a JVP output (default 2^-7). */
+  /** Relative step of the central-difference JVPs used without a JVP output (default 2^-13; see the guide for its error). */
   finiteDifferenceStep?: number;
 }
 
@@ -77,6 +77,12 @@ export function resolvePlan(fn: string, sessionArg: unknown, options: OnnxFieldO
   const jvpName = outputs.jvp ?? (outNames.includes("jvp") && velocity !== "jvp" ? "jvp" : undefined);
   const jvp = jvpName === undefined ? undefined : pickName(fn, "options.outputs.jvp", jvpName, undefined, outNames, "output");
   const v = jvp === undefined ? undefined : pickName(fn, "options.inputs.v", inputs.v, "v", inNames, "input (the JVP's tangent)");
+  const condition = resolveCondition(fn, session, options.condition);
+  const fed = new Set([x, t, v, condition?.name].filter((s): s is string => s !== undefined));
+  const unfed = inNames.filter((name) => !fed.has(name));
+  if (unfed.length > 0) {
+    throw new DomainError(fn, "options", `map every graph input (x, t, v or condition); the session also has ${unfed.map((u) => JSON.stringify(u)).join(", ")}`, `inputs of ${[...fed].join(", ")}`);
+  }
   const extra = time === "concat" ? 1 : 0;
   const xWidth = fixedDim(xMeta, 1);
   const dim = options.dim !== undefined ? checkInteger(fn, "options.dim", options.dim, 1)
@@ -91,12 +97,6 @@ export function resolvePlan(fn: string, sessionArg: unknown, options: OnnxFieldO
     if (meta?.shape !== undefined && (meta.shape.length !== 2 || (width !== undefined && width !== dim))) {
       throw new ShapeError(fn, `output "${name}"`, `have shape [n, ${dim}]`, describeMetaShape(meta));
     }
-  }
-  const condition = resolveCondition(fn, session, options.condition);
-  const fed = new Set([x, t, v, condition?.name].filter((s): s is string => s !== undefined));
-  const unfed = inNames.filter((name) => !fed.has(name));
-  if (unfed.length > 0) {
-    throw new DomainError(fn, "options", `map every graph input (x, t, v or condition); the session also has ${unfed.map((u) => JSON.stringify(u)).join(", ")}`, `inputs of ${[...fed].join(", ")}`);
   }
   if (v !== undefined) floatType(fn, `input "${v}"`, metadataOf(session.inputMetadata, v));
   return {

@@ -75,7 +75,7 @@ describe("mlpToSafetensors / mlpFromSafetensors", () => {
     expect(errorOf(() => mlpFromSafetensors(noBias, { activation: "relu" })).message).toMatch(/hold both net.2.weight and net.2.bias/);
     const twoNets = writeSafetensors({ "a.0.weight": w([2, 3]), "a.0.bias": w([2]), "b.0.weight": w([2, 3]), "b.0.bias": w([2]) });
     expect(errorOf(() => mlpFromSafetensors(twoNets, { activation: "relu" })).message).toMatch(/options.prefix must be given/);
-    expect(mlpFromSafetensors(twoNets, { activation: "relu", prefix: "b." }).widths).toEqual([2]);
+    expect(errorOf(() => mlpFromSafetensors(twoNets, { activation: "relu", prefix: "b." })).message).toMatch(/hold only b.<i>.weight .* got "a.0.bias"/);
     const badShape = writeSafetensors({ "0.weight": w([4, 3]), "0.bias": w([3]), "2.weight": w([2, 4]), "2.bias": w([2]) });
     expect(errorOf(() => mlpFromSafetensors(badShape, { activation: "relu" })).message).toMatch(/\[outputs, inputs\] weight with a \[outputs\] bias/);
     const chain = writeSafetensors({ "0.weight": w([4, 3]), "0.bias": w([4]), "2.weight": w([2, 5]), "2.bias": w([2]) });

@@ -62,7 +62,7 @@ describe.skipIf(SKIP_BROWSER)("flow-matching/onnx in headless Chromium with onnx
       const u = Array.from((await field.evaluateAsync(batch(points), Float64Array.from(times))).data);
       const euler = Array.from((await fm.sampleAsync(field, batch(x0), { method: "euler", steps: 100 })).y.data);
       const jvpField = fm.onnxVelocityField(await open("velocity-jvp.onnx"));
-      const like = Array.from((await fm.logLikelihoodAsync(jvpField, batch(x1), { method: "rk4", steps: 40 })).logProb);
+      const like = Array.from((await fm.logLikelihoodAsync(jvpField, batch(x1), { method: "dopri5", rtol: 1e-7, atol: 1e-7 })).logProb);
       let error = "";
       try { fm.onnxVelocityField(await open("velocity.onnx"), { inputs: { x: "pos" } }); } catch (e) { error = `${(e as Error).name}: ${(e as Error).message}`; }
       return { u, euler, like, error, runs: field.statistics.runs, jvpSource: jvpField.jvpSource };

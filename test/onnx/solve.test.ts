@@ -18,19 +18,21 @@ describe("sampling and likelihoods of an ONNX field through the async solvers", 
     expect(maxAbsDiff(rk4.y.data, reference.rk4_25.flat())).toBeLessThan(1e-4);
   });
 
+  // SELU's kinks make div u discontinuous in x, so fixed-step methods converge slowly (the float64
+  // Mlp with RK4 400 steps is still 1.6e-3 nats off): an adaptive solve at rtol 1e-7 is used
   it("log-likelihoods with the graph's JVP output (exact divergence) are within 1e-3 nats of SciPy DOP853 at rtol 1e-10", async () => {
     const field = onnxVelocityField(await session("velocity-jvp.onnx"));
-    const result = await logLikelihoodAsync(field, x1, { method: "rk4", steps: 40 });
+    const result = await logLikelihoodAsync(field, x1, { method: "dopri5", rtol: 1e-7, atol: 1e-7 });
     expect(maxAbsDiff(result.logProb, reference.log_likelihood)).toBeLessThan(1e-3);
     expect(maxAbsDiff(result.x0.data, reference.likelihood_x0.flat())).toBeLessThan(1e-4);
-    // one velocity run and one divergence run (n d rows) per stage
-    expect(field.statistics.runs).toBe(2 * 4 * 40);
+    // one velocity run and one divergence run (n d rows) per evaluation of the augmented system
+    expect(field.statistics.runs).toBe(2 * result.statistics.nfe);
   });
 
-  it("log-likelihoods without a JVP output (central differences in float32) are within 3e-3 nats", async () => {
+  it("log-likelihoods without a JVP output (central differences in float32) are within 2e-3 nats", async () => {
     const field = onnxVelocityField(await session("velocity.onnx"));
-    const result = await logLikelihoodAsync(field, x1, { method: "rk4", steps: 40 });
-    expect(maxAbsDiff(result.logProb, reference.log_likelihood)).toBeLessThan(3e-3);
+    const result = await logLikelihoodAsync(field, x1, { method: "dopri5", rtol: 1e-7, atol: 1e-7 });
+    expect(maxAbsDiff(result.logProb, reference.log_likelihood)).toBeLessThan(2e-3);
   });
 
   it("Hutchinson through the graph's JVPs matches Hutchinson through the float64 model with the same probes", async () => {
