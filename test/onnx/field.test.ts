@@ -143,6 +143,58 @@ describe("onnxVelocityField over onnxruntime-node", () => {
     expect((await ok.evaluateAsync(points, times)).shape).toEqual([16, 2]);
   });
 
+  it("torchcfm's raw MLP (t as x's last column), a [n, 1] time column, float64 graphs and vector conditions feed exactly what the graph expects", async () => {
+    const net = torchMlp();
+    const seen: Record<string, OnnxTensorLike>[] = [];
+    // a stand-in session computing the float64 Mlp from the columns it is fed
+    const concatSession = (type: "float32" | "float64"): OnnxSessionLike => ({
+      inputNames: ["input"], outputNames: ["out"],
+      inputMetadata: [{ name: "input", isTensor: true, type, shape: ["n", 3] }],
+      outputMetadata: [{ name: "out", isTensor: true, type, shape: ["n", 2] }],
+      run: async (feeds) => {
+        seen.push(feeds);
+        const input = feeds.input as OnnxTensorLike;
+        const data = input.data as Float64Array | Float32Array;
+        const n = input.dims[0] as number;
+        const x = ndarray(Float64Array.from({ length: 2 * n }, (_, i) => data[3 * Math.floor(i / 2) + (i % 2)] as number), [n, 2]);
+        const t = Float64Array.from({ length: n }, (_, r) => data[3 * r + 2] as number);
+        const u = net.evaluate(x, t).data;
+        return { out: { type, dims: [n, 2], data: type === "float64" ? u : Float32Array.from(u) } };
+      },
+    });
+    const f64 = onnxVelocityField(concatSession("float64"), { inputs: { x: "input" } });
+    expect(f64.dim).toBe(2);
+    const u = await f64.evaluateAsync(points, times);
+    // float64 graph: every value passes through unrounded
+    expect(Array.from(u.data)).toEqual(Array.from(net.evaluate(points, times).data));
+    expect((seen[0]?.input as OnnxTensorLike).dims).toEqual([16, 3]);
+    expect((seen[0]?.input as OnnxTensorLike).data).toBeInstanceOf(Float64Array);
+    const jv = await f64.jvpAsync(points, times, points);
+    expect((seen[1]?.input as OnnxTensorLike).dims).toEqual([32, 3]);
+    expect(maxAbsDiff(jv.data, net.jvp(points, times, points).data)).toBeLessThan(1e-5);
+    const f32 = onnxVelocityField(concatSession("float32"), { inputs: { x: "input" }, time: "concat" });
+    expect(maxAbsDiff((await f32.evaluateAsync(points, 0.5)).data, net.evaluate(points, 0.5).data)).toBeLessThan(1e-6);
+    // a [n, 1] time column and a [n, 3] float condition (one row for all), recorded
+    const columnSession: OnnxSessionLike = {
+      inputNames: ["x", "t", "c"], outputNames: ["velocity"],
+      inputMetadata: [
+        { name: "x", isTensor: true, type: "float32", shape: ["n", 2] }, { name: "t", isTensor: true, type: "float32", shape: ["n", 1] },
+        { name: "c", isTensor: true, type: "float32", shape: ["n", 3] },
+      ],
+      run: async (feeds) => { seen.push(feeds); const n = (feeds.x as OnnxTensorLike).dims[0] as number; return { velocity: { type: "float32", dims: [n, 2], data: new Float32Array(2 * n) } }; },
+    };
+    const column = onnxVelocityField(columnSession, { condition: { name: "c", values: [1, 2, 3], columns: 3 } });
+    await column.evaluateAsync(fromRows([[1, 2], [3, 4]]), Float64Array.of(0.25, 0.75));
+    const last = seen[seen.length - 1] as Record<string, OnnxTensorLike>;
+    expect(last.t?.dims).toEqual([2, 1]);
+    expect(Array.from(last.t?.data as Float32Array)).toEqual([0.25, 0.75]);
+    expect(last.c?.dims).toEqual([2, 3]);
+    expect(Array.from(last.c?.data as Float32Array)).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(() => onnxVelocityField(columnSession, { condition: { name: "c", values: [1, 2, 3] } })).toThrow(/input "c" must have rank 1/);
+    expect(() => onnxVelocityField(columnSession, { condition: { name: "c", values: [1, 2], columns: 3 } })).toThrow(/multiple of 3 entries/);
+    expect(() => onnxVelocityField(columnSession, { condition: { name: "c", values: [1, Number.NaN, 3], columns: 3 } })).toThrow(/values\[1\] must be a finite number/);
+  });
+
   it("overlapping calls are run one after the other (shared buffers) and each gets its own batch's answer", async () => {
     const field = onnxVelocityField(await session("velocity.onnx"));
     const rng = new Random(9);
@@ -152,6 +204,5 @@ describe("onnxVelocityField over onnxruntime-node", () => {
       const alone = await field.evaluateAsync(batches[i] as ReturnType<Random["normalBatch"]>, 0.5);
       expect(Array.from((together[i] as typeof alone).data)).toEqual(Array.from(alone.data));
     }
-    expect(ndarray).toBeDefined();
   });
 });
