@@ -232,7 +232,8 @@ class OnnxField implements OnnxVelocityField {
 
   private async runNow(fn: string, t: Time, n: number, rows: number, tangent: boolean, fill: (feeds: Feeds) => void): Promise<RunResult> {
     const p = this.plan;
-    this.feeds.ensure(Math.max(rows, 1));
+    if (rows === 0) return { velocity: new Float32Array(0), jvp: new Float32Array(0) };
+    this.feeds.ensure(rows);
     fill(this.feeds);
     this.feeds.writeTimeAndCondition(fn, t, n, rows);
     const fetches = tangent && p.jvp !== undefined ? [p.velocity, p.jvp] : [p.velocity];

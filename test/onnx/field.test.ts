@@ -71,6 +71,10 @@ describe("onnxVelocityField over onnxruntime-node", () => {
     expect(maxAbsDiff(div, exactDiv) / Math.max(1, ...Array.from(exactDiv, Math.abs))).toBeLessThan(1e-2);
     expect(field.statistics.runs).toBe(2);
     expect(field.statistics.rows).toBe(32 + 64);
+    // an empty batch needs no run
+    expect((await field.evaluateAsync(zeros(0, 2), 0.5)).shape).toEqual([0, 2]);
+    expect((await field.divergenceAsync(zeros(0, 2), 0.5)).length).toBe(0);
+    expect(field.statistics.runs).toBe(2);
     // a zero tangent gives a zero JVP exactly
     expect(Array.from((await field.jvpAsync(points, times, zeros(16, 2))).data).every((a) => a === 0)).toBe(true);
   });
