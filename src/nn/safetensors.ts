@@ -137,7 +137,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * @throws {@link ShapeError} when a shape does not match its data; {@link DomainError} for a bad name, dtype or metadata value
  * @example
  * ```ts
- * writeSafetensors({ b: { dtype: "F64", shape: [1], data: [2] } }).length // => 88
+ * writeSafetensors({ b: { dtype: "F64", shape: [1], data: [2] } }).length // => 72 (8 + a 56-byte header + 8)
  * ```
  * @category Neural networks
  */
