@@ -15,7 +15,7 @@ import { checkSession, describeMetaShape, fixedDim, floatType, metadataOf, pickN
 export interface OnnxCondition {
   /** Name of the graph input. */
   name: string;
-  /** Values: `columns` entries (the same row for every batch row) or n * `columns` (one row per batch row, row-major). */
+  /** Values: `columns` entries (the same row for every batch row) or n * `columns` (one row per batch row, row-major; then every call must have those n rows, so per-sample step sizes, which drop finished rows, cannot be used). */
   values: ArrayLike<number>;
   /** Entries per row; absent: the input has shape [n] (one label per row), else [n, columns]. */
   columns?: number;
