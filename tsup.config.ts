@@ -6,6 +6,7 @@ export default defineConfig({
     "testing/index": "src/testing/index.ts",
     "gpu/index": "src/gpu/index.ts",
     "tfjs/index": "src/tfjs/index.ts",
+    "onnx/index": "src/onnx/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -15,5 +16,5 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
-  external: ["ndarray", "gpu.js", "fast-check", /^@tensorflow\//],
+  external: ["ndarray", "gpu.js", "fast-check", /^@tensorflow\//, "onnxruntime-node", "onnxruntime-web", "onnxruntime-common"],
 });

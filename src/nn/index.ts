@@ -7,3 +7,5 @@ export * from "./ema.js";
 export * from "./schedules.js";
 export * from "./serialize.js";
 export * from "./float32.js";
+export * from "./safetensors.js";
+export * from "./torch-layout.js";

@@ -15,6 +15,7 @@ const cases: [string, string[]][] = [
   ["guided-generation", ["guided-generation.svg"]],
   ["gpu-sampling", ["gpu-sampling.svg"]],
   ["tfjs-moons", ["tfjs-moons.svg", "tfjs-moons-loss.svg"]],
+  ["onnx-sample", ["onnx-sample.svg"]],
   ["property-test-path", []],
   ["sphere-flow", ["sphere-flow.svg"]],
   ["torus-flow", ["torus-flow.svg"]],
