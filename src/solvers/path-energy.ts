@@ -7,6 +7,7 @@ import type { IntegrateOptions } from "./integrate.js";
 import type { OdeStatistics } from "./evaluate.js";
 import { integrate } from "./integrate.js";
 import { checkField, checkUnitTimes } from "./sample.js";
+import { settle } from "../divergence/field-steps.js";
 
 /** Result of {@link pathEnergy}. @category Solvers */
 export interface PathEnergyResult {
@@ -59,7 +60,7 @@ export function pathEnergy(field: VelocityField, x0: Batch, options: IntegrateOp
       u = ndarray(new Float64Array(rows * d), [rows, d]);
     }
     for (let i = 0; i < rows; i++) x.data.set(y.data.subarray(i * (d + 1), i * (d + 1) + d), i * d);
-    field.evaluate(x, t, u);
+    settle(fn, "evaluate", field.evaluate(x, t, u), u);
     for (let i = 0; i < rows; i++) {
       let speed = 0;
       for (let j = 0; j < d; j++) {

@@ -34,6 +34,15 @@ describe("pathEnergy", () => {
     expect(pathEnergy(constant, fromRows([], 2)).meanEnergy).toBe(0);
   });
 
+  it("uses what evaluate returns: a field that returns a new batch instead of writing into out has the same energy; a wrong shape is a ShapeError", () => {
+    const c = [3, 4];
+    const returning = { dim: 2, evaluate: (x: Batch) => { const u = zeros(x.shape[0]!, 2); for (let i = 0; i < x.shape[0]!; i++) u.data.set(c, 2 * i); return u; } };
+    const r = pathEnergy(returning, fromRows([[0, 0], [1, 1]]), { method: "rk4", steps: 4 });
+    expect(Array.from(r.energy).map((e) => Math.round(e * 1e12) / 1e12)).toEqual([25, 25]);
+    const wrong = { dim: 2, evaluate: () => zeros(1, 3) };
+    expect(() => pathEnergy(wrong, fromRows([[0, 0], [1, 1]]), { method: "euler", steps: 2 })).toThrow(ShapeError);
+  });
+
   it("rejects a non-field, a wrong shape and times outside [0, 1]", () => {
     expect(() => pathEnergy({} as never, fromRows([[0, 0]]))).toThrow(DomainError);
     expect(() => pathEnergy(linear, fromRows([[0, 0, 0]]))).toThrow(ShapeError);
