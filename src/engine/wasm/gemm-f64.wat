@@ -6,7 +6,7 @@
 ;; f64x2 vectors of a row of B; the 8 accumulators start at the bias row (init 0) or at C (init 1).
 ;; Each entry of C is a left-to-right sum over i started at the bias (the scalar kernel adds the bias last,
 ;; so the two agree to rounding). init: bit 0 starts at C instead of the bias; bit 1 multiplies each result
-;; entrywise by the [m, p] matrix at byte offset scale (laid out like C) before the store. Rebuild the base64 as dense-f32.wat says.
+;; entrywise by the [m, p] matrix at byte offset scale (laid out like C) before the store. Compiled into modules.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 1)
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
