@@ -5,10 +5,11 @@ import type { Time } from "../core/time.js";
 import { timeAt } from "../core/time.js";
 import { marginalVelocity } from "../velocity/marginal.js";
 import { valuesAt } from "../velocity/scheduler-like.js";
-import type { ThreadSupport } from "./threads.js";
-import { MarginalPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
+import type { ThreadSupport } from "../engine/threads.js";
+import { ThreadFailure, poolThreads, threadSupport } from "../engine/threads.js";
+import { MarginalPool } from "./marginal-pool.js";
 import type { GpuReport, RawKernel, Settings } from "./backend.js";
-import { Runtime } from "./backend.js";
+import { Runtime, reportThreadFailure } from "./backend.js";
 import { toInput } from "./input.js";
 import { ACCUMULATE_SOURCE, LOGITS_SOURCE, ROWMAX_SOURCE, WEIGHTS_SOURCE } from "./kernels.js";
 import { drive, driveAsync, readRows, readVector } from "./readback.js";
@@ -66,7 +67,7 @@ class CpuMarginal implements MarginalEngine {
   }
 
   check(fn: string, report: GpuReport): void {
-    this.failure.report(fn, this.settings.policy, "cpu-f64", [report, this.report]);
+    reportThreadFailure(this.failure.take(), fn, this.settings.policy, "cpu-f64", [report, this.report]);
   }
 
   dispose(): void {

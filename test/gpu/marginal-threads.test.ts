@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
 import { gpuMarginalVelocity } from "../../src/gpu/index.js";
-import { MarginalPool, SLOT, SLOT_WORDS, threadSupport } from "../../src/gpu/threads.js";
+import { MarginalPool } from "../../src/gpu/marginal-pool.js";
+import { SLOT, SLOT_WORDS, threadSupport } from "../../src/engine/threads.js";
 
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
 const cosine = { name: "cosine", at: (t: number) => ({ alpha: Math.sin((Math.PI / 2) * t), sigma: Math.cos((Math.PI / 2) * t), dAlpha: (Math.PI / 2) * Math.cos((Math.PI / 2) * t), dSigma: -(Math.PI / 2) * Math.sin((Math.PI / 2) * t) }) };

@@ -1,4 +1,4 @@
-;; Float32 inference kernels for src/nn/dense-f32.ts (opt-in float32 path; the library's default is float64).
+;; Float32 inference kernels for src/engine/dense-f32.ts (opt-in float32 path; the library's default is float64).
 ;; dense: C = act(A Wt + bias) with A [m, k], Wt [k, p] (the transposed weight), bias [p], C [m, p], all f32,
 ;; row-major at byte offsets a, w, b, c; m a multiple of 4 and p a multiple of 8 (the caller pads).
 ;; 4 x 8 register tiles: each step broadcasts one entry of 4 rows of A (v128.load32_splat) against two

@@ -7,9 +7,9 @@
  *
  * @internal
  */
-import type { MlpSpec } from "./spec.js";
-import { DENSE_F32 } from "../engine/wasm/modules.js";
-import { compileModule, instantiate } from "../engine/wasm/load.js";
+import type { MlpSpec } from "../nn/spec.js";
+import { DENSE_F32 } from "./wasm/modules.js";
+import { compileModule, instantiate } from "./wasm/load.js";
 
 /** Exports of one instance of the float32 module (each {@link MlpFloat32} owns its memory). @internal */
 export interface DenseF32 {
