@@ -9,8 +9,9 @@ import { compileModule, ensureBytes, instantiate } from "./wasm/load.js";
  *   c = alpha / sigma^2,
  *
  * so one GEMM of the augmented rows [x', -alpha/2] against the columns [y'_k; |y'_k|^2] gives every
- * logit of a block of rows; a SIMD exp turns them into weights (streamed: max, then exp and the
- * weighted sum of the y'_k in one pass). Weights below e^-46 (1e-20) of the largest are dropped
+ * logit of a block of rows; a SIMD exp turns a row's logits into weights (max, then exp, keeping
+ * the nonzero ones and their indices), and a gather sums w_k y'_k over those, 16 coordinates at a
+ * time in registers. Weights below e^-46 (1e-20) of the largest are dropped
  * (their sum is below K 1e-20 of the total).
  *
  * Accuracy guard: the GEMM form rounds x' . y'_k, an error of at most (d + 4) 2^-52 |c| (|x'| Y +
@@ -25,7 +26,8 @@ import { compileModule, ensureBytes, instantiate } from "./wasm/load.js";
 export interface MarginalKernel {
   memory: WebAssembly.Memory;
   logits: (a: number, b: number, c: number, m: number, k: number, p: number, panel: number) => void;
-  softmax: (s: number, n: number, c: number, cut: number, y: number, e: number, acc: number) => number;
+  weights: (s: number, n: number, c: number, cut: number, w: number, idx: number, cnt: number) => number;
+  gather: (y: number, e: number, w: number, idx: number, count: number, acc: number) => void;
 }
 
 /** The compiled module, or null without WebAssembly SIMD (internal). */
@@ -67,6 +69,12 @@ export interface MarginalPlan {
   s: number;
   /** e doubles: the weighted sum of one row. */
   acc: number;
+  /** n2 + 2 doubles: a row's nonzero weights. */
+  w: number;
+  /** n2 + 2 int32: their data indices. */
+  idx: number;
+  /** one int32: their count. */
+  cnt: number;
   bytes: number;
 }
 
@@ -87,7 +95,10 @@ export function marginalPlan(y: Float64Array, K: number, d: number): MarginalPla
   const a = yOff + 8 * n2 * e;
   const s = a + 8 * block * k1;
   const acc = s + 8 * block * p;
-  return { d, K, k1, p, n2, e, block, panel: 256, cut: -46, tolerance: 2 ** -36, mean, yMax: Math.sqrt(y2Max), y2Max, bt, y: yOff, a, s, acc, bytes: acc + 8 * e };
+  const w = acc + 8 * e;
+  const idx = w + 8 * (n2 + 2);
+  const cnt = idx + 4 * (n2 + 2);
+  return { d, K, k1, p, n2, e, block, panel: 256, cut: -46, tolerance: 2 ** -36, mean, yMax: Math.sqrt(y2Max), y2Max, bt, y: yOff, a, s, acc, w, idx, cnt, bytes: cnt + 16 };
 }
 
 /** A module instance holding the centred data of `plan` (internal). */
@@ -160,7 +171,8 @@ export function marginalRows(kernel: MarginalKernel, plan: MarginalPlan, x: Arra
       const c = scale[i] as number;
       // the pad lane of an odd K: c s = -inf, so its weight is 0
       if (plan.n2 > K) mem[plan.s / 8 + i * p + K] = c > 0 ? -Infinity : Infinity;
-      const total = kernel.softmax(plan.s + 8 * i * p, plan.n2, c, plan.cut, plan.y, plan.e, plan.acc);
+      const total = kernel.weights(plan.s + 8 * i * p, plan.n2, c, plan.cut, plan.w, plan.idx, plan.cnt);
+      kernel.gather(plan.y, plan.e, plan.w, plan.idx, new Int32Array(kernel.memory.buffer, plan.cnt, 1)[0] as number, plan.acc);
       const alpha = coef[4 * r] as number, sigma = coef[4 * r + 1] as number, dAlpha = coef[4 * r + 2] as number, dSigma = coef[4 * r + 3] as number;
       const row = A + i * k1;
       for (let j = 0; j < d; j++) {
