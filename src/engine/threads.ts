@@ -86,8 +86,10 @@ export interface RowKernel {
  * whether the worker evaluates it as a script or as a module.
  */
 function workerSource(kernel: RowKernel): string {
+  // __name: esbuild's keepNames helper (tsx, vitest), which function sources may call when built in development
   return `"use strict";
 const { workerData } = process.getBuiltinModule("node:worker_threads");
+const __name = (target) => target;
 ${kernel.source}
 const { data, control, index, blockRows } = workerData;
 const ctl = new Int32Array(control);
@@ -188,12 +190,12 @@ export class RowPool {
   }
 
   /**
-   * Runs rows [0, rows) of a tile (`P` is passed to the kernel), split into `parts` near-equal
+   * Runs rows [0, rows) of a tile (`P` and `tile`, by default `rows`, are passed to the kernel), split into `parts` near-equal
    * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that
    * failed to start has its range run by the calling thread; one that makes no progress for
    * 10 s stops the call with a `DomainError` (never a hang).
    */
-  run(fn: string, rows: number, parts: number, P = 0): void {
+  run(fn: string, rows: number, parts: number, P = 0, tile = rows): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
     const p = Math.max(1, Math.min(parts, this.threads));
     const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
@@ -206,15 +208,15 @@ export class RowPool {
       Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 5, P);
-      Atomics.store(ctl, slot + 6, rows);
+      Atomics.store(ctl, slot + 6, tile);
       Atomics.store(ctl, slot + TAG, generation);
     }
     this.generation = generation;
     this.stats.calls++;
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
-    this.kernel.local(0, bounds[1] as number, P, rows);
-    this.await(fn, bounds, used, rows, P);
+    this.kernel.local(0, bounds[1] as number, P, tile);
+    this.await(fn, bounds, used, tile, P);
   }
 
   /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
@@ -269,10 +271,10 @@ export class ThreadFailure {
   private taken = false;
 
   /** Runs a tile on the pool; on a failure (an exception, a range taken over) records it and returns false: the caller then recomputes the tile on its own thread and drops the pool. */
-  run(pool: RowPool, fn: string, rows: number, parts: number, P: number): boolean {
+  run(pool: RowPool, fn: string, rows: number, parts: number, P: number, tile = rows): boolean {
     const before = pool.stats.takenOver;
     try {
-      pool.run(fn, rows, parts, P);
+      pool.run(fn, rows, parts, P, tile);
     } catch (error) {
       this.message ??= error instanceof Error ? error.message : String(error);
       return false;
