@@ -14,5 +14,5 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
-  external: ["ndarray", "ndarray-ops", "gpu.js", "fast-check"],
+  external: ["ndarray", "gpu.js", "fast-check"],
 });

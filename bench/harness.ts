@@ -5,7 +5,7 @@
  *
  * Comparisons with another stack run in the same process run: when the environment
  * variable FM_ANCHOR names a command (for example
- * `FM_ANCHOR="$(../shared/anchors/setup.sh) ../shared/anchors/anchor.py"`), a benchmark
+ * `FM_ANCHOR="$(bench/setup-python.sh) bench/reference.py"`), a benchmark
  * with an `anchor` runs `$FM_ANCHOR <workload> <args...>`, reads the JSON line it prints,
  * and the table shows the anchor's figure and the ratio ours / theirs.
  */

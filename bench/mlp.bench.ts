@@ -7,7 +7,7 @@ import { cfmLoss, squaredEuclidean } from "../src/losses/index.js";
 import { moons } from "../src/distributions/index.js";
 import type { Batch } from "../src/core/batch.js";
 
-/* Workloads `mlp-forward` and `train-2d` of ../shared/anchors/WORKLOADS.md. */
+/* Workloads `mlp-forward` and `train-2d` defined in bench/reference.py. */
 
 const forwardRows = 4096;
 const forwardWidth = 256;

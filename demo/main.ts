@@ -1,10 +1,13 @@
 /**
- * Browser demo: pick a 2-D data set, train an MLP velocity field with conditional flow
- * matching (independent pairing, straight conditional paths) in the page, then watch
- * samples flow from noise (t = 0) to data (t = 1). Built by `npm run demo` into demo/dist/.
+ * Browser demo: pick a 2-D data set and a pairing (independent or exact optimal transport),
+ * train an MLP velocity field with conditional flow matching (straight conditional paths) in
+ * the page, then watch samples flow from noise (t = 0) to data (t = 1). The page starts
+ * training as soon as it opens and previews samples of the model as it trains. Built by
+ * `npm run demo` into demo/dist/.
  *
- * Query parameters: `?dataset=moons&steps=150&autorun=1` (autorun trains, then samples).
- * Tests read `window.__demo` (status, steps, lastLoss, losses, drawnPoints).
+ * Query parameters: `?dataset=moons&steps=150&coupling=ot&autorun=1` (autorun trains, then
+ * samples; it is on unless `autorun=0`). Tests read `window.__demo` (status, steps, lastLoss,
+ * losses, drawnPoints, previews).
  */
 import {
   Random,
@@ -15,6 +18,8 @@ import {
   condOT,
   cosineSchedule,
   eightGaussians,
+  exactOTCoupling,
+  independentCoupling,
   mlp,
   moons,
   sample,
@@ -23,8 +28,9 @@ import {
   swissRoll,
   train,
 } from "../src/index.js";
-import type { Batch, Distribution, Mlp } from "../src/index.js";
+import type { Batch, Coupling, Distribution, Mlp } from "../src/index.js";
 import { gpuMlpField } from "../src/gpu/index.js";
+import { decimals, niceTicks } from "./ticks.js";
 
 /** What the page exposes to tests and curious users. */
 export interface DemoState {
@@ -40,6 +46,10 @@ export interface DemoState {
   drawnPoints: number;
   /** Frames of the flow animation drawn so far. */
   frames: number;
+  /** Labels of the loss chart's y axis as last drawn. */
+  lossTicks: string[];
+  /** Sample previews drawn while training. */
+  previews: number;
   /** Backend the GPU entry chose for sampling ("" before sampling). */
   backend: string;
   /** Message of the last error, if any. */
@@ -61,15 +71,23 @@ const DATASETS: Record<string, () => Distribution> = {
   swissRoll: () => swissRoll(),
 };
 
+const COUPLINGS: Record<string, { label: string; make: () => Coupling }> = {
+  independent: { label: "independent", make: () => independentCoupling() },
+  ot: { label: "exact OT (minibatch)", make: () => exactOTCoupling() },
+};
+
 const BATCH = 256;
+/** Euler steps of the live preview while training (cheap; the final sample uses dopri5). */
+const PREVIEW_STEPS = 8;
 const SAMPLES = 1000;
 const FRAMES = 31;
 const COLORS = { bg: "#ffffff", axis: "#dddddd", loss: "#1f4fa8", lossRaw: "#a9c4ef", data: "#cccccc", point: "#d62728", text: "#333333" };
 
-const state: DemoState = { status: "idle", steps: 0, lastLoss: Number.NaN, losses: [], drawnPoints: 0, frames: 0, backend: "", error: "" };
+const state: DemoState = { status: "idle", steps: 0, lastLoss: Number.NaN, losses: [], drawnPoints: 0, frames: 0, lossTicks: [], previews: 0, backend: "", error: "" };
 window.__demo = state;
 
 const datasetSelect = byId<HTMLSelectElement>("dataset");
+const couplingSelect = byId<HTMLSelectElement>("coupling");
 const stepsInput = byId<HTMLInputElement>("steps");
 const trainButton = byId<HTMLButtonElement>("train");
 const stopButton = byId<HTMLButtonElement>("stop");
@@ -88,23 +106,36 @@ for (const name of Object.keys(DATASETS)) {
   option.textContent = name;
   datasetSelect.append(option);
 }
+for (const [name, { label }] of Object.entries(COUPLINGS)) {
+  const option = document.createElement("option");
+  option.value = name;
+  option.textContent = label;
+  couplingSelect.append(option);
+}
 const query = new URLSearchParams(location.search);
+const queryCoupling = query.get("coupling");
+if (queryCoupling !== null && queryCoupling in COUPLINGS) couplingSelect.value = queryCoupling;
 const queryDataset = query.get("dataset");
 if (queryDataset !== null && queryDataset in DATASETS) datasetSelect.value = queryDataset;
 const querySteps = Number(query.get("steps"));
 if (Number.isInteger(querySteps) && querySteps > 0) stepsInput.value = String(querySteps);
-clear(lossCanvas);
-clear(flowCanvas);
+drawLoss([], Number(stepsInput.value) || 1);
+drawPreview();
+datasetSelect.addEventListener("change", () => {
+  if (state.status === "idle" || model === null) drawPreview();
+});
 
 trainButton.addEventListener("click", () => void runTraining());
 stopButton.addEventListener("click", () => controller?.abort());
 sampleButton.addEventListener("click", () => void runSampling());
 window.addEventListener("error", (e) => fail(e.message));
 
-if (query.get("autorun") === "1") {
+// The page opens with a training run under way (its samples previewed as it learns), unless
+// ?autorun=0 asks for a page that waits for the buttons.
+if (query.get("autorun") !== "0") {
   void (async () => {
     await runTraining();
-    if (model !== null) await runSampling();
+    if (model !== null && state.status === "trained") await runSampling(); // not after Stop
   })();
 }
 
@@ -112,18 +143,22 @@ if (query.get("autorun") === "1") {
 async function runTraining(): Promise<void> {
   const steps = Math.max(1, Math.floor(Number(stepsInput.value) || 1));
   const data = DATASETS[datasetSelect.value]!();
+  const coupling = COUPLINGS[couplingSelect.value]!.make();
+  const preview = previewSetup(data);
   const net = mlp({ dim: 2, hidden: [64, 64, 64], activation: "silu", seed: 0 });
   controller = new AbortController();
-  Object.assign(state, { steps: 0, lastLoss: Number.NaN, losses: [], error: "" });
+  Object.assign(state, { steps: 0, lastLoss: Number.NaN, losses: [], previews: 0, error: "" });
   setStatus("training");
   setBusy(true);
   let lastDraw = 0;
+  let lastPreview = performance.now();
   try {
     const history = await train({
       model: net,
       source: standardNormal(2),
       target: data,
       path: affinePath(condOT()),
+      coupling,
       steps,
       batchSize: BATCH,
       optimizer: adam({ lr: 2e-3 }),
@@ -140,6 +175,10 @@ async function runTraining(): Promise<void> {
           lastDraw = now;
           drawLoss(state.losses, steps);
           statusText.textContent = `training: step ${state.steps} / ${steps}, loss ${loss.toFixed(3)}`;
+        }
+        if (now - lastPreview > 400) {
+          lastPreview = now;
+          preview(net, step);
         }
       },
     });
@@ -189,34 +228,53 @@ async function runSampling(): Promise<void> {
   }
 }
 
+/** Draws the loss per step (light), its moving average (dark), and labelled axes. */
 function drawLoss(losses: readonly number[], total: number): void {
   const ctx = clear(lossCanvas);
   const { width: w, height: h } = lossCanvas;
-  const pad = 36;
-  let lo = Infinity;
-  let hi = -Infinity;
+  const left = 48, right = 18, top = 10, bottom = 34;
+  const plotW = w - left - right, plotH = h - top - bottom;
   // The first few losses (untrained field) are far above the rest; clip them off the scale.
   const skip = losses.length > 20 ? Math.min(10, Math.floor(losses.length / 10)) : 0;
+  let lo = Infinity, hi = -Infinity;
   for (const v of losses.slice(skip)) {
     if (Number.isFinite(v)) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
   }
-  ctx.strokeStyle = COLORS.axis;
-  ctx.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
-  if (!(hi >= lo)) return;
-  if (hi === lo) hi = lo + 1;
-  ctx.fillStyle = COLORS.text;
+  if (!(hi >= lo)) { lo = 0; hi = 1; }
+  const yTicks = niceTicks(lo, hi === lo ? lo + 1 : hi, 5);
+  lo = yTicks[0]!;
+  hi = yTicks[yTicks.length - 1]!;
+  const x = (i: number) => left + (plotW * i) / Math.max(1, total - 1);
+  const y = (v: number) => top + (plotH * (hi - v)) / (hi - lo);
   ctx.font = "11px sans-serif";
-  ctx.fillText(hi.toFixed(2), 2, 16);
-  ctx.fillText(lo.toFixed(2), 2, h - pad);
-  ctx.fillText(`step ${losses.length} / ${total}`, pad, h - 10);
-  const x = (i: number) => pad + ((w - pad - 8) * i) / Math.max(1, total - 1);
-  const y = (v: number) => 8 + ((h - pad - 8) * (hi - v)) / (hi - lo);
+  ctx.lineWidth = 1;
+  ctx.fillStyle = COLORS.text;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  const yDecimals = decimals(yTicks);
+  state.lossTicks = yTicks.map((v) => v.toFixed(yDecimals));
+  for (const v of yTicks) {
+    ctx.strokeStyle = COLORS.axis;
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(left + plotW, y(v)); ctx.stroke();
+    ctx.fillText(v.toFixed(yDecimals), left - 6, y(v));
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const s of niceTicks(0, Math.max(1, total), 5).filter((s) => s <= total)) {
+    ctx.strokeStyle = COLORS.axis;
+    ctx.beginPath(); ctx.moveTo(x(s), top + plotH); ctx.lineTo(x(s), top + plotH + 4); ctx.stroke();
+    ctx.fillText(String(s), x(s), top + plotH + 6);
+  }
+  ctx.fillText(losses.length === 0 ? "step" : `step (${losses.length} / ${total})`, left + plotW / 2, h - 13);
+  ctx.strokeStyle = "#999999";
+  ctx.strokeRect(left, top, plotW, plotH);
+  if (losses.length === 0) return;
   ctx.save();
   ctx.beginPath();
-  ctx.rect(pad, 8, w - pad - 8, h - pad - 8);
+  ctx.rect(left, top, plotW, plotH);
   ctx.clip();
   const line = (values: readonly number[], color: string, width: number): void => {
     ctx.strokeStyle = color;
@@ -226,13 +284,34 @@ function drawLoss(losses: readonly number[], total: number): void {
     ctx.stroke();
   };
   line(losses, COLORS.lossRaw, 1);
-  // Exponential moving average (about 50 steps): the trend under the minibatch noise.
-  let ema = losses[0] ?? 0;
-  line(losses.map((v, i) => (ema = i === 0 ? v : 0.98 * ema + 0.02 * v)), COLORS.loss, 2);
+  // Exponential moving average (about 50 steps), bias-corrected as in Adam so that it follows
+  // the first steps too: the trend under the minibatch noise.
+  let ema = 0;
+  line(losses.map((v, i) => (ema = 0.98 * ema + 0.02 * v) / (1 - 0.98 ** (i + 1))), COLORS.loss, 2);
   ctx.restore();
 }
 
-function drawPoints(reference: Batch, points: Batch, extent: number, t: number): void {
+/** Shows the selected data set (grey) and the noise the samples start from (red, t = 0). */
+function drawPreview(): void {
+  const data = DATASETS[datasetSelect.value]!();
+  const reference = data.sample(2000, new Random(3));
+  const x0 = standardNormal(2).sample(SAMPLES, new Random(7));
+  drawPoints(reference, x0, boxOf([reference, x0]), 0);
+}
+
+/** A preview of the model while it trains: a few Euler steps from fixed noise, over the data. */
+function previewSetup(data: Distribution): (net: Mlp, step: number) => void {
+  const reference = data.sample(2000, new Random(3));
+  const x0 = standardNormal(2).sample(SAMPLES, new Random(7));
+  const extent = boxOf([reference, x0]);
+  return (net, step) => {
+    const { y } = sample(net, x0, { method: "euler", steps: PREVIEW_STEPS });
+    drawPoints(reference, y, extent, 1, `step ${step}: ${PREVIEW_STEPS} Euler steps`);
+    state.previews++;
+  };
+}
+
+function drawPoints(reference: Batch, points: Batch, extent: number, t: number, note = ""): void {
   const ctx = clear(flowCanvas);
   const { width: w, height: h } = flowCanvas;
   const sx = (v: number) => w / 2 + (v / extent) * (w / 2);
@@ -253,7 +332,9 @@ function drawPoints(reference: Batch, points: Batch, extent: number, t: number):
   state.drawnPoints = dot(points.data, COLORS.point, 1.5);
   ctx.fillStyle = COLORS.text;
   ctx.font = "12px sans-serif";
-  ctx.fillText(`t = ${t.toFixed(2)}`, 8, 16);
+  ctx.textAlign = "left";
+  ctx.textBaseline = "alphabetic";
+  ctx.fillText(`t = ${t.toFixed(2)}${note === "" ? "" : ` (${note})`}`, 8, 16);
 }
 
 /** Half-width of a square view holding (almost) every point. */
@@ -280,6 +361,7 @@ function setStatus(status: string, detail = ""): void {
 function setBusy(busy: boolean): void {
   trainButton.disabled = busy;
   datasetSelect.disabled = busy;
+  couplingSelect.disabled = busy;
   stopButton.disabled = !busy || controller === null;
   sampleButton.disabled = busy || model === null;
 }

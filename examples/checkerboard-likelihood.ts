@@ -4,7 +4,8 @@
  * Run: npx tsx examples/checkerboard-likelihood.ts  (writes examples/out/checkerboard-likelihood.svg)
  */
 import { Random, adam, affinePath, checkerboard, condOT, cosineSchedule, fromData, logLikelihood, mlp, standardNormal, trainSync } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { trainingProgress, withSolveProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 3000);
 const model = mlp({ dim: 2, hidden: [64, 64, 64], activation: "silu", seed: 0 });
@@ -12,7 +13,7 @@ const t0 = performance.now();
 trainSync({
   model, source: standardNormal(2), target: checkerboard(), path: affinePath(condOT()),
   steps, batchSize: 256, rng: new Random(0), optimizer: adam({ lr: 2e-3 }), learningRate: cosineSchedule(2e-3, steps, 1e-4),
-  onStep: (s) => progress("training", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training", steps),
 });
 const m = 40, lo = -2.5, hi = 2.5, h = (hi - lo) / m;
 const grid = new Float64Array(2 * m * m);
@@ -20,10 +21,14 @@ for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) { grid[2 * (i * m + j)] 
 const x1 = fromData(grid, [m * m, 2]);
 const common = { source: standardNormal(2), method: "dopri5" as const, rtol: 1e-5, atol: 1e-5 };
 const tExact = performance.now();
-const exact = logLikelihood(model, x1, { ...common, divergence: "exact" });
+const exactSolve = withSolveProgress(model, "log-likelihood, exact divergence", 1, 0); // integrates from t = 1 back to 0
+const exact = logLikelihood(exactSolve.field, x1, { ...common, divergence: "exact" });
+exactSolve.done();
 const exactSeconds = (performance.now() - tExact) / 1000;
 const tHutch = performance.now();
-const hutch = logLikelihood(model, x1, { ...common, divergence: "hutchinson", probes: 1, noise: "rademacher", rng: new Random(3) });
+const hutchSolve = withSolveProgress(model, "log-likelihood, Hutchinson", 1, 0);
+const hutch = logLikelihood(hutchSolve.field, x1, { ...common, divergence: "hutchinson", probes: 1, noise: "rademacher", rng: new Random(3) });
+hutchSolve.done();
 const hutchSeconds = (performance.now() - tHutch) / 1000;
 let mass = 0, gap = 0, truth = 0;
 const board = checkerboard().logProb(x1);

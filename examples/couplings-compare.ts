@@ -5,12 +5,13 @@
  */
 import { exactOTCoupling, moons, Random } from "../src/index.js";
 import { trainMoons } from "./lib/moons-cfm.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { trainingProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 2500);
 const runs = [
-  { name: "I-CFM (independent)", run: trainMoons(undefined, { steps, onStep: (s) => progress("I-CFM ", s.step, steps) }) },
-  { name: "OT-CFM (exact OT)", run: trainMoons(exactOTCoupling(), { steps, onStep: (s) => progress("OT-CFM", s.step, steps) }) },
+  { name: "I-CFM (independent)", run: trainMoons(undefined, { steps, onStep: trainingProgress("I-CFM ", steps) }) },
+  { name: "OT-CFM (exact OT)", run: trainMoons(exactOTCoupling(), { steps, onStep: trainingProgress("OT-CFM", steps) }) },
 ];
 const target = moons().sample(2000, new Random(99)).data;
 const box: [number, number, number, number] = [-7, 7, -7, 7];

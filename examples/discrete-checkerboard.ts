@@ -16,7 +16,8 @@ import {
   maskSource, mixtureGeneralizedKL, mixtureGeneralizedKLGradient, mlp,
   type Batch, type DiscretePosteriorModel, type Mlp, type Tokens,
 } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { createProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 1500);
 const start = performance.now();
@@ -78,6 +79,7 @@ const rng = new Random(1);
 const batchSize = 256;
 const losses = new Float64Array(steps);
 const trainStart = performance.now();
+const bar = createProgress("training discrete FM", steps, { rateUnit: "steps/s" });
 for (let step = 0; step < steps; step++) {
   const x1 = sampleBoard(batchSize, rng);
   const x0 = source.sample(batchSize, positions, rng);
@@ -100,14 +102,18 @@ for (let step = 0; step < steps; step++) {
   model.backward(ndarray(g.data, [batchSize, positions * S]));
   clipGradNorm(model.gradient, 1);
   optimizer.step(model.parameters, model.gradient, schedule(step));
-  progress("training discrete FM", step + 1, steps, `loss ${losses[step]!.toFixed(3)}`);
+  bar.update(step + 1, `loss ${losses[step]!.toFixed(3)}`);
 }
+bar.finish(`loss ${losses[steps - 1]!.toFixed(3)}`);
 const trainSeconds = (performance.now() - trainStart) / 1000;
 
-// The posterior model of the sampler: softmax of the MLP's logits, per position.
+// The posterior model of the sampler: softmax of the MLP's logits, per position. Its time
+// argument runs from 0 to 1, so it also tells how far sampling has come.
+const sampling = createProgress("sampling (CTMC)", 1, { counts: false });
 const posteriorModel: DiscretePosteriorModel = {
   states: S,
   posterior(xt: Tokens, t: number): Batch {
+    sampling.update(t);
     const n = xt.shape[0] as number;
     const z = posteriorLogits(model.evaluate(oneHot(xt), t), xt).data;
     const p = new Float64Array(z.length);
@@ -124,6 +130,7 @@ const posteriorModel: DiscretePosteriorModel = {
 // Fewer samples for short (test) runs: sampling, not training, dominates their time.
 const n = steps >= 1000 ? 6000 : 1500;
 const run = ctmcSample(posteriorModel, source.sample(n, positions, new Random(7)), { scheduler, rng: new Random(8), steps: 48 });
+sampling.finish();
 
 const histogram = (x: Tokens) => {
   const h = new Float64Array(K * K);

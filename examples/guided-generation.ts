@@ -5,7 +5,8 @@
  * Run: npx tsx examples/guided-generation.ts  (writes examples/out/guided-generation.svg)
  */
 import { Random, adam, affinePath, classifierFreeGuidance, condOT, cosineSchedule, eightGaussians, fromData, mlp, sample, standardNormal, trainSync, type LabelledDistribution } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { createProgress, trainingProgress } from "./progress.js";
 
 const mixture = eightGaussians({ std: 0.4 });
 const labelled: LabelledDistribution = {
@@ -28,11 +29,12 @@ const t0 = performance.now();
 trainSync({
   model, source: standardNormal(2), target: labelled, path: affinePath(condOT()), labelDropout: 0.2,
   steps, batchSize: 256, rng: new Random(0), optimizer: adam({ lr: 2e-3 }), learningRate: cosineSchedule(2e-3, steps, 1e-4),
-  onStep: (s) => progress("training", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training", steps),
 });
 const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 const box: [number, number, number, number] = [-8, 8, -8, 8];
 const stats: Record<string, number> = {};
+const sampling = createProgress("sampling 8 classes x 2 weights", 16);
 const panels = [0, 2].map((w) => {
   const points = [];
   let hits = 0;
@@ -42,10 +44,12 @@ const panels = [0, 2].map((w) => {
     const [cx, cy] = mixture.means[k]!;
     for (let i = 0; i < 150; i++) if (Math.hypot(y.data[2 * i]! - cx!, y.data[2 * i + 1]! - cy!) < 1.5) hits++;
     points.push({ data: y.data, color: colors[k]!, radius: 1.6 });
+    sampling.update((w === 0 ? 0 : 8) + k + 1);
   }
   stats[`onTargetFraction_w${w}`] = +(hits / 1200).toFixed(3);
   return { title: `guidance w = ${w}`, caption: `${((100 * hits) / 1200).toFixed(1)}% within 1.5 of their class centre`, box, points };
 });
+sampling.finish();
 writePanels("examples/out/guided-generation.svg", panels);
 console.log(JSON.stringify({ steps, seconds: +((performance.now() - t0) / 1000).toFixed(1), ...stats }));
 console.log("wrote examples/out/guided-generation.svg");

@@ -3,7 +3,8 @@
  * Run: npx tsx examples/quick-start.ts  (writes examples/out/quick-start.svg)
  */
 import { Random, adam, affinePath, condOT, cosineSchedule, mlp, moons, sample, standardNormal, trainSync, wasserstein } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { trainingProgress, withSolveProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 2000);
 const model = mlp({ dim: 2, hidden: [64, 64, 64], activation: "silu", seed: 0 });
@@ -11,10 +12,12 @@ const t0 = performance.now();
 trainSync({
   model, source: standardNormal(2), target: moons(), path: affinePath(condOT()),
   steps, batchSize: 256, rng: new Random(0), optimizer: adam({ lr: 2e-3 }), learningRate: cosineSchedule(2e-3, steps, 1e-4),
-  onStep: (s) => progress("training", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training", steps),
 });
 const noise = standardNormal(2).sample(1500, new Random(1));
-const { y } = sample(model, noise, { method: "dopri5", rtol: 1e-5, atol: 1e-5 });
+const solve = withSolveProgress(model, "sampling");
+const { y } = sample(solve.field, noise, { method: "dopri5", rtol: 1e-5, atol: 1e-5 });
+solve.done();
 const data = moons().sample(1500, new Random(2));
 const w2 = wasserstein(y, data, { p: 2, method: "exact" });
 const box: [number, number, number, number] = [-5.25, 6.25, -6, 5.5];

@@ -10,7 +10,8 @@ import {
   Random, adam, condOT, cosineSchedule, geodesicPath, mlp, riemannianSample, sphere, trainSync,
   type Batch, type Distribution, type Time,
 } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { trainingProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 2500);
 const t0 = performance.now();
@@ -44,7 +45,7 @@ const trainStart = performance.now();
 const history = trainSync({
   model, source: uniformSphere, target: clusters, path: geodesicPath(condOT(), S2),
   steps, batchSize: 256, rng: new Random(1), optimizer: adam({ lr }), learningRate: cosineSchedule(lr, steps, lr / 20),
-  onStep: (s) => progress("training on S^2", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training on S^2", steps),
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
 

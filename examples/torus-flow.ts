@@ -12,7 +12,8 @@ import {
   Random, adam, condOT, cosineSchedule, geodesicPath, mlp, riemannianSample, torus, trainSync,
   type Batch, type Distribution, type Labels, type Mlp, type Time,
 } from "../src/index.js";
-import { progress, writePanels } from "./lib/svg.js";
+import { writePanels } from "./lib/svg.js";
+import { trainingProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 2500);
 const t0 = performance.now();
@@ -70,7 +71,7 @@ const trainStart = performance.now();
 const history = trainSync({
   model, source: uniformTorus, target: blobs, path: geodesicPath(condOT(), T2),
   steps, batchSize: 256, rng: new Random(1), optimizer: adam({ lr }), learningRate: cosineSchedule(lr, steps, lr / 20),
-  onStep: (s) => progress("training on T^2", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training on T^2", steps),
 });
 const trainSeconds = (performance.now() - trainStart) / 1000;
 

@@ -5,13 +5,14 @@
  */
 import { exactOTCoupling, moons, Random } from "../src/index.js";
 import { trainMoons } from "./lib/moons-cfm.js";
-import { progress, writeLineChart, writePanels } from "./lib/svg.js";
+import { writeLineChart, writePanels } from "./lib/svg.js";
+import { trainingProgress } from "./progress.js";
 
 const steps = Number(process.env.STEPS ?? 3000);
 const t0 = performance.now();
 const run = trainMoons(exactOTCoupling(), {
   steps,
-  onStep: (s) => progress("training OT-CFM", s.step, steps, `loss ${s.loss.toFixed(3)}`),
+  onStep: trainingProgress("training OT-CFM", steps),
 });
 const target = moons().sample(2000, new Random(99)).data;
 const box: [number, number, number, number] = [-7, 7, -7, 7];

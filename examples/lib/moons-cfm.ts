@@ -6,6 +6,7 @@ import {
   Random, adam, affinePath, condOT, cosineSchedule, eightGaussians, mlp, moons, pathEnergy, sample, trainSync, wasserstein,
   type Coupling, type Mlp, type StepInfo, type TrainHistory,
 } from "../../src/index.js";
+import { withSolveProgress } from "../progress.js";
 
 export interface MoonsRun {
   model: Mlp;
@@ -39,9 +40,13 @@ export function trainMoons(coupling: Coupling | undefined, options: { steps?: nu
   const rng = new Random(seed + 7);
   const x0 = eightGaussians().sample(n, rng);
   const times = Array.from({ length: 21 }, (_, k) => k / 20);
-  const run = sample(model, x0, { method: "dopri5", rtol: 1e-5, atol: 1e-5, times });
+  const sampling = withSolveProgress(model, "sampling");
+  const run = sample(sampling.field, x0, { method: "dopri5", rtol: 1e-5, atol: 1e-5, times });
+  sampling.done();
   const w2 = wasserstein(run.y, moons().sample(n, new Random(seed + 8)), { p: 2, method: "exact" });
-  const energy = pathEnergy(model, x0, { rtol: 1e-5, atol: 1e-5 }).meanEnergy;
+  const energySolve = withSolveProgress(model, "path energy");
+  const energy = pathEnergy(energySolve.field, x0, { rtol: 1e-5, atol: 1e-5 }).meanEnergy;
+  energySolve.done();
   const paths: Float64Array[] = [];
   for (let i = 0; i < Math.min(200, n); i++) {
     const p = new Float64Array(2 * times.length);

@@ -167,16 +167,3 @@ function crc32(bytes: Uint8Array): number {
   for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
-
-/** A one-line progress bar on stderr (only when it is a terminal; otherwise a line every 10%). */
-export function progress(label: string, step: number, total: number, extra = ""): void {
-  const width = 28;
-  const done = Math.round((step / total) * width);
-  const line = `${label} [${"#".repeat(done)}${".".repeat(width - done)}] ${step}/${total} ${extra}`;
-  if (process.stderr.isTTY) {
-    process.stderr.write(`\r${line}`);
-    if (step === total) process.stderr.write("\n");
-  } else if (step === total || step % Math.max(1, Math.floor(total / 10)) === 0) {
-    process.stderr.write(`${line}\n`);
-  }
-}

@@ -12,7 +12,7 @@ export interface EightGaussiansOptions {
 /**
  * Eight equally weighted isotropic Gaussians centred at radius r on the axes and
  * diagonals: centres r (cos(k pi/4), sin(k pi/4)), k = 0..7. Defaults r = 5, std 0.5, as in
- * ../shared/anchors. Beware: torchcfm passes sqrt(0.1) where a covariance is expected, so
+ * our reference benchmarks (bench/reference.py). Beware: torchcfm passes sqrt(0.1) where a covariance is expected, so
  * its real std is 0.1^(1/4) = 0.562; pass `std: 0.562` to match it. Exact `logProb`.
  *
  * @example

@@ -19,7 +19,7 @@ export interface MoonsOptions {
  * probability 1/2, then an angle a ~ U[0, pi): upper moon (cos a, sin a), lower moon
  * (1 - cos a, 1/2 - sin a); adds N(0, noise^2 I), multiplies by `scale`, adds `shift`.
  * The defaults (noise 0.1, scale 3, shift -1) are those of torchcfm's benchmarks and of
- * ../shared/anchors; scikit-learn's make_moons is scale 1, shift 0.
+ * our reference benchmarks (bench/reference.py); scikit-learn's make_moons is scale 1, shift 0.
  *
  * @example
  * ```ts

@@ -91,7 +91,7 @@ export interface GpuMlpField extends GpuVelocityField {
  * field.report.backend // => "webasm"
  * field.dispose();
  * const auto = gpuMlpField(net); // Node without a GPU: our CPU path
- * auto.report.backend // => "cpu-f64"
+ * auto.report.backend // => "cpu-f32" (our float32 WebAssembly-SIMD path on worker threads)
  * auto.dispose();
  * ```
  * @category GPU

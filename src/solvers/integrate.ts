@@ -5,7 +5,7 @@ import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { OdeFunction, OdeStatistics } from "./evaluate.js";
 import type { ButcherTableau, MethodName } from "./tableau.js";
-import { tableau } from "./tableau.js";
+import { methodNames, tableau } from "./tableau.js";
 import { runFixed } from "./fixed.js";
 import { runAdaptive } from "./adaptive.js";
 
@@ -151,15 +151,18 @@ export function solve(plan: OdePlan): OdeResult {
   return plan.stepSize !== null ? runFixed(plan) : runAdaptive(plan);
 }
 
-/** @internal Validates the arguments of an ODE solve. */
-export function planOde(fn: string, f: OdeFunction, y0: Batch, options: IntegrateOptions, dim?: number): OdePlan {
+/** @internal Validates the arguments of an ODE solve; `y0Name` is the caller's name for the initial state. */
+export function planOde(fn: string, f: OdeFunction, y0: Batch, options: IntegrateOptions, dim?: number, y0Name = "y0"): OdePlan {
   if (typeof f !== "function") throw new DomainError(fn, "f", "be a function (t, y, out) => void", describeValue(f));
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
-  const y = asBatch(fn, "y0", y0, dim === undefined ? {} : { dim });
+  const y = asBatch(fn, y0Name, y0, dim === undefined ? {} : { dim });
   const [n, d] = y.shape as [number, number];
   const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
   const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
   const method = options.method ?? "dopri5";
+  if (typeof method !== "string" || !methodNames().includes(method)) {
+    throw new DomainError(fn, "options.method", `be one of ${methodNames().join(", ")}`, describeValue(method));
+  }
   const tab = tableau(method);
   const rtol = checkPositive(fn, "options.rtol", options.rtol ?? 1e-6);
   const atol = checkPositive(fn, "options.atol", options.atol ?? 1e-8);

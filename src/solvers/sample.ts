@@ -31,7 +31,7 @@ export function sample(field: VelocityField, x0: Batch, options: IntegrateOption
   const f: OdeFunction = (t, x, out) => {
     field.evaluate(x, t, out);
   };
-  return solve(planOde(fn, f, x0, options, field.dim));
+  return solve(planOde(fn, f, x0, options, field.dim, "x0"));
 }
 
 /** @internal Rejects a value that is not a velocity field. */

@@ -1,51 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
 import { mlp } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
 import { maxRelativeError } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = process.env.FM_SKIP_BROWSER === "1";
 const root = resolve(import.meta.dirname, "../..");
 
-describe("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", () => {
+describe.skipIf(SKIP_BROWSER)("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", () => {
   let dir = "";
-  let server: Server | null = null;
+  let server: Server | undefined;
   let browser: Browser | null = null;
   let url = "";
 
   beforeAll(async () => {
-    if (skip) return;
-    if (!existsSync(CHROMIUM)) throw new Error(`browser test: ${CHROMIUM} is missing (apt-get install chromium, or set FM_SKIP_BROWSER=1)`);
     dir = mkdtempSync(join(tmpdir(), "fm-gpu-browser-"));
     writeFileSync(join(dir, "entry.ts"), `export * from ${JSON.stringify(join(root, "src/gpu/index.ts"))};\nexport { default as ndarray } from "ndarray";\n`);
     await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "gpu.js"), nodePaths: [join(root, "node_modules")], logLevel: "error" });
     writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">import * as fm from "./gpu.js"; window.fm = fm; window.ready = true;</script>`);
-    server = createServer((req, res) => {
-      const file = join(dir, (req.url ?? "/") === "/" ? "index.html" : (req.url ?? "").slice(1));
-      if (!existsSync(file)) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { "content-type": file.endsWith(".js") ? "text/javascript" : "text/html" }).end(readFileSync(file));
-    });
-    await new Promise<void>((ok) => (server as Server).listen(0, "127.0.0.1", ok));
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"] });
+    ({ server, url } = await serveFiles((path) => {
+      const file = join(dir, path === "/" ? "index.html" : path.slice(1));
+      return existsSync(file) ? { body: readFileSync(file), type: file.endsWith(".js") ? "text/javascript" : "text/html" } : null;
+    }));
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((ok) => (server === null ? ok() : server.close(() => ok())));
+    await closeServer(server);
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
   });
 
   it("property: the ESM bundle runs the MLP and marginal fields on webgl2 and matches the float64 CPU results within 1e-4; auto selection refuses SwiftShader for cpu-f32", async () => {
-    if (skip) { expect(skip).toBe(true); return; }
     const net = mlp({ dim: 2, hidden: [64, 64], activation: "silu", seed: 11 });
     const rng = new Random(12);
     const x = rng.normalBatch(333, 2);

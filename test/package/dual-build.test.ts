@@ -23,7 +23,7 @@ beforeAll(async () => {
     silent: true,
     platform: "neutral",
     target: "es2022",
-    external: ["ndarray", "ndarray-ops", "gpu.js"],
+    external: ["ndarray", "gpu.js"],
   });
   writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
 }, 120_000);

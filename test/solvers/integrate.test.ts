@@ -153,3 +153,14 @@ describe("integrate", () => {
     expect(() => integrate("f" as unknown as typeof growth, zeros(1, 1))).toThrow(DomainError);
   });
 });
+
+describe("error messages name what the caller wrote", () => {
+  const field = { dim: 2, evaluate: (x: Batch, _t: Time, out: Batch = zeros(x.shape[0] as number, 2)) => out };
+  it("sample() calls its initial state x0 and integrate() y0; an unknown method is the option options.method", async () => {
+    const { sample } = await import("../../src/solvers/sample.js");
+    expect(() => sample(field, fromRows([[0, 0, 0]]))).toThrow(/^sample\(\): x0 /);
+    expect(() => integrate((_t, _y, out) => out, ndarray(new Float64Array(2), [1, 2, 3]))).toThrow(/^integrate\(\): y0 /);
+    expect(() => sample(field, fromRows([[0, 0]]), { method: "dopri" as MethodName })).toThrow(/^sample\(\): options\.method must be one of euler, .*dop853, got "dopri"$/);
+    expect(() => integrate((_t, _y, out) => out, fromRows([[0]]), { method: 5 as unknown as MethodName })).toThrow(DomainError);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * One way for every browser test to find and start headless Chromium, without root:
+ *
+ * 1. `FM_CHROMIUM`, if set (a path to a Chromium or Chrome binary);
+ * 2. otherwise a system Chromium/Chrome, if one is installed at a usual path;
+ * 3. otherwise the headless Chromium of the `@sparticuz/chromium` dev dependency (Chromium 153,
+ *    about 67 MB in node_modules; it decompresses itself into the temp folder on first use).
+ *
+ * Step 3 runs once per test run in `test/helpers/browser-setup.ts` (vitest's globalSetup), which
+ * passes the path on in `FM_CHROMIUM_RESOLVED`, so parallel test files never decompress at once.
+ * A browser that cannot start is an error saying how to fix it; only `FM_SKIP_BROWSER=1`, set by
+ * the person running the tests, skips the browser tests (and vitest reports them as skipped).
+ */
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser } from "playwright-core";
+
+/** True when the person running the tests asked to skip the browser tests. */
+export const SKIP_BROWSER = process.env.FM_SKIP_BROWSER === "1";
+
+const SYSTEM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+
+/** Flags every launch uses: no sandbox (we may run as root), nothing that reaches the network. */
+const BASE_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--no-default-browser-check"];
+
+/** WebGL2 and a WebGPU adapter through SwiftShader (software): correctness only, never timings. */
+const GPU_ARGS = ["--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--enable-unsafe-webgpu", "--enable-features=Vulkan,WebGPU,SharedArrayBuffer", "--use-webgpu-adapter=swiftshader"];
+
+/** Where the executable came from, for messages. */
+export type BrowserSource = "FM_CHROMIUM" | "system" | "@sparticuz/chromium";
+
+/** Finds a Chromium without starting it; the npm fallback is decompressed here when asked to. */
+export async function resolveChromium(): Promise<{ executable: string; source: BrowserSource }> {
+  const explicit = process.env.FM_CHROMIUM;
+  if (explicit !== undefined && explicit !== "") {
+    if (!existsSync(explicit)) throw new Error(`browser tests: FM_CHROMIUM=${explicit} does not exist; unset it to use a system Chromium or the @sparticuz/chromium dev dependency`);
+    return { executable: explicit, source: "FM_CHROMIUM" };
+  }
+  const resolved = process.env.FM_CHROMIUM_RESOLVED;
+  if (resolved !== undefined && resolved !== "" && existsSync(resolved)) return { executable: resolved, source: "@sparticuz/chromium" };
+  const system = SYSTEM_PATHS.find((p) => existsSync(p));
+  if (system !== undefined) return { executable: system, source: "system" };
+  try {
+    const packaged = (await import("@sparticuz/chromium")).default;
+    return { executable: await packaged.executablePath(), source: "@sparticuz/chromium" };
+  } catch (e) {
+    throw new Error(
+      `browser tests: no Chromium found (FM_CHROMIUM unset, none at ${SYSTEM_PATHS.join(", ")}) and the @sparticuz/chromium dev dependency failed: ${(e as Error).message}. ` +
+        "Run `npm ci` (it installs @sparticuz/chromium), set FM_CHROMIUM to a Chromium binary, or set FM_SKIP_BROWSER=1 to skip the browser tests.",
+    );
+  }
+}
+
+/** Starts headless Chromium with WebGL2 and WebGPU on SwiftShader; the error says how to fix a failed start. */
+export async function launchBrowser(): Promise<Browser> {
+  const { executable, source } = await resolveChromium();
+  try {
+    return await chromium.launch({ executablePath: executable, args: [...BASE_ARGS, ...GPU_ARGS] });
+  } catch (e) {
+    throw new Error(
+      `browser tests: Chromium from ${source} (${executable}) did not start: ${(e as Error).message.split("\n")[0]}. ` +
+        "Set FM_CHROMIUM to a working Chromium binary, delete the decompressed copy in the temp folder and rerun, or set FM_SKIP_BROWSER=1 to skip the browser tests.",
+    );
+  }
+}
+
+/** Serves files on http://127.0.0.1 at a free port (WebGPU needs a real origin, not about:blank). */
+export async function serveFiles(read: (path: string) => { body: Buffer | string; type: string } | null): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+    const file = read(path);
+    if (file === null) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": file.type }).end(file.body);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** Closes a server started by {@link serveFiles}. */
+export function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((ok) => (server === undefined ? ok() : server.close(() => ok())));
+}
