@@ -5,6 +5,8 @@ import type { EngineOptions } from "./options.js";
 import type { ThreadSupport } from "./threads.js";
 import { RowPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
 
+/** Largest WebAssembly memory of the GEMM form (bytes). */
+const MAX_BYTES = 2 ** 29;
 /** Fewest rows worth a thread of their own. */
 const ROWS_PER_THREAD = 64;
 /** Fewest row-point pairs times (d + 8) worth a second thread (about a millisecond of work). */
@@ -32,7 +34,10 @@ export class MarginalEngine {
   private readonly yHat: Float64Array;
 
   constructor(protected readonly y: Float64Array, private readonly K: number, private readonly d: number, options: EngineOptions, private readonly fn: string) {
-    this.plan = marginalF64Module === null ? null : marginalPlan(y, K, d);
+    // the GEMM form keeps the data twice in WebAssembly memory (and once more per worker): past
+    // MAX_BYTES (K d above about 32 million) the difference form runs instead
+    const plan = marginalF64Module === null ? null : marginalPlan(y, K, d);
+    this.plan = plan !== null && plan.bytes <= MAX_BYTES ? plan : null;
     this.kernel = this.plan === null ? null : loadMarginal(marginalF64Module as WebAssembly.Module, y, this.plan);
     this.support = threadSupport();
     this.threads = poolThreads(options.threads, this.support);
