@@ -148,8 +148,8 @@ export class Mlp implements VelocityField {
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(false, n);
     const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
     this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, result.data);
     return result;
@@ -171,8 +171,8 @@ export class Mlp implements VelocityField {
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(true, n);
     const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(true, n) : null;
     this.run(ws, xb.data, t, this.checkLabels(fn, labels ?? this.classes, n), n, result.data, engine === null ? null : engine.input(0, n));
     engine?.forward(0, n, this.parameters, result.data);
     this.cachedRows = n;
@@ -191,14 +191,14 @@ export class Mlp implements VelocityField {
    */
   backward(gradOutput: Batch, accumulate = false): Float64Array {
     const fn = "Mlp.backward";
-    if (this.cachedRows < 0 || this.train === null) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
+    if (this.cachedRows < 0 || (!this.cachedOnEngine && this.train === null)) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
     const n = this.cachedRows;
     const g = asBatch(fn, "gradOutput", gradOutput, { dim: this.dim, rows: n });
     if (this.cachedOnEngine && this.engine !== null) {
       this.engine.backward(n, g.data, this.gradient, accumulate);
       return this.gradient;
     }
-    const ws = this.train;
+    const ws = this.train as Workspace;
     const L = this.weights.length;
     let delta = g.data;
     let spare = ws.ping;
@@ -248,16 +248,16 @@ export class Mlp implements VelocityField {
     checkTime(fn, "t", t, n);
     const vb = asBatch(fn, "v", v, { dim: this.dim, rows: n });
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(false, n);
     const tmp = new Float64Array(n * this.dim);
     const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
     this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, tmp);
     const seed = (input: Float64Array) => {
       const d = this.dim, k = this.inputs;
       for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) input[r * k + j] = vb.data[r * d + j] as number;
     };
-    if (engine === null) this.tangent(ws, n, seed, result.data);
+    if (engine === null) this.tangent(ws as Workspace, n, seed, result.data);
     else engine.tangent(n, seed, result.data);
     return result;
   }
@@ -291,16 +291,16 @@ export class Mlp implements VelocityField {
     checkTime(fn, "t", t, n);
     if (out !== undefined && out.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(out.length));
     const result = out ?? new Float64Array(n);
-    const ws = this.ensure(false, n);
     const d = this.dim, k = this.inputs;
     const tmp = new Float64Array(n * d);
     const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
     this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, tmp);
     result.fill(0);
     for (let j = 0; j < d; j++) {
       const seed = (input: Float64Array) => { for (let r = 0; r < n; r++) input[r * k + j] = 1; };
-      if (engine === null) this.tangent(ws, n, seed, tmp);
+      if (engine === null) this.tangent(ws as Workspace, n, seed, tmp);
       else engine.tangent(n, seed, tmp);
       for (let r = 0; r < n; r++) result[r] = (result[r] as number) + (tmp[r * d + j] as number);
     }
@@ -385,8 +385,8 @@ export class Mlp implements VelocityField {
   }
 
   /** Fills the input buffer and runs every layer; the output goes to `out` ([n, dim]). With `target`, only fills that buffer with the inputs (the engine runs the layers). */
-  private run(ws: Workspace, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array, target: Float64Array | null = null): void {
-    const d = this.dim, k = this.inputs, input = target ?? ws.input;
+  private run(workspace: Workspace | null, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array, target: Float64Array | null = null): void {
+    const d = this.dim, k = this.inputs, input = target ?? (workspace as Workspace).input;
     const freqs = this.time.kind === "fourier" ? this.time.frequencies : null;
     const features = timeFeatureCount(this.time);
     for (let r = 0; r < n; r++) {
@@ -409,6 +409,7 @@ export class Mlp implements VelocityField {
       }
     }
     if (target !== null) return;
+    const ws = workspace as Workspace;
     const L = this.weights.length;
     let a = input;
     for (let l = 0; l < L; l++) {
