@@ -276,7 +276,11 @@ for (;;) Atomics.wait(ctl, 2, 0);`;
     const kernel = loadF32(module, spec, plan);
     const pool = new F32Pool(kernel, module, plan, 2, 800, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { source: 'setTimeout(() => { throw new Error("worker died"); }, 10);' });
     try {
-      await new Promise((done) => setTimeout(done, 500));
+      // both workers boot, throw and have their error events delivered (seconds on a loaded machine)
+      const ctl = (pool as unknown as { ctl: Int32Array }).ctl;
+      const failed = () => [0, 1].every((w) => Atomics.load(ctl, SLOT + SLOT_WORDS * w + 2) === -1);
+      for (let waited = 0; !failed() && waited < 30000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+      expect(failed()).toBe(true);
       const x = new Random(16).normalBatch(800, 2);
       features(x, 0.3, pool.input);
       pool.run("test", 800, 3);
