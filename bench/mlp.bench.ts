@@ -19,6 +19,7 @@ interface ForwardState { net: Mlp; x: Batch; t: Float64Array; out: Batch }
 function forwardSetup(): ForwardState {
   const rng = new Random(0);
   const net = mlp({ dim: 2, hidden: [forwardWidth, forwardWidth, forwardWidth], activation: "silu", seed: 0 });
+  net.threads = 1; // these rows compare with torch on 1 thread (bench/engine.bench.ts has the threaded rows)
   const x = rng.normalBatch(forwardRows, 2);
   const t = new Float64Array(forwardRows);
   rng.fillUniform(t);

@@ -216,3 +216,23 @@ export function checkCall(name: string, disposed: boolean, backend: GpuBackend, 
   checkTime(name, "t", t, xb.shape[0] as number);
   return xb;
 }
+
+/**
+ * Reports a thread failure of our CPU paths once (internal): `threads` 1 and the reason
+ * extended in every report given, a "worker threads" kernel record, then `"error"` throws a
+ * `DomainError`, `"warn"` warns. The failing call's rows were computed on the calling thread
+ * all the same, and so are later calls.
+ */
+export function reportThreadFailure(message: string | null, fn: string, policy: FallbackPolicy, backend: GpuBackend, reports: GpuReport[]): void {
+  if (message === null) return;
+  const note = `worker threads failed (${message}); ${backend} continues on the calling thread alone`;
+  for (const r of new Set(reports)) {
+    r.threads = 1;
+    r.reason = `${r.reason}; ${note}`;
+  }
+  for (const kernels of new Set(reports.map((r) => r.kernels))) {
+    kernels.push({ name: "worker threads", requested: backend, ran: backend, fallbackReason: `${message}; the calling thread ran the rows` });
+  }
+  if (policy === "error") throw new DomainError(fn, "worker threads", 'run their rows (onFallback: "error")', `${message}; later calls run on the calling thread`);
+  if (policy === "warn") console.warn(`${fn}(): ${note}`);
+}

@@ -1,21 +1,18 @@
-import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import type { Scheduler, VelocityField } from "../core/interfaces.js";
+import type { Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { timeAt } from "../core/time.js";
-import { marginalVelocity } from "../velocity/marginal.js";
 import { valuesAt } from "../velocity/scheduler-like.js";
-import type { ThreadSupport } from "./threads.js";
-import { MarginalPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
+import { MarginalEngine } from "../engine/marginal.js";
 import type { GpuReport, RawKernel, Settings } from "./backend.js";
-import { Runtime } from "./backend.js";
+import { Runtime, reportThreadFailure } from "./backend.js";
 import { toInput } from "./input.js";
 import { ACCUMULATE_SOURCE, LOGITS_SOURCE, ROWMAX_SOURCE, WEIGHTS_SOURCE } from "./kernels.js";
 import { drive, driveAsync, readRows, readVector } from "./readback.js";
 import type { BackendChoice } from "./select.js";
 
 /** One implementation of the marginal field on one backend (internal); inputs already validated. */
-export interface MarginalEngine {
+export interface MarginalEngineOfField {
   readonly report: GpuReport;
   pass(async: false, x: Batch, t: Time, out: Float64Array): void;
   pass(async: true, x: Batch, t: Time, out: Float64Array): Promise<void>;
@@ -25,91 +22,45 @@ export interface MarginalEngine {
 }
 
 /** The engine of a backend choice (internal). */
-export function marginalEngine(scheduler: Scheduler, data: Batch, dataTile: number, settings: Settings, choice: BackendChoice): MarginalEngine {
+export function marginalEngine(scheduler: Scheduler, data: Batch, dataTile: number, settings: Settings, choice: BackendChoice): MarginalEngineOfField {
   return choice.backend === "cpu-f64" ? new CpuMarginal(scheduler, data, settings, choice) : new KernelMarginal(scheduler, data, dataTile, new Runtime(settings, choice));
 }
 
-/** Fewest rows worth a thread of their own (each row costs K exponentials). */
-const MARGINAL_ROWS_PER_THREAD = 64;
-
 /**
- * Our float64 closed-form marginal field (no gpu.js): the rows of a call split over the calling
- * thread and `poolSize - 1` worker threads where blocking threads exist, every thread running
- * the CPU field's own row code (results bit-identical to `marginalVelocity`).
+ * Our float64 closed-form marginal field (no gpu.js): the engine of the core `marginalVelocity`
+ * (blocked GEMM logits, SIMD exp, rows over `poolSize` threads when the call is large), so
+ * results are bit-identical to it; thread failures go through the fallback policy.
  */
-class CpuMarginal implements MarginalEngine {
+class CpuMarginal extends MarginalEngine implements MarginalEngineOfField {
   readonly report: GpuReport;
-  private readonly field: VelocityField;
-  private readonly means: Float64Array;
-  private readonly dim: number;
-  private readonly support: ThreadSupport | null;
-  private threads: number;
-  private pool: MarginalPool | null = null;
-  private readonly failure = new ThreadFailure();
 
   constructor(private readonly scheduler: Scheduler, data: Batch, private readonly settings: Settings, choice: BackendChoice) {
-    this.field = marginalVelocity(scheduler, data);
-    this.means = Float64Array.from(data.data);
-    this.dim = data.shape[1] as number;
-    this.support = threadSupport();
-    this.threads = poolThreads(settings.poolSize, this.support);
-    const where = this.threads > 1 ? `; float64 on ${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "";
-    this.report = { backend: "cpu-f64", async: settings.async, reason: `${choice.reason}${where}`, renderer: null, software: false, kernels: [], threads: this.threads };
+    super(Float64Array.from(data.data), data.shape[0] as number, data.shape[1] as number, { threads: settings.poolSize, tileRows: settings.tileRows }, "gpuMarginalVelocity");
+    const where = this.threads > 1 ? `; float64 on up to ${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "";
+    this.report = { backend: "cpu-f64", async: settings.async, reason: `${choice.reason}${where}`, renderer: null, software: false, kernels: [{ name: "marginal rows (float64 GEMM logits, SIMD exp)", requested: "cpu-f64", ran: "cpu-f64", fallbackReason: null }], threads: this.threads };
   }
 
   pass(async: boolean, x: Batch, t: Time, out: Float64Array): Promise<void> & void {
     const n = x.shape[0] as number;
-    const parts = Math.min(this.threads, Math.ceil(n / MARGINAL_ROWS_PER_THREAD));
-    if (parts <= 1) out.set(this.field.evaluate(x, t).data);
-    else this.threaded(x, t, out, n, parts);
+    const coef = new Float64Array(4 * n);
+    for (let r = 0; r < n; r++) {
+      const s = valuesAt("gpuMarginalVelocity.evaluate", this.scheduler, timeAt(t, r));
+      coef[4 * r] = s.alpha;
+      coef[4 * r + 1] = s.sigma;
+      coef[4 * r + 2] = s.dAlpha;
+      coef[4 * r + 3] = s.dSigma;
+    }
+    this.evaluate(x.data, coef, n, out);
     return (async ? Promise.resolve() : undefined) as Promise<void> & void;
   }
 
   check(fn: string, report: GpuReport): void {
-    this.failure.report(fn, this.settings.policy, "cpu-f64", [report, this.report]);
+    reportThreadFailure(this.failure.take(), fn, this.settings.policy, "cpu-f64", [report, this.report]);
   }
-
-  dispose(): void {
-    this.pool?.dispose();
-    this.pool = null;
-  }
-
-  /** Tiles of rows: queries and scheduler values (validated here) laid out, the rows split over the threads. */
-  private threaded(x: Batch, t: Time, out: Float64Array, n: number, parts: number): void {
-    const d = this.dim;
-    const K = this.means.length / d;
-    const pool = (this.pool ??= new MarginalPool(this.means, d, K, this.threads - 1, this.settings.tileRows, this.support as ThreadSupport));
-    if (this.report.kernels.length === 0) this.report.kernels.push({ name: "marginal rows (float64, threads)", requested: "cpu-f64", ran: "cpu-f64", fallbackReason: null });
-    for (let start = 0; start < n; start += pool.capacity) {
-      const m = Math.min(pool.capacity, n - start);
-      pool.x.set(x.data.subarray(start * d, (start + m) * d));
-      for (let r = 0; r < m; r++) {
-        const s = valuesAt("gpuMarginalVelocity.evaluate", this.scheduler, timeAt(t, start + r));
-        pool.coef[4 * r] = s.alpha;
-        pool.coef[4 * r + 1] = s.sigma;
-        pool.coef[4 * r + 2] = s.dAlpha;
-        pool.coef[4 * r + 3] = s.dSigma;
-      }
-      const ok = this.failure.run(pool, "gpuMarginalVelocity", m, Math.min(parts, Math.ceil(m / MARGINAL_ROWS_PER_THREAD)), 0);
-      if (!ok) {
-        pool.dispose();
-        this.pool = null;
-        this.threads = 1;
-        out.set(this.field.evaluate(ndarray(x.data.subarray(start * d, n * d), [n - start, d]) as Batch, sliceTime(t, start)).data, start * d);
-        return;
-      }
-      out.set(pool.out.subarray(0, m * d), start * d);
-    }
-  }
-}
-
-/** The times of rows start.. (one time stays one time). */
-function sliceTime(t: Time, start: number): Time {
-  return typeof t === "number" ? t : t.subarray(start);
 }
 
 /** gpu.js kernels per tile of data points, merged by a float64 log-sum-exp on the host. */
-class KernelMarginal implements MarginalEngine {
+class KernelMarginal implements MarginalEngineOfField {
   readonly dim: number;
   readonly report: GpuReport;
   private readonly tiles: { y: unknown; n: number }[] = [];

@@ -7,7 +7,7 @@ import type { Time } from "../core/time.js";
 import type { CalibrationOptions, GpuOptions, GpuReport, Settings } from "./backend.js";
 import { checkCall, checkOptions } from "./backend.js";
 import { adoptCalibration, calibrateEngines } from "./calibrate.js";
-import type { MarginalEngine } from "./marginal-engine.js";
+import type { MarginalEngineOfField as MarginalEngine } from "./marginal-engine.js";
 import { marginalEngine } from "./marginal-engine.js";
 import type { GpuVelocityField } from "./mlp-field.js";
 import type { BackendChoice } from "./select.js";

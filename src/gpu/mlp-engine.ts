@@ -9,7 +9,8 @@ import { Runtime } from "./backend.js";
 import { layerSource, tangentSource } from "./kernels.js";
 import { drive, driveAsync, readRows } from "./readback.js";
 import type { BackendChoice } from "./select.js";
-import { mlpFeatures, toInput } from "./input.js";
+import { toInput } from "./input.js";
+import { mlpFeatures } from "../engine/features.js";
 import { F32Engine } from "./f32-engine.js";
 
 /**

@@ -3,7 +3,7 @@ import type { GpuBackend, GpuOptions } from "./backend.js";
 import { checkOptions } from "./backend.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import { f32Available } from "./f32-engine.js";
+import { f32Available } from "../engine/f32-mlp.js";
 
 /**
  * Which field a backend is chosen for: `"mlp"` ({@link gpuMlpField}) or `"marginal"`

@@ -6,8 +6,8 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Mlp, Labels } from "./mlp.js";
 import type { MlpSpec } from "./spec.js";
-import { denseF32Module, f32Plan, loadF32, F32_BLOCK_ROWS as BLOCK_ROWS } from "./dense-f32.js";
-import type { DenseF32, F32Layer } from "./dense-f32.js";
+import { denseF32Module, f32Plan, loadF32, F32_BLOCK_ROWS as BLOCK_ROWS } from "../engine/dense-f32.js";
+import type { DenseF32, F32Layer } from "../engine/dense-f32.js";
 
 /**
  * An opt-in **float32** inference copy of an {@link Mlp}: weights rounded to float32 and

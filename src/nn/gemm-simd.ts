@@ -1,33 +1,23 @@
+import { GEMM_F64 } from "../engine/wasm/modules.js";
+import { instantiateBase64 } from "../engine/wasm/load.js";
+
 /**
  * WebAssembly SIMD (f64x2) dense kernel C = op(A) op(B) (+ bias or + C), float64, with
  * op(A) = A or A^T read in place by strides, so backward needs no transposes. The module
- * (~760 bytes, source in gemm-f64.wat beside this file, assembled with wabt) computes 4 x 4
+ * (~760 bytes, source in src/engine/wasm/gemm-f64.wat, compiled by scripts/build-wasm.mjs) computes 4 x 4
  * tiles, broadcasting entries of A against rows of B; operands are copied into its memory
  * with rows of A and columns of B padded to multiples of 4. Null where WebAssembly SIMD is
  * missing; then the scalar kernels of matmul.ts run.
  *
  * @internal
  */
-const MODULE_BASE64 = "AGFzbQEAAAABDwFgC39/f39/f39/f39/AAMCAQAFAwEAAQcRAgZtZW1vcnkCAARnZW1tAAAKwwUBwAUCC38LeyAHQQN0IRMgAUEBdCEUIBQgAWohFUEAIQsCQANAIAsgBU8NASAAIAsgAWxqIQ4gBCALIBNsaiEPQQAhDAJAA0AgDCATTw0BIAhBAXFFBEAgCSAMav0ABAAhGSAJIAxq/QAEECEaIBkhGyAaIRwgGSEdIBohHiAZIR8gGiEgBSAPIAxqIQ0gDf0ABAAhGSAN/QAEECEaIA0gE2ohDSAN/QAEACEbIA39AAQQIRwgDSATaiENIA39AAQAIR0gDf0ABBAhHiANIBNqIQ0gDf0ABAAhHyAN/QAEECEgCyADIAxqIRAgDiERIA4gBiACbGohEgJAA0AgESASTw0BIBD9AAQAIRYgEP0ABBAhFyAR/QoDACEYIBkgGCAW/fIB/fABIRkgGiAYIBf98gH98AEhGiARIAFq/QoDACEYIBsgGCAW/fIB/fABIRsgHCAYIBf98gH98AEhHCARIBRq/QoDACEYIB0gGCAW/fIB/fABIR0gHiAYIBf98gH98AEhHiARIBVq/QoDACEYIB8gGCAW/fIB/fABIR8gICAYIBf98gH98AEhICARIAJqIREgECATaiEQDAALCyAIQQJxBEAgCiAPIARraiAMaiENIBkgDf0ABAD98gEhGSAaIA39AAQQ/fIBIRogDSATaiENIBsgDf0ABAD98gEhGyAcIA39AAQQ/fIBIRwgDSATaiENIB0gDf0ABAD98gEhHSAeIA39AAQQ/fIBIR4gDSATaiENIB8gDf0ABAD98gEhHyAgIA39AAQQ/fIBISALIA8gDGohDSANIBn9CwQAIA0gGv0LBBAgDSATaiENIA0gG/0LBAAgDSAc/QsEECANIBNqIQ0gDSAd/QsEACANIB79CwQQIA0gE2ohDSANIB/9CwQAIA0gIP0LBBAgDEEgaiEMDAALCyALQQRqIQsMAAsLCw==";
 
 interface GemmKernel {
   memory: WebAssembly.Memory;
   gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number, scale: number) => void;
 }
 
-function instantiate(): GemmKernel | null {
-  try {
-    if (typeof WebAssembly !== "object" || typeof atob !== "function") return null;
-    const binary = atob(MODULE_BASE64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as GemmKernel;
-  } catch {
-    return null;
-  }
-}
-
-const kernel = instantiate();
+const kernel = instantiateBase64<GemmKernel>(GEMM_F64);
 let view = kernel === null ? new Float64Array(0) : new Float64Array(kernel.memory.buffer);
 
 function ensureDoubles(count: number): Float64Array {

@@ -6,7 +6,9 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { MlpSpec, Activation, TimeEmbeddingSpec } from "./spec.js";
 import { activate } from "./activation.js";
-import { matmulNN, matmulNT, matmulTN } from "./matmul.js";
+import { matmulNN, matmulNT, matmulTN, simdEnabled } from "./matmul.js";
+import { MlpThreads } from "../engine/mlp-threads.js";
+import { checkInteger } from "../core/check.js";
 import { Workspace } from "./workspace.js";
 import { validateSpec, timeFeatureCount } from "./validate.js";
 import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
@@ -66,6 +68,17 @@ export class Mlp implements VelocityField {
   private train: Workspace | null = null;
   private scratch: Workspace | null = null;
   private cachedRows = -1;
+  /** Whether the last forward ran on the engine (then backward does too). */
+  private cachedOnEngine = false;
+  private engine: MlpThreads | null = null;
+
+  /**
+   * Threads for batches of 512 rows or more (the calling thread and `threads - 1` workers;
+   * default: the cores, at most 8; 1 where blocking worker threads are missing, as in browsers).
+   * Such batches run in chunks of 256 rows whose gradients are added in chunk order, so every
+   * result is the same bits whatever the thread count; set 1 to keep to the calling thread.
+   */
+  threads: number | undefined = undefined;
 
   /**
    * Builds an MLP from a spec (copied; validated like untrusted data).
@@ -135,8 +148,10 @@ export class Mlp implements VelocityField {
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(false, n);
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, result.data);
+    const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
+    engine?.forward(1, n, this.parameters, result.data);
     return result;
   }
 
@@ -156,9 +171,12 @@ export class Mlp implements VelocityField {
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(true, n);
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels ?? this.classes, n), n, result.data);
+    const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(true, n) : null;
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels ?? this.classes, n), n, result.data, engine === null ? null : engine.input(0, n));
+    engine?.forward(0, n, this.parameters, result.data);
     this.cachedRows = n;
+    this.cachedOnEngine = engine !== null;
     return result;
   }
 
@@ -173,10 +191,14 @@ export class Mlp implements VelocityField {
    */
   backward(gradOutput: Batch, accumulate = false): Float64Array {
     const fn = "Mlp.backward";
-    if (this.cachedRows < 0 || this.train === null) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
+    if (this.cachedRows < 0 || (!this.cachedOnEngine && this.train === null)) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
     const n = this.cachedRows;
     const g = asBatch(fn, "gradOutput", gradOutput, { dim: this.dim, rows: n });
-    const ws = this.train;
+    if (this.cachedOnEngine && this.engine !== null) {
+      this.engine.backward(n, g.data, this.gradient, accumulate);
+      return this.gradient;
+    }
+    const ws = this.train as Workspace;
     const L = this.weights.length;
     let delta = g.data;
     let spare = ws.ping;
@@ -226,13 +248,17 @@ export class Mlp implements VelocityField {
     checkTime(fn, "t", t, n);
     const vb = asBatch(fn, "v", v, { dim: this.dim, rows: n });
     const result = outputBatch(fn, out, n, this.dim);
-    const ws = this.ensure(false, n);
     const tmp = new Float64Array(n * this.dim);
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp);
-    this.tangent(ws, n, (input) => {
+    const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
+    engine?.forward(1, n, this.parameters, tmp);
+    const seed = (input: Float64Array) => {
       const d = this.dim, k = this.inputs;
       for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) input[r * k + j] = vb.data[r * d + j] as number;
-    }, result.data);
+    };
+    if (engine === null) this.tangent(ws as Workspace, n, seed, result.data);
+    else engine.tangent(n, seed, result.data);
     return result;
   }
 
@@ -265,13 +291,17 @@ export class Mlp implements VelocityField {
     checkTime(fn, "t", t, n);
     if (out !== undefined && out.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(out.length));
     const result = out ?? new Float64Array(n);
-    const ws = this.ensure(false, n);
     const d = this.dim, k = this.inputs;
     const tmp = new Float64Array(n * d);
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp);
+    const engine = this.engineFor(n);
+    const ws = engine === null ? this.ensure(false, n) : null;
+    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
+    engine?.forward(1, n, this.parameters, tmp);
     result.fill(0);
     for (let j = 0; j < d; j++) {
-      this.tangent(ws, n, (input) => { for (let r = 0; r < n; r++) input[r * k + j] = 1; }, tmp);
+      const seed = (input: Float64Array) => { for (let r = 0; r < n; r++) input[r * k + j] = 1; };
+      if (engine === null) this.tangent(ws as Workspace, n, seed, tmp);
+      else engine.tangent(n, seed, tmp);
       for (let r = 0; r < n; r++) result[r] = (result[r] as number) + (tmp[r * d + j] as number);
     }
     return result;
@@ -318,6 +348,20 @@ export class Mlp implements VelocityField {
     return new Mlp(mlpSpecFromJSON(json));
   }
 
+  /** The engine for a batch of n rows, or null when the batch stays on the calling thread's kernels. */
+  private engineFor(n: number): MlpThreads | null {
+    if (this.threads !== undefined) checkInteger("Mlp", "threads", this.threads, 1, 256);
+    if (!MlpThreads.takes(n) || !simdEnabled()) return null;
+    if (this.engine !== null && this.engine.requested === this.threads) return this.engine;
+    this.engine?.dispose();
+    const offsets: number[] = [];
+    let at = 0;
+    this.widths.forEach((outs, l) => { offsets.push(at); at += (this.layerInputs[l] as number) * outs + outs; });
+    const net = { layers: this.widths.length, dim: this.dim, inputs: this.inputs, layerInputs: [...this.layerInputs], widths: [...this.widths], offsets, parameterCount: this.parameters.length, activation: this.activation, chunk: 256 };
+    this.engine = new MlpThreads(net, { threads: this.threads }, "Mlp");
+    return this.engine;
+  }
+
   private ensure(training: boolean, n: number): Workspace {
     const current = training ? this.train : this.scratch;
     if (current !== null && current.capacity >= n) return current;
@@ -340,9 +384,9 @@ export class Mlp implements VelocityField {
     return labels;
   }
 
-  /** Fills the input buffer and runs every layer; the output goes to `out` ([n, dim]). */
-  private run(ws: Workspace, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array): void {
-    const d = this.dim, k = this.inputs, input = ws.input;
+  /** Fills the input buffer and runs every layer; the output goes to `out` ([n, dim]). With `target`, only fills that buffer with the inputs (the engine runs the layers). */
+  private run(workspace: Workspace | null, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array, target: Float64Array | null = null): void {
+    const d = this.dim, k = this.inputs, input = target ?? (workspace as Workspace).input;
     const freqs = this.time.kind === "fourier" ? this.time.frequencies : null;
     const features = timeFeatureCount(this.time);
     for (let r = 0; r < n; r++) {
@@ -364,6 +408,8 @@ export class Mlp implements VelocityField {
         input[off + y] = 1;
       }
     }
+    if (target !== null) return;
+    const ws = workspace as Workspace;
     const L = this.weights.length;
     let a = input;
     for (let l = 0; l < L; l++) {

@@ -5,11 +5,29 @@ import { checkTime, timeAt } from "../core/time.js";
 import type { Time } from "../core/time.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { VelocityField } from "../core/interfaces.js";
+import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { SchedulerSource } from "./scheduler-like.js";
 import { resolveScheduler } from "./scheduler-like.js";
 import { empiricalRow, mixtureRow } from "./marginal-kernels.js";
 import type { MixtureParameters, RowResult } from "./marginal-kernels.js";
+import { valuesAt } from "./scheduler-like.js";
+import { checkInteger } from "../core/check.js";
+import { MarginalEngine } from "../engine/marginal.js";
+
+/**
+ * Options of {@link marginalVelocity}.
+ *
+ * @category Velocity fields
+ */
+export interface MarginalOptions {
+  /**
+   * Threads of a large `evaluate` of an empirical target: the calling thread and `threads - 1`
+   * worker threads (default: the cores, at most 8; 1 where blocking worker threads are missing,
+   * as in browsers). `1` pins every call to the calling thread. Results are the same bits
+   * whatever the count.
+   */
+  threads?: number;
+}
 
 /**
  * A target with a closed-form marginal velocity: a finite data set (a batch of points or
@@ -68,10 +86,17 @@ export interface MarginalVelocityField extends VelocityField {
  * JVP: sum_k w_k c_k v + sum_k w_k (u_k - u)(g_k - g_bar) . v with g_k = -(x - alpha m_k) / v_k;
  * divergence: its trace.
  *
+ * `evaluate` of an empirical target runs on the CPU engine: all logits of a block of rows by one
+ * matrix product, |x - alpha y_k|^2 = |x|^2 - 2 alpha x . y_k + alpha^2 |y_k|^2 (data centred
+ * first), a SIMD exp and a streaming weighted sum, over worker threads when the call is large;
+ * rows where that form would lose accuracy (its rounding grows like 1 / sigma^2 as t -> 1) use
+ * the difference form above. Weights below 1e-20 of the largest are dropped.
+ *
  * @param path - scheduler or affine path (see {@link SchedulerSource})
  * @param target - data points or a Gaussian mixture (see {@link MarginalTarget})
+ * @param options - threads (see {@link MarginalOptions})
  * @returns the field
- * @throws {@link DomainError} for an unsupported target or path; {@link ShapeError} for an empty data set
+ * @throws {@link DomainError} for an unsupported target or path or bad options; {@link ShapeError} for an empty data set
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -80,11 +105,14 @@ export interface MarginalVelocityField extends VelocityField {
  * ```
  * @category Velocity fields
  */
-export function marginalVelocity(path: SchedulerSource, target: MarginalTarget): MarginalVelocityField {
+export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, options: MarginalOptions = {}): MarginalVelocityField {
   const fn = "marginalVelocity";
   const scheduler = resolveScheduler(fn, path);
   const params = readTarget(fn, target);
   const { dim, components: K } = params;
+  if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
+  const threads = options.threads === undefined ? undefined : checkInteger(fn, "options.threads", options.threads, 1, 256);
+  let engine: MarginalEngine | null = null;
   const scratch = { logits: new Float64Array(K), weights: new Float64Array(K) };
   const run = (name: string, x: Batch, t: Time, visit: (r: number, res: RowResult, xr: Float64Array) => void, tangent?: Float64Array) => {
     const xb = asBatch(name, "x", x, { dim });
@@ -106,7 +134,17 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget):
     evaluate(x, t, out) {
       const n = asBatch("marginalVelocity.evaluate", "x", x, { dim }).shape[0] as number;
       const result = outputBatch("marginalVelocity.evaluate", out, n, dim);
-      run("marginalVelocity.evaluate", x, t, (r, res) => result.data.set(res.u, r * dim));
+      if (!params.empirical) {
+        run("marginalVelocity.evaluate", x, t, (r, res) => result.data.set(res.u, r * dim));
+        return result;
+      }
+      const xb = asBatch("marginalVelocity.evaluate", "x", x, { dim });
+      checkTime("marginalVelocity.evaluate", "t", t, n);
+      engine ??= new MarginalEngine(params.means, K, dim, { threads }, "marginalVelocity.evaluate");
+      // the output may alias x: compute into a fresh buffer when it does
+      const into = result.data.buffer === xb.data.buffer ? new Float64Array(n * dim) : result.data;
+      engine.evaluate(xb.data, coefficients("marginalVelocity.evaluate", scheduler, t, n), n, into);
+      if (into !== result.data) result.data.set(into);
       return result;
     },
     jvp(x, t, v, out) {
@@ -130,6 +168,23 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget):
       return result;
     },
   };
+}
+
+/** [alpha, sigma, alpha', sigma'] per row (one scheduler call for a scalar time). */
+function coefficients(fn: string, scheduler: Scheduler, t: Time, n: number): Float64Array {
+  const coef = new Float64Array(4 * n);
+  for (let r = 0; r < n; r++) {
+    if (r > 0 && typeof t === "number") {
+      coef.copyWithin(4 * r, 0, 4);
+      continue;
+    }
+    const s = valuesAt(fn, scheduler, timeAt(t, r));
+    coef[4 * r] = s.alpha;
+    coef[4 * r + 1] = s.sigma;
+    coef[4 * r + 2] = s.dAlpha;
+    coef[4 * r + 3] = s.dSigma;
+  }
+  return coef;
 }
 
 function readTarget(fn: string, target: MarginalTarget): MixtureParameters {

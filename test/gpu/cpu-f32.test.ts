@@ -6,8 +6,9 @@ import { Random } from "../../src/random/index.js";
 import { hutchinson, drawProbes } from "../../src/divergence/index.js";
 import { sample } from "../../src/solvers/index.js";
 import { gpuMarginalVelocity, gpuMlpField } from "../../src/gpu/index.js";
-import { denseF32Module, f32Plan, loadF32, runF32 } from "../../src/nn/dense-f32.js";
-import { F32Pool, SLOT, SLOT_WORDS, poolThreads, threadSupport } from "../../src/gpu/threads.js";
+import { denseF32Module, f32Plan, loadF32, runF32 } from "../../src/engine/dense-f32.js";
+import { F32Pool } from "../../src/engine/f32-pool.js";
+import { SLOT, SLOT_WORDS, poolThreads, threadSupport } from "../../src/engine/threads.js";
 import type { Activation, MlpSpec } from "../../src/nn/spec.js";
 import type { Batch } from "../../src/core/batch.js";
 import { indicesBeyondRounding, indicesOff, maxRelativeError, ROUNDING_SIGMAS, roundingError } from "./helpers.js";
@@ -275,7 +276,11 @@ for (;;) Atomics.wait(ctl, 2, 0);`;
     const kernel = loadF32(module, spec, plan);
     const pool = new F32Pool(kernel, module, plan, 2, 800, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { source: 'setTimeout(() => { throw new Error("worker died"); }, 10);' });
     try {
-      await new Promise((done) => setTimeout(done, 500));
+      // both workers boot, throw and have their error events delivered (seconds on a loaded machine)
+      const ctl = (pool as unknown as { ctl: Int32Array }).ctl;
+      const failed = () => [0, 1].every((w) => Atomics.load(ctl, SLOT + SLOT_WORDS * w + 2) === -1);
+      for (let waited = 0; !failed() && waited < 30000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+      expect(failed()).toBe(true);
       const x = new Random(16).normalBatch(800, 2);
       features(x, 0.3, pool.input);
       pool.run("test", 800, 3);

@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
 import { gpuMarginalVelocity } from "../../src/gpu/index.js";
-import { MarginalPool, SLOT, SLOT_WORDS, threadSupport } from "../../src/gpu/threads.js";
+import { MarginalF64Pool } from "../../src/engine/marginal.js";
+import type { MarginalPlan } from "../../src/engine/marginal-f64.js";
+import { SLOT, SLOT_WORDS, threadSupport } from "../../src/engine/threads.js";
 
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
 const cosine = { name: "cosine", at: (t: number) => ({ alpha: Math.sin((Math.PI / 2) * t), sigma: Math.cos((Math.PI / 2) * t), dAlpha: (Math.PI / 2) * Math.cos((Math.PI / 2) * t), dSigma: -(Math.PI / 2) * Math.sin((Math.PI / 2) * t) }) };
 
-interface Engine { pool: MarginalPool | null; means: Float64Array }
+interface Engine { pool: MarginalF64Pool | null; y: Float64Array; plan: MarginalPlan | null }
 const engineOf = (field: object) => (field as { engine: Engine }).engine;
 
 describe("cpu-f64 marginal field on worker threads", () => {
@@ -52,7 +54,7 @@ Atomics.notify(ctl, 1);`;
     const field = gpuMarginalVelocity(condOT, data, { poolSize: 3 });
     try {
       const engine = engineOf(field);
-      engine.pool = new MarginalPool(engine.means, 2, 800, 2, 16384, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { source: failing });
+      engine.pool = new MarginalF64Pool(engine.y, 800, 2, engine.plan, 2, 16384, threadSupport() as NonNullable<ReturnType<typeof threadSupport>>, { source: failing });
       expect(() => field.evaluate(x, 0.6)).toThrow(/gpuMarginalVelocity\(\): worker threads must run their rows .*a worker failed to start/);
       expect(Array.from(field.evaluate(x, 0.6).data)).toEqual(Array.from(cpu));
       expect(field.report.threads).toBe(1);

@@ -133,6 +133,17 @@ describe("Random", () => {
     expect(() => r.int(0)).toThrow(DomainError);
   });
 
+  it("property: fillNormal gives the same bits as successive normal() calls and leaves the same state (any length, with or without a cached normal)", () => {
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 0, max: 300 }), fc.boolean(), fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), (seed, n, spare, mean, std) => {
+      const a = new Random(seed), b = new Random(seed);
+      if (spare) { a.normal(); b.normal(); }
+      const filled = a.fillNormal(new Float64Array(n), mean, std);
+      const one = Float64Array.from({ length: n }, () => b.normal(mean, std));
+      expect(Array.from(filled)).toEqual(Array.from(one));
+      expect(a.getState()).toEqual(b.getState());
+    }), { numRuns: 200, seed: 7 });
+  });
+
   it("normal draws have the requested mean and std; batch helpers have the requested shapes", () => {
     const r = new Random(12);
     const n = 50_000;

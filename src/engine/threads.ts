@@ -1,8 +1,4 @@
 import { DomainError } from "../core/errors.js";
-import { empiricalValueRows, nearest, softmax } from "../velocity/marginal-kernels.js";
-import type { FallbackPolicy, GpuBackend, GpuReport } from "./backend.js";
-import type { DenseF32, F32Plan } from "../nn/dense-f32.js";
-import { runF32, runF32Tangents } from "../nn/dense-f32.js";
 
 /** The part of worker_threads' Worker used here (internal). */
 interface NodeWorker {
@@ -22,7 +18,7 @@ export interface ThreadSupport {
 /**
  * worker_threads and the core count where synchronous row splitting works: Node with
  * `process.getBuiltinModule` (20.16+), `SharedArrayBuffer` and `Atomics.wait` on the calling
- * thread. Null elsewhere (browsers forbid `Atomics.wait` on the main thread), where `cpu-f32`
+ * thread. Null elsewhere (browsers forbid `Atomics.wait` on the main thread), where the engine
  * runs on the calling thread alone (internal).
  */
 export function threadSupport(): ThreadSupport | null {
@@ -90,8 +86,10 @@ export interface RowKernel {
  * whether the worker evaluates it as a script or as a module.
  */
 function workerSource(kernel: RowKernel): string {
+  // __name: esbuild's keepNames helper (tsx, vitest), which function sources may call when built in development
   return `"use strict";
 const { workerData } = process.getBuiltinModule("node:worker_threads");
+const __name = (target) => target;
 ${kernel.source}
 const { data, control, index, blockRows } = workerData;
 const ctl = new Int32Array(control);
@@ -192,12 +190,12 @@ export class RowPool {
   }
 
   /**
-   * Runs rows [0, rows) of a tile (`P` is passed to the kernel), split into `parts` near-equal
+   * Runs rows [0, rows) of a tile (`P` and `tile`, by default `rows`, are passed to the kernel), split into `parts` near-equal
    * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that
    * failed to start has its range run by the calling thread; one that makes no progress for
    * 10 s stops the call with a `DomainError` (never a hang).
    */
-  run(fn: string, rows: number, parts: number, P = 0): void {
+  run(fn: string, rows: number, parts: number, P = 0, tile = rows): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
     const p = Math.max(1, Math.min(parts, this.threads));
     const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
@@ -210,15 +208,15 @@ export class RowPool {
       Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
       Atomics.store(ctl, slot + 5, P);
-      Atomics.store(ctl, slot + 6, rows);
+      Atomics.store(ctl, slot + 6, tile);
       Atomics.store(ctl, slot + TAG, generation);
     }
     this.generation = generation;
     this.stats.calls++;
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
-    this.kernel.local(0, bounds[1] as number, P, rows);
-    this.await(fn, bounds, used, rows, P);
+    this.kernel.local(0, bounds[1] as number, P, tile);
+    this.await(fn, bounds, used, tile, P);
   }
 
   /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
@@ -264,127 +262,19 @@ export class RowPool {
   }
 }
 
-/** The source text of the float32 MLP kernel's worker side (see {@link F32Pool}). */
-function f32Source(): string {
-  return `const runF32 = ${runF32.toString()};
-const runF32Tangents = ${runF32Tangents.toString()};
-function setup(data) {
-  const kernel = new WebAssembly.Instance(data.module, {}).exports;
-  const have = kernel.memory.buffer.byteLength;
-  if (data.plan.bytes > have) kernel.memory.grow(Math.ceil((data.plan.bytes - have) / 65536));
-  new Float32Array(kernel.memory.buffer).set(new Float32Array(data.weights));
-  return { kernel, plan: data.plan, feat: new Float32Array(data.input), out: new Float32Array(data.output), zin: new Float32Array(data.dirsIn), zout: new Float32Array(data.dirsOut) };
-}
-function runRange(st, first, count, P, tile) {
-  if (P === 0) runF32(st.kernel, st.plan, st.feat, first * st.plan.inputs, count, st.out, first * st.plan.dim);
-  else runF32Tangents(st.kernel, st.plan, st.feat, first, count, tile, P, st.zin, st.out, st.zout);
-}`;
-}
-
 /**
- * A pool for the packed float32 MLP (internal): features, values, directions and tangents in
- * shared float32 buffers of `capacity` rows; the calling thread's module instance `kernel`
- * (already packed) serves its own ranges and the weights are copied to every worker.
- */
-export class F32Pool extends RowPool {
-  /** Features [capacity, plan.inputs], written by the caller before {@link RowPool.run}. */
-  readonly input: Float32Array;
-  /** Outputs [capacity, plan.dim], read by the caller after {@link RowPool.run}. */
-  readonly output: Float32Array;
-  /** Tangent directions [P][m][plan.dim] of a tile of m rows (P m dim <= its length), written by the caller. */
-  readonly dirsIn: Float32Array;
-  /** Tangents (dv/dx) z, laid out like {@link F32Pool.dirsIn}. */
-  readonly dirsOut: Float32Array;
-
-  /**
-   * @param dirFloats - floats of each direction buffer, at least `capacity * plan.dim` (with a tangent plan)
-   */
-  constructor(kernel: DenseF32, module: WebAssembly.Module, plan: F32Plan, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}, dirFloats = 0) {
-    const shared = (floats: number) => new Float32Array(new SharedArrayBuffer(4 * floats));
-    const input = shared(capacity * plan.inputs);
-    const output = shared(capacity * plan.dim);
-    const dirSize = plan.tangent === null ? 0 : Math.max(capacity * plan.dim, dirFloats);
-    const dirsIn = shared(dirSize);
-    const dirsOut = shared(dirSize);
-    const weights = new Float32Array(kernel.memory.buffer, 0, plan.buffers[0] / 4).slice();
-    super({
-      name: "flow-matching cpu-f32",
-      source: f32Source(),
-      data: { module, plan, weights, input: input.buffer, output: output.buffer, dirsIn: dirsIn.buffer, dirsOut: dirsOut.buffer },
-      blockRows: plan.blockRows,
-      local: (first, count, P, tile) => {
-        if (P === 0) runF32(kernel, plan, input, first * plan.inputs, count, output, first * plan.dim);
-        else runF32Tangents(kernel, plan, input, first, count, tile, P, dirsIn, output, dirsOut);
-      },
-    }, workers, support, hooks);
-    this.input = input;
-    this.output = output;
-    this.dirsIn = dirsIn;
-    this.dirsOut = dirsOut;
-  }
-}
-
-/** The source text of the empirical marginal kernel's worker side (see {@link MarginalPool}). */
-function marginalSource(): string {
-  return `${softmax.toString()}
-${nearest.toString()}
-const empiricalValueRows = ${empiricalValueRows.toString()};
-function setup(data) {
-  return { y: new Float64Array(data.means), d: data.d, K: data.K, x: new Float64Array(data.x), coef: new Float64Array(data.coef), out: new Float64Array(data.out), logits: new Float64Array(data.K), w: new Float64Array(data.K), yHat: new Float64Array(data.d) };
-}
-function runRange(st, first, count) {
-  empiricalValueRows(st.y, st.d, st.K, st.x, st.coef, first, count, st.logits, st.w, st.yHat, st.out);
-}`;
-}
-
-/**
- * A pool for the float64 empirical marginal field (internal): the data points copied once into
- * shared memory, query rows `x`, per-row scheduler values `coef` ([alpha, sigma, alpha', sigma'])
- * and outputs in shared float64 buffers of `capacity` rows. Every thread runs the code of the
- * CPU field (`empiricalValueRows`), so results are bit-identical to it.
- */
-export class MarginalPool extends RowPool {
-  /** Query rows [capacity, d], written by the caller before {@link RowPool.run}. */
-  readonly x: Float64Array;
-  /** [alpha, sigma, alpha', sigma'] per row, written by the caller. */
-  readonly coef: Float64Array;
-  /** Velocities [capacity, d]. */
-  readonly out: Float64Array;
-
-  constructor(means: Float64Array, d: number, K: number, workers: number, readonly capacity: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
-    const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
-    const y = shared(K * d);
-    y.set(means.subarray(0, K * d));
-    const x = shared(capacity * d);
-    const coef = shared(capacity * 4);
-    const out = shared(capacity * d);
-    const logits = new Float64Array(K), w = new Float64Array(K), yHat = new Float64Array(d);
-    super({
-      name: "flow-matching marginal",
-      source: marginalSource(),
-      data: { means: y.buffer, d, K, x: x.buffer, coef: coef.buffer, out: out.buffer },
-      blockRows: 16,
-      local: (first, count) => empiricalValueRows(y, d, K, x, coef, first, count, logits, w, yHat, out),
-    }, workers, support, hooks);
-    this.x = x;
-    this.coef = coef;
-    this.out = out;
-  }
-}
-
-/**
- * The failures of an engine's worker threads (internal): recorded when a call's threads fail,
- * reported once by the fallback policy through the fields' `check`.
+ * The failures of an engine's worker threads (internal): recorded when a call's threads fail;
+ * the owner reports them once ({@link ThreadFailure.take}) in its own report type.
  */
 export class ThreadFailure {
   private message: string | null = null;
-  private reported = false;
+  private taken = false;
 
   /** Runs a tile on the pool; on a failure (an exception, a range taken over) records it and returns false: the caller then recomputes the tile on its own thread and drops the pool. */
-  run(pool: RowPool, fn: string, rows: number, parts: number, P: number): boolean {
+  run(pool: RowPool, fn: string, rows: number, parts: number, P: number, tile = rows): boolean {
     const before = pool.stats.takenOver;
     try {
-      pool.run(fn, rows, parts, P);
+      pool.run(fn, rows, parts, P, tile);
     } catch (error) {
       this.message ??= error instanceof Error ? error.message : String(error);
       return false;
@@ -394,23 +284,10 @@ export class ThreadFailure {
     return false;
   }
 
-  /**
-   * Reports a failure once: `threads` 1 and the reason extended in every report given, then
-   * `"error"` throws a `DomainError`, `"warn"` warns. The failing call's rows were computed on
-   * the calling thread all the same, and so are later calls.
-   */
-  report(fn: string, policy: FallbackPolicy, backend: string, reports: GpuReport[]): void {
-    if (this.message === null || this.reported) return;
-    this.reported = true;
-    const note = `worker threads failed (${this.message}); ${backend} continues on the calling thread alone`;
-    for (const r of new Set(reports)) {
-      r.threads = 1;
-      r.reason = `${r.reason}; ${note}`;
-    }
-    for (const kernels of new Set(reports.map((r) => r.kernels))) {
-      kernels.push({ name: "worker threads", requested: backend as GpuBackend, ran: backend as GpuBackend, fallbackReason: `${this.message}; the calling thread ran the rows` });
-    }
-    if (policy === "error") throw new DomainError(fn, "worker threads", 'run their rows (onFallback: "error")', `${this.message}; later calls run on the calling thread`);
-    if (policy === "warn") console.warn(`${fn}(): ${note}`);
+  /** The failure's message the first time it is asked for after a failure, else null (each failure is reported once). */
+  take(): string | null {
+    if (this.message === null || this.taken) return null;
+    this.taken = true;
+    return this.message;
   }
 }

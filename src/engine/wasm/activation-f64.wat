@@ -7,7 +7,7 @@
 ;; Two f64x2 vectors per iteration, their polynomial chains interleaved (same operations per lane as one at a
 ;; time, so the results are identical; the CPU overlaps the two latency-bound Horner chains).
 ;; SELU only needs e^min(z, 0), so its x is clamped to [-708, 0].
-;; z, a, s: byte offsets of n doubles each (n a multiple of 4), bytes = 8 n. Rebuild as dense-f32.wat says.
+;; z, a, s: byte offsets of n doubles each (n a multiple of 4), bytes = 8 n. Compiled into modules.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 1)
   (func (export "silu") (param $z i32) (param $a i32) (param $s i32) (param $bytes i32)

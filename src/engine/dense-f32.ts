@@ -2,14 +2,14 @@
  * WebAssembly SIMD (f32x4) kernels of the opt-in float32 inference path (float32.ts): a
  * dense layer C = act(A Wt + bias) on 4 x 8 register tiles with the activation fused
  * after each block of rows; `actSlope` (activations and their slopes) and `mul` for
- * forward-mode tangents. Source in dense-f32.wat beside this file (1704 bytes, assembled
- * with wabt). {@link denseF32Module} is null where WebAssembly SIMD is missing.
+ * forward-mode tangents. Source in src/engine/wasm/dense-f32.wat (compiled by
+ * scripts/build-wasm.mjs). {@link denseF32Module} is null where WebAssembly SIMD is missing.
  *
  * @internal
  */
-import type { MlpSpec } from "./spec.js";
-
-const MODULE_BASE64 = "AGFzbQEAAAABHwRgAXsBe2ADf39/AGAFf39/f38AYAh/f39/f39/fwADBwYAAAECAQMFAwEAAQcjBAZtZW1vcnkCAAhhY3RTbG9wZQADA211bAAEBWRlbnNlAAUKyQwG+gEBA3sgAEMAAK7C/RP96wFDAACuQv0T/eoBIQAgAEM7qrg//RP95gH9aiEBIAAgAUMAcjE//RP95gH95QEgAUOOvr81/RP95gH95QEhAkMBDVA5/RMhAyADIAL95gFDYQu2Ov0T/eQBIQMgAyAC/eYBQ4mICDz9E/3kASEDIAMgAv3mAUOrqio9/RP95AEhAyADIAL95gFDq6oqPv0T/eQBIQMgAyAC/eYBQwAAAD/9E/3kASEDIAMgAv3mAUMAAIA//RP95AEhAyADIAL95gFDAACAP/0T/eQBIQMgAyABQwAAQEv9E/3kAUH/AP0R/a4BQRf9qwH95gELKQBDAACAP/0TQwAAAED9EyAAIAD95AEQAEMAAIA//RP95AH95wH95QELjAICAX8Ce0EAIQMCQANAIAMgAU8NASAAIANq/QAEACEEAkAgAkEBRgRAIARDAACAP/0TIAT94QEQAP3kAf3nASEFDAELIAJBAkYEQCAEQwAAAAD9E/3rASEFDAELIAJBA0YEQENffYY//RMgBEN9LdY//RMgBEMAAAAA/RP96gEQAEMAAIA//RP95QH95gEgBEMAAAAA/RP9RP1S/eYBIQUMAQsgAkEERgRAIAQQASEFDAELQwAAAD/9EyAE/eYBQwAAgD/9E0MqQkw//RMgBEMTJzc9/RMgBCAEIAT95gH95gH95gH95AH95gEQAf3kAf3mASEFCyAAIANqIAX9CwQAIANBEGohAwwACwsL/AMCAX8Ge0EAIQUCQANAIAUgA08NASAAIAVq/QAEACEGAkAgBEEBRgRAQwAAgD/9E0MAAIA//RMgBv3hARAA/eQB/ecBIQkgBiAJ/eYBIQcgCUMAAIA//RMgBkMAAIA//RMgCf3lAf3mAf3kAf3mASEIDAELIARBAkYEQCAGQwAAAAD9E/1EIQsgBkMAAAAA/RP96wEhByALQwAAgD/9E/1OIQgMAQsgBEEDRgRAIAZDAAAAAP0T/UQhCyAGQwAAAAD9E/3qARAAIQlDX32GP/0TIAZDfS3WP/0TIAlDAACAP/0T/eUB/eYBIAv9Uv3mASEHQ199hj/9E0MAAIA//RNDfS3WP/0TIAn95gEgC/1S/eYBIQgMAQsgBEEERgRAIAYQASEHQwAAgD/9EyAHIAf95gH95QEhCAwBC0MqQkw//RMgBkMTJzc9/RMgBiAGIAb95gH95gH95gH95AH95gEQASEKQwAAAD/9EyAG/eYBQwAAgD/9EyAK/eQB/eYBIQdDAAAAP/0TQwAAgD/9EyAK/eQB/eYBQypCzD79EyAG/eYBQwAAgD/9EyAKIAr95gH95QFDAACAP/0TQ09dCT79EyAGIAb95gH95gH95AH95gH95gH95AEhCAsgASAFaiAH/QsEACACIAVqIAj9CwQAIAVBEGohBQwACwsLPAEBf0EAIQMCQANAIAMgAk8NASAAIANqIAAgA2r9AAQAIAEgA2r9AAQA/eYB/QsEACADQRBqIQMMAAsLC9cDAgp/C3sgBkECdCEQIAVBAnQhEUEAIQgCQANAIAggBE8NASAAIAggEWxqIQsgAyAIIBBsaiEMQQAhCQJAA0AgCSAQTw0BIAIgCWr9AAQAIRUgAiAJav0ABBAhFiAVIRcgFiEYIBUhGSAWIRogFSEbIBYhHCABIAlqIQ0gCyEPIAsgEWohDgJAA0AgDyAOTw0BIA39AAQAIRIgDf0ABBAhEyAP/QkCACEUIBUgFCAS/eYB/eQBIRUgFiAUIBP95gH95AEhFiAPIBFq/QkCACEUIBcgFCAS/eYB/eQBIRcgGCAUIBP95gH95AEhGCAPIBFBAXRq/QkCACEUIBkgFCAS/eYB/eQBIRkgGiAUIBP95gH95AEhGiAPIBFBA2xq/QkCACEUIBsgFCAS/eYB/eQBIRsgHCAUIBP95gH95AEhHCAPQQRqIQ8gDSAQaiENDAALCyAMIAlqIQogCiAV/QsEACAKIBb9CwQQIAogEGohCiAKIBf9CwQAIAogGP0LBBAgCiAQaiEKIAogGf0LBAAgCiAa/QsEECAKIBBqIQogCiAb/QsEACAKIBz9CwQQIAlBIGohCQwACwsgB0EARwRAIAwgEEECdCAHEAILIAhBBGohCAwACwsL";
+import type { MlpSpec } from "../nn/spec.js";
+import { DENSE_F32 } from "./wasm/modules.js";
+import { compileModule, instantiate } from "./wasm/load.js";
 
 /** Exports of one instance of the float32 module (each {@link MlpFloat32} owns its memory). @internal */
 export interface DenseF32 {
@@ -19,26 +19,12 @@ export interface DenseF32 {
   mul: (t: number, s: number, bytes: number) => void;
 }
 
-function compile(): WebAssembly.Module | null {
-  try {
-    if (typeof WebAssembly !== "object" || typeof atob !== "function") return null;
-    const binary = atob(MODULE_BASE64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    const module = new WebAssembly.Module(bytes);
-    new WebAssembly.Instance(module, {});
-    return module;
-  } catch {
-    return null;
-  }
-}
-
 /** The compiled module, or null without WebAssembly SIMD. @internal */
-export const denseF32Module = compile();
+export const denseF32Module = compileModule(DENSE_F32);
 
 /** A fresh instance with its own memory. @internal */
 export function instantiateDenseF32(module: WebAssembly.Module): DenseF32 {
-  return new WebAssembly.Instance(module, {}).exports as unknown as DenseF32;
+  return instantiate<DenseF32>(module);
 }
 
 /** One layer of a packed float32 MLP: inputs `k`, outputs padded to `p` (a multiple of 8), byte offsets of Wt and bias, activation code. @internal */

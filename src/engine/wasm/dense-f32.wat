@@ -1,4 +1,4 @@
-;; Float32 inference kernels for src/nn/float32.ts (opt-in float32 path; the library's default is float64).
+;; Float32 inference kernels for src/engine/dense-f32.ts (opt-in float32 path; the library's default is float64).
 ;; dense: C = act(A Wt + bias) with A [m, k], Wt [k, p] (the transposed weight), bias [p], C [m, p], all f32,
 ;; row-major at byte offsets a, w, b, c; m a multiple of 4 and p a multiple of 8 (the caller pads).
 ;; 4 x 8 register tiles: each step broadcasts one entry of 4 rows of A (v128.load32_splat) against two
@@ -9,8 +9,7 @@
 ;; polynomial (relative error below 2e-9 on |r| <= ln2/2), x clamped to [-87, 87] (normal results) by
 ;; pmin/pmax (single instructions; a NaN first operand passes through); 2^k from the low bits of
 ;; k + 1.5 2^23, which hold the integer k: (bits + 127) << 23.
-;; Rebuild the base64 in dense-f32.ts with wabt (npm "wabt", installed outside the project):
-;; (await require("wabt")()).parseWat("dense-f32.wat", text, { simd: true }).toBinary({}).buffer, base64-encoded.
+;; Compiled into modules.ts by scripts/build-wasm.mjs (wabt).
 (module
   (memory (export "memory") 1)
   (func $exp (param $x v128) (result v128)
