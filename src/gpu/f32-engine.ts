@@ -19,7 +19,7 @@ export class F32Engine extends F32Mlp implements MlpEngine {
   constructor(spec: MlpSpec, settings: Settings, choice: BackendChoice) {
     super(spec, { threads: settings.poolSize, tileRows: settings.tileRows }, "gpuMlpField");
     this.policy = settings.policy;
-    const where = this.threads > 1 ? `${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "the calling thread";
+    const where = this.threads > 1 ? `${this.threads} threads (the calling thread and ${this.threads - 1} worker${this.threads === 2 ? "" : "s"})` : "the calling thread";
     this.report = { backend: "cpu-f32", async: settings.async, reason: `${choice.reason}; float32 WebAssembly SIMD on ${where}`, renderer: null, software: false, kernels: [], threads: this.threads };
   }
 

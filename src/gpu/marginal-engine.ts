@@ -36,7 +36,7 @@ class CpuMarginal extends MarginalEngine implements MarginalEngineOfField {
 
   constructor(private readonly scheduler: Scheduler, data: Batch, private readonly settings: Settings, choice: BackendChoice) {
     super(Float64Array.from(data.data), data.shape[0] as number, data.shape[1] as number, { threads: settings.poolSize, tileRows: settings.tileRows }, "gpuMarginalVelocity");
-    const where = this.threads > 1 ? `; float64 on up to ${this.threads} threads (the calling thread and ${this.threads - 1} workers)` : "";
+    const where = this.threads > 1 ? `; float64 on up to ${this.threads} threads (the calling thread and ${this.threads - 1} worker${this.threads === 2 ? "" : "s"})` : "";
     this.report = { backend: "cpu-f64", async: settings.async, reason: `${choice.reason}${where}`, renderer: null, software: false, kernels: [{ name: "marginal rows (float64 GEMM logits, SIMD exp)", requested: "cpu-f64", ran: "cpu-f64", fallbackReason: null }], threads: this.threads };
   }
 

@@ -206,6 +206,7 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
     const x0 = new Random(10).normalBatch(600, 2);
     const field = gpuMlpField(net, { poolSize: 2 });
     try {
+      expect(field.report.reason).toMatch(/2 threads \(the calling thread and 1 worker\)/);
       const gpu = sample(field, x0, { method: "midpoint", steps: 10 });
       const cpu = sample(net, x0, { method: "midpoint", steps: 10 });
       expect(maxRelativeError(gpu.y.data, cpu.y.data)).toBeLessThanOrEqual(1e-4);
