@@ -20,10 +20,10 @@ export const CASES = [
 ];
 
 /**
- * Bundles every case against the package whose main entry is `<packageDir>/dist/index.js`
- * and returns the minified and gzipped sizes in bytes.
+ * Bundles every case against the package in `packageDir` (its package.json and dist/) and
+ * returns the minified and gzipped sizes in bytes; dependencies resolve from `modules`.
  */
-export async function measure(packageDir) {
+export async function measure(packageDir, modules = join(packageDir, "node_modules")) {
   const work = mkdtempSync(join(tmpdir(), "fm-size-"));
   try {
     const rows = [];
@@ -41,7 +41,7 @@ export async function measure(packageDir) {
         logLevel: "error",
         // the package by name, as a user's bundler sees it (its package.json: exports, sideEffects)
         alias: { "flow-matching": packageDir },
-        nodePaths: [join(packageDir, "node_modules")],
+        nodePaths: [modules],
       });
       const code = result.outputFiles[0].contents;
       rows.push({ name: c.name, minified: code.length, gzipped: gzipSync(code, { level: 9 }).length });
