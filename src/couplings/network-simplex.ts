@@ -320,13 +320,17 @@ class SimplexState {
     const { n, nodes, root, parent, pred, predDir, thread, revThread, succNum, lastSucc, flow } = this;
     const k = cellRow.length;
     const degree = new Int32Array(nodes + 1);
-    for (let e = 0; e < k; e++) { degree[cellRow[e] as number]++; degree[n + (cellCol[e] as number)]++; }
+    for (let e = 0; e < k; e++) {
+      const i = cellRow[e] as number, j = n + (cellCol[e] as number);
+      degree[i] = (degree[i] as number) + 1; degree[j] = (degree[j] as number) + 1;
+    }
     const start = new Int32Array(nodes + 1);
     for (let u = 0; u < nodes; u++) start[u + 1] = (start[u] as number) + (degree[u] as number);
     const fill = start.slice(0, nodes), adj = new Int32Array(2 * k);
     for (let e = 0; e < k; e++) {
-      adj[fill[cellRow[e] as number]++] = e;
-      adj[fill[n + (cellCol[e] as number)]++] = e;
+      const i = cellRow[e] as number, j = n + (cellCol[e] as number);
+      adj[fill[i] as number] = e; fill[i] = (fill[i] as number) + 1;
+      adj[fill[j] as number] = e; fill[j] = (fill[j] as number) + 1;
     }
     const seen = new Uint8Array(nodes + 1), stack = new Int32Array(nodes + 1);
     parent[root] = -1; pred[root] = -2; predDir[root] = 0;
