@@ -95,9 +95,9 @@ class SimplexState {
     for (let j = 0; j < m; j++) this.supply[n + j] = -(b[j] as number);
     let scale = 0;
     for (let k = 0; k < C.length; k++) scale = Math.max(scale, Math.abs(C[k] as number));
-    // |C + pi_i - pi_j| rounds with error about eps * (|C| + |pi_i| + |pi_j|), pi up to the
-    // length of a tree path times max|C|
-    this.tolerance = scale * 1e-13;
+    // pi_i is a sum along a tree path of at most n + m costs, so C + pi_i - pi_j carries a
+    // rounding error below (n + m) eps max|C|: reduced costs above -4 (n + m) eps max|C| count as >= 0
+    this.tolerance = 4 * (n + m) * 2.220446049250313e-16 * scale;
     this.piCol = this.pi.subarray(n, n + m);
     this.rowsPerBlock = Math.max(1, Math.round(Math.sqrt(n * m) / m));
     this.buildInitialTree();
