@@ -44,9 +44,10 @@ describe("partialOT", () => {
       let total = 0;
       const ra = new Float64Array(n), rb = new Float64Array(m);
       for (let k = 0; k < r.plan.values.length; k++) {
-        total += r.plan.values[k] as number;
-        ra[r.plan.rows[k] as number] += r.plan.values[k] as number;
-        rb[r.plan.columns[k] as number] += r.plan.values[k] as number;
+        const v = r.plan.values[k] as number, i = r.plan.rows[k] as number, j = r.plan.columns[k] as number;
+        total += v;
+        ra[i] = (ra[i] as number) + v;
+        rb[j] = (rb[j] as number) + v;
       }
       // one rounding per node of the extended problem
       const tol = 8 * (n + m + 2) * 2.2e-16 * (sa + sb);
