@@ -5,6 +5,7 @@ import { energyDistance } from "../../src/metrics/energy-distance.js";
 import { fromRows } from "../../src/core/batch.js";
 import { DomainError, ShapeError } from "../../src/core/errors.js";
 import { Random } from "../../src/random/random.js";
+import { eightGaussians, moons } from "../../src/distributions/index.js";
 
 describe("wasserstein", () => {
   it("in 1-D equals the sorted-matching closed form (p = 1 and 2), equal and unequal sizes", () => {
@@ -48,6 +49,16 @@ describe("wasserstein", () => {
     expect(ws).toBeGreaterThanOrEqual(3 - 1e-9);
     expect(ws).toBeLessThan(3.05);
     expect(wasserstein(x, y, { method: "sinkhorn" })).toBeLessThan(3.2);
+  });
+
+  it("the sinkhorn defaults land within 5% of the exact W2 on 2-D batches (close and far distributions)", () => {
+    const rng = new Random(8);
+    for (const [x, y] of [[moons().sample(250, rng), moons().sample(250, rng)], [rng.normalBatch(250, 2), rng.normalBatch(250, 2)],
+      [eightGaussians().sample(250, rng), moons().sample(250, rng)]] as const) {
+      const exact = wasserstein(x, y), entropic = wasserstein(x, y, { method: "sinkhorn" });
+      expect(entropic).toBeGreaterThanOrEqual(exact * (1 - 1e-3));
+      expect(entropic).toBeLessThanOrEqual(exact * 1.05);
+    }
   });
 
   it("rejects bad options and shapes", () => {
