@@ -349,32 +349,64 @@ class SimplexState {
       adj[fill[i] as number] = e; fill[i] = (fill[i] as number) + 1;
       adj[fill[j] as number] = e; fill[j] = (fill[j] as number) + 1;
     }
-    const seen = new Uint8Array(nodes + 1), stack = new Int32Array(nodes + 1);
-    parent[root] = -1; pred[root] = -2; predDir[root] = 0;
-    let prev = root;
-    seen[root] = 1;
-    // depth-first preorder from each component's first node; the thread is that preorder
-    for (let s0 = 0; s0 < nodes; s0++) {
-      if (seen[s0]) continue;
-      parent[s0] = root; pred[s0] = -1; predDir[s0] = UP; flow[s0] = 0;
+    const { C, m, pi } = this;
+    const attached = new Uint8Array(nodes + 1), stack = new Int32Array(nodes + 1);
+    parent[root] = -1; pred[root] = -2; predDir[root] = 0; pi[root] = 0;
+    attached[root] = 1;
+    // Prim-like hanging: each component joins through the zero-flow arc (row r -> attached
+    // column k) maximising pi_k - C_rk, so r's arcs to attached columns get reduced costs >= 0
+    const bestVal = new Float64Array(n).fill(-Infinity), bestCol = new Int32Array(n).fill(-1);
+    const newColumns: number[] = [];
+    const hang = (s0: number, p: number, arc: number): void => {
+      parent[s0] = p; pred[s0] = arc; predDir[s0] = UP; flow[s0] = 0;
+      pi[s0] = arc < 0 ? 0 : (pi[p] as number) - (C[arc] as number);
       let top = 0;
-      stack[top++] = s0; seen[s0] = 1;
+      stack[top++] = s0; attached[s0] = 1;
       while (top > 0) {
         const u = stack[--top] as number;
-        thread[prev] = u; revThread[u] = prev; prev = u;
+        if (u >= n) newColumns.push(u);
         for (let t = start[u] as number; t < (start[u + 1] as number); t++) {
           const e = adj[t] as number;
           const i = cellRow[e] as number, j = n + (cellCol[e] as number);
           const w = u === i ? j : i;
-          if (seen[w]) continue;
-          seen[w] = 1;
-          parent[w] = u;
-          pred[w] = i * this.m + (cellCol[e] as number);
-          predDir[w] = w === i ? UP : DOWN;
-          flow[w] = cellFlow[e] as number;
+          if (attached[w]) continue;
+          attached[w] = 1;
+          const arc = i * m + (cellCol[e] as number);
+          parent[w] = u; pred[w] = arc; predDir[w] = w === i ? UP : DOWN; flow[w] = cellFlow[e] as number;
+          pi[w] = w === i ? (pi[u] as number) - (C[arc] as number) : (pi[u] as number) + (C[arc] as number);
           stack[top++] = w;
         }
       }
+      for (const k of newColumns) {
+        const pk = pi[k] as number, j = k - n;
+        for (let r = 0; r < n; r++) {
+          if (attached[r]) continue;
+          const val = pk - (C[r * m + j] as number);
+          if (val > (bestVal[r] as number)) { bestVal[r] = val; bestCol[r] = k; }
+        }
+      }
+      newColumns.length = 0;
+    };
+    for (;;) {
+      let r = -1, best = -Infinity;
+      for (let i = 0; i < n; i++) if (!attached[i] && (r < 0 || (bestVal[i] as number) > best)) { r = i; best = bestVal[i] as number; }
+      if (r < 0) break;
+      const k = bestCol[r] as number;
+      if (k < 0) hang(r, root, -1); else hang(r, k, r * m + (k - n));
+    }
+    for (let u = n; u < nodes; u++) if (!attached[u]) hang(u, root, -1);
+    // the thread: depth-first preorder of the tree from the root
+    const childStart = new Int32Array(nodes + 2), children = new Int32Array(nodes);
+    for (let u = 0; u < nodes; u++) { const q = (parent[u] as number) + 1; childStart[q] = (childStart[q] as number) + 1; }
+    for (let u = 0; u <= nodes; u++) childStart[u + 1] = (childStart[u + 1] as number) + (childStart[u] as number);
+    const cfill = childStart.slice(0, nodes + 1);
+    for (let u = 0; u < nodes; u++) { const p = parent[u] as number; children[cfill[p] as number] = u; cfill[p] = (cfill[p] as number) + 1; }
+    let prev = root, top = 0;
+    for (let t = childStart[root] as number; t < (childStart[root + 1] as number); t++) stack[top++] = children[t] as number;
+    while (top > 0) {
+      const u = stack[--top] as number;
+      thread[prev] = u; revThread[u] = prev; prev = u;
+      for (let t = childStart[u] as number; t < (childStart[u + 1] as number); t++) stack[top++] = children[t] as number;
     }
     thread[prev] = root; revThread[root] = prev;
     // subtree sizes and last successors, children before parents
