@@ -3,6 +3,8 @@ import { sinkhorn } from "../src/couplings/sinkhorn.js";
 import { pairwiseCost, type CostMatrix } from "../src/couplings/cost.js";
 import { eightGaussians, moons } from "../src/distributions/index.js";
 import { Random } from "../src/random/random.js";
+import { wasserstein } from "../src/metrics/wasserstein.js";
+import type { Batch } from "../src/core/batch.js";
 
 /*
  * WORKLOADS.md "sinkhorn": uniform weights, squared costs between 8 Gaussians (radius 5,
@@ -11,7 +13,7 @@ import { Random } from "../src/random/random.js";
  * solve; the anchor's ratio is per solve of 200 iterations, i.e. per iteration.
  */
 const n = 1024, iterations = 200;
-export default defineBenchmarks([{
+const solveBenchmarks = defineBenchmarks([{
   name: `sinkhorn n=${n} x ${iterations} it`,
   setup: (): CostMatrix => {
     const rng = new Random(0);
@@ -30,3 +32,32 @@ export default defineBenchmarks([{
     ms: (json: Record<string, unknown>) => json.ms as number,
   },
 }]);
+
+/*
+ * wasserstein(x, y, { method: 'sinkhorn' }) with its defaults against the exact method on the
+ * same 2-D batches (two moons samples: the close case), n = 1000; the metrics give both
+ * estimates and the relative error of the Sinkhorn one.
+ */
+
+const wn = 1000;
+function wSetup(): { x: Batch; y: Batch } {
+  const rng = new Random(0);
+  return { x: moons().sample(wn, rng), y: moons().sample(wn, rng) };
+}
+const wassersteinBenchmarks = defineBenchmarks([{
+  name: `wasserstein sinkhorn defaults, moons vs moons n=${wn}`,
+  setup: wSetup,
+  run: (s: { x: Batch; y: Batch }) => wasserstein(s.x, s.y, { method: "sinkhorn" }),
+  repeats: 3, warmup: 1,
+  metrics: (s: { x: Batch; y: Batch }) => {
+    const exact = wasserstein(s.x, s.y), entropic = wasserstein(s.x, s.y, { method: "sinkhorn" });
+    return { exact, sinkhorn: entropic, relativeError: entropic / exact - 1 };
+  },
+}, {
+  name: `wasserstein exact, moons vs moons n=${wn}`,
+  setup: wSetup,
+  run: (s: { x: Batch; y: Batch }) => wasserstein(s.x, s.y),
+  repeats: 5,
+}]);
+
+export default [...solveBenchmarks, ...wassersteinBenchmarks];

@@ -1,37 +1,32 @@
-import { asBatch, gatherRows, type Batch } from "../core/batch.js";
 import { checkPositive } from "../core/check.js";
-import { ShapeError } from "../core/errors.js";
-import { describeShape } from "../core/format.js";
-import type { Coupling, CoupledBatch } from "../core/interfaces.js";
-import type { Random } from "../random/random.js";
-import { pairwiseCost } from "./cost.js";
-import { samplePlan } from "./sample-plan.js";
+import { samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { sinkhorn, type SinkhornOptions } from "./sinkhorn.js";
+import { readPolicy } from "./status.js";
 
 /**
  * Options of {@link entropicOTCoupling} and {@link schrodingerBridgeCoupling}.
  *
  * @category Couplings
  */
-export interface EntropicCouplingOptions {
-  /** Draw pairs with replacement (default true, as torchcfm: independent draws from the plan). */
-  replace?: boolean;
+export interface EntropicCouplingOptions extends OTCouplingOptions {
   /** Most Sinkhorn iterations (default 10000). */
   maxIterations?: number;
   /** Sinkhorn marginal tolerance (default 1e-6). */
   tolerance?: number;
-  /** Throw when Sinkhorn does not converge (default false: the plan reached is used). */
+  /** Throw when Sinkhorn does not converge (same as `onNonConvergence: 'throw'`). */
   strict?: boolean;
 }
 
 /**
- * Minibatch entropic OT coupling: solves `P = argmin <P, C> - reg H(P)` with uniform
- * marginals and squared Euclidean costs by {@link sinkhorn}, then draws n pairs (i, j) from P
- * with {@link samplePlan}. Batches may differ in size; the output has x0's row count.
+ * Minibatch entropic OT coupling (torchcfm's `OTPlanSampler(method="sinkhorn")`): solves
+ * `P = argmin <P, C> - reg H(P)` with uniform marginals and squared Euclidean costs by
+ * {@link sinkhorn}, then draws x0's row count of pairs (i, j) from P with {@link samplePlan}.
+ * Batches may differ in size. A solve that stops before the tolerance warns by default
+ * (`onNonConvergence`), and `status` reports every solve.
  *
- * @param reg - entropic regularisation (cost units, > 0)
- * @param options - sampling and Sinkhorn options
- * @returns a {@link Coupling}
+ * @param reg - entropic regularisation (cost units, or relative to max C with normalizeCost; > 0)
+ * @param options - sampling, Sinkhorn and status options
+ * @returns an {@link OTCoupling}
  * @throws {@link DomainError} for reg <= 0; (from `pair`) {@link ShapeError} when the dimensions differ
  * @example
  * ```ts
@@ -40,7 +35,7 @@ export interface EntropicCouplingOptions {
  * ```
  * @category Couplings
  */
-export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions = {}): Coupling {
+export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions = {}): OTCoupling {
   return planCoupling("entropicOTCoupling", checkPositive("entropicOTCoupling", "reg", reg), options);
 }
 
@@ -51,7 +46,7 @@ export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions
  *
  * @param sigma - noise level of the bridge (> 0)
  * @param options - sampling and Sinkhorn options
- * @returns a {@link Coupling}
+ * @returns an {@link OTCoupling}
  * @throws {@link DomainError} for sigma <= 0
  * @example
  * ```ts
@@ -59,24 +54,16 @@ export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions
  * ```
  * @category Couplings
  */
-export function schrodingerBridgeCoupling(sigma: number, options: EntropicCouplingOptions = {}): Coupling {
+export function schrodingerBridgeCoupling(sigma: number, options: EntropicCouplingOptions = {}): OTCoupling {
   const s = checkPositive("schrodingerBridgeCoupling", "sigma", sigma);
   return planCoupling("schrodingerBridgeCoupling", 2 * s * s, options);
 }
 
-function planCoupling(name: string, reg: number, options: EntropicCouplingOptions): Coupling {
-  const fn = `${name}.pair`;
+function planCoupling(name: string, reg: number, options: EntropicCouplingOptions): OTCoupling {
   const sk: SinkhornOptions = {
-    reg, maxIterations: options.maxIterations ?? 10000, tolerance: options.tolerance ?? 1e-6, strict: options.strict ?? false,
+    reg, maxIterations: options.maxIterations ?? 10000, tolerance: options.tolerance ?? 1e-6,
+    onNonConvergence: readPolicy(name, options.onNonConvergence, options.strict ? "throw" : "warn"),
+    normalizeCost: options.normalizeCost ?? false,
   };
-  return {
-    pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
-      const a = asBatch(fn, "x0", x0);
-      const b = asBatch(fn, "x1", x1);
-      if (a.shape[1] !== b.shape[1]) throw new ShapeError(fn, "x1", `have shape [m, ${a.shape[1]}] like x0`, describeShape(b.shape));
-      const { plan } = sinkhorn(null, null, pairwiseCost(a, b), sk);
-      const { indices0, indices1 } = samplePlan(plan, a.shape[0] as number, rng, { replace: options.replace ?? true });
-      return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1 };
-    },
-  };
+  return samplingCoupling(`${name}.pair`, options, (C) => sinkhorn(null, null, C, sk));
 }

@@ -1,33 +1,62 @@
 import { gatherRows, type Batch } from "../core/batch.js";
-import type { Coupling, CoupledBatch } from "../core/interfaces.js";
+import type { CoupledBatch } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
-import { solveAssignment } from "./assignment.js";
 import { pairwiseCost } from "./cost.js";
-import { checkPair } from "./independent.js";
+import { emd } from "./emd.js";
+import { checkBatches, samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
+import { samplePlan } from "./sample-plan.js";
+import { readPolicy } from "./status.js";
 
 /**
- * Minibatch exact optimal transport (OT-CFM, Tong et al. 2023): with uniform weights and
- * equal batch sizes the OT plan for the squared Euclidean cost is a permutation, found
- * exactly by {@link solveAssignment}; row i of x0 is paired with row sigma(i) of x1, where
- * sigma minimises `sum_i ||x0_i - x1_sigma(i)||^2`.
+ * Minibatch exact optimal transport (OT-CFM, Tong et al. 2023; torchcfm's
+ * `OTPlanSampler(method="exact")`): the plan `P = argmin sum_ij P_ij ||x0_i - x1_j||^2` with
+ * uniform marginals, solved by {@link emd}. With equal batch sizes the plan is a permutation
+ * sigma and row i of x0 is paired with row sigma(i) of x1 (deterministic: rng unused);
+ * otherwise x0's row count of pairs is drawn from the plan (with replacement by default).
+ * The solve's status is in `status` after each `pair`.
  *
- * @returns a {@link Coupling} (deterministic: rng unused)
- * @throws (from `pair`) {@link ShapeError} when the batches differ in shape; {@link NonFiniteError} for NaN/Inf rows
+ * @param options - sampling, cost normalisation, non-convergence policy, pivot limit
+ * @returns an {@link OTCoupling}
+ * @throws (from `pair`) {@link ShapeError} when the dimensions differ or a batch is empty; {@link NonFiniteError} for NaN/Inf rows
  * @example
  * ```ts
- * const c = exactOTCoupling().pair(fromRows([[0], [10]]), fromRows([[11], [1]]), new Random(1));
- * c.indices1 // => Int32Array [1, 0]
+ * const c = exactOTCoupling();
+ * c.pair(fromRows([[0], [10]]), fromRows([[11], [1]]), new Random(1)).indices1 // => Int32Array [1, 0]
+ * c.status?.cost // => 1 (two pairs at squared distance 1, mass 1/2 each)
  * ```
  * @category Couplings
  */
-export function exactOTCoupling(): Coupling {
+export function exactOTCoupling(options: OTCouplingOptions = {}): OTCoupling {
+  const fn = "exactOTCoupling.pair";
+  const policy = readPolicy("exactOTCoupling", options.onNonConvergence, "warn");
+  const solveOptions = {
+    onNonConvergence: policy, normalizeCost: options.normalizeCost ?? false,
+    ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+  };
+  const sampled = samplingCoupling(fn, options, (C) => emd(null, null, C, solveOptions));
+  let status = sampled.status;
   return {
-    pair(x0: Batch, x1: Batch, _rng: Random): CoupledBatch {
-      const [a, b] = checkPair("exactOTCoupling.pair", x0, x1);
+    get status() { return status; },
+    pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
+      const [a, b] = checkBatches(fn, x0, x1);
       const n = a.shape[0] as number;
-      const indices0 = new Int32Array(n);
-      for (let i = 0; i < n; i++) indices0[i] = i;
-      const indices1 = solveAssignment(pairwiseCost(a, b)).rowToColumn;
+      if (n !== b.shape[0]) {
+        const out = sampled.pair(a, b, rng);
+        status = sampled.status;
+        return out;
+      }
+      const r = emd(null, null, pairwiseCost(a, b), solveOptions);
+      status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };
+      // equal sizes, uniform weights: the plan is a permutation with one cell per row
+      const indices0 = new Int32Array(n), indices1 = new Int32Array(n);
+      if (r.plan.values.length === n) {
+        for (let i = 0; i < n; i++) indices0[i] = i;
+        for (let k = 0; k < n; k++) indices1[r.plan.rows[k] as number] = r.plan.columns[k] as number;
+      } else {
+        // only when stopped before optimality with a fractional basis: draw from the plan
+        const s = samplePlan(r.plan, n, rng, { replace: options.replace ?? true });
+        indices0.set(s.indices0); indices1.set(s.indices1);
+      }
       return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1 };
     },
   };

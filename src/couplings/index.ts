@@ -1,10 +1,16 @@
 export { pairwiseCost, type CostMatrix } from "./cost.js";
 export type { Weights } from "./weights.js";
 export { solveAssignment, type AssignmentResult } from "./assignment.js";
+export { emd, type EmdOptions, type EmdResult, type SparsePlan } from "./emd.js";
+export { partialOT } from "./partial-ot.js";
+export type { TransportStatus, NonConvergencePolicy } from "./status.js";
 export { sinkhorn, type SinkhornOptions, type SinkhornResult } from "./sinkhorn.js";
 export { sinkhornUnbalanced, type UnbalancedSinkhornOptions } from "./unbalanced.js";
 export { samplePlan, type SamplePlanOptions } from "./sample-plan.js";
 export { independentCoupling } from "./independent.js";
 export { pairedCoupling } from "./paired.js";
+export type { OTCoupling, OTCouplingOptions } from "./ot-coupling.js";
 export { exactOTCoupling } from "./exact-ot.js";
 export { entropicOTCoupling, schrodingerBridgeCoupling, type EntropicCouplingOptions } from "./entropic-ot.js";
+export { partialOTCoupling } from "./partial-coupling.js";
+export { unbalancedOTCoupling, type UnbalancedCouplingOptions } from "./unbalanced-coupling.js";

@@ -1,8 +1,9 @@
-import type { NdArray } from "ndarray";
+import ndarray, { type NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
 import { checkInteger } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import type { Random } from "../random/random.js";
+import type { SparsePlan } from "./emd.js";
 
 /**
  * Options of {@link samplePlan}.
@@ -24,7 +25,7 @@ export interface SamplePlanOptions {
 /**
  * Draws `count` index pairs (i, j) with probability `P_ij / sum P` from a transport plan.
  *
- * @param plan - non-negative plan, shape [n, m], positive total
+ * @param plan - non-negative plan, dense of shape [n, m] or a {@link SparsePlan}, positive total
  * @param count - number of pairs (without replacement at most the number of positive cells)
  * @param rng - seeded generator
  * @param options - with or without replacement
@@ -37,12 +38,23 @@ export interface SamplePlanOptions {
  * ```
  * @category Couplings
  */
-export function samplePlan(plan: NdArray<Float64Array>, count: number, rng: Random, options: SamplePlanOptions = {}):
+export function samplePlan(plan: NdArray<Float64Array> | SparsePlan, count: number, rng: Random, options: SamplePlanOptions = {}):
   { indices0: Int32Array; indices1: Int32Array } {
   const fn = "samplePlan";
+  checkInteger(fn, "count", count);
+  if (isSparse(plan)) {
+    // draw cells of the sparse plan, then map them to (row, column)
+    const cells = samplePlan(ndarray(plan.values, [1, plan.values.length]), count, rng, options).indices1;
+    const indices0 = new Int32Array(count), indices1 = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      const c = cells[k] as number;
+      indices0[k] = plan.rows[c] as number;
+      indices1[k] = plan.columns[c] as number;
+    }
+    return { indices0, indices1 };
+  }
   const p = asBatch(fn, "plan", plan);
   const m = p.shape[1] as number;
-  checkInteger(fn, "count", count);
   const data = p.data;
   let positive = 0;
   for (let k = 0; k < data.length; k++) {
@@ -76,4 +88,9 @@ export function samplePlan(plan: NdArray<Float64Array>, count: number, rng: Rand
     indices1[k] = c % m;
   }
   return { indices0, indices1 };
+}
+
+function isSparse(plan: NdArray<Float64Array> | SparsePlan): plan is SparsePlan {
+  return plan !== null && typeof plan === "object" && (plan as SparsePlan).values instanceof Float64Array &&
+    (plan as SparsePlan).rows instanceof Int32Array && (plan as SparsePlan).columns instanceof Int32Array;
 }

@@ -2,10 +2,11 @@ import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
 import { checkInRange, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
-import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
 import { runSinkhorn, type EngineInput, type EngineOutput } from "./sinkhorn-engine.js";
+import { normalizeCostData, readPolicy, reportConvergence, type NonConvergencePolicy, type TransportStatus } from "./status.js";
 import { toWeights, total, type Weights } from "./weights.js";
 
 /**
@@ -31,8 +32,15 @@ export interface SinkhornOptions {
    * 2017). Default 1 (plain Sinkhorn); it falls back to 1 if the error grows tenfold.
    */
   overRelaxation?: number;
-  /** Throw a {@link ConvergenceError} (carrying the result) instead of returning `converged: false`; default false. */
+  /** Throw a {@link ConvergenceError} (carrying the result) instead of returning `converged: false`; default false. Same as `onNonConvergence: 'throw'`. */
   strict?: boolean;
+  /** On hitting maxIterations: `'throw'`, `'warn'` or `'ignore'` (default; `'throw'` when strict). The result says `converged: false` either way. */
+  onNonConvergence?: NonConvergencePolicy;
+  /**
+   * Solve on `C / max C` (torchcfm's normalize_cost): reg is then relative to the largest
+   * cost; the potentials and cost are reported in C's units. Default false.
+   */
+  normalizeCost?: boolean;
 }
 
 /**
@@ -40,21 +48,13 @@ export interface SinkhornOptions {
  *
  * @category Couplings
  */
-export interface SinkhornResult {
+export interface SinkhornResult extends TransportStatus {
   /** Transport plan P, shape [n, m]: `P_ij = exp((f_i + g_j - C_ij) / reg)`. */
   plan: NdArray<Float64Array>;
   /** Row dual potential f (cost units), length n. */
   f: Float64Array;
   /** Column dual potential g (cost units), length m. */
   g: Float64Array;
-  /** Transport cost of the plan, `sum_ij P_ij C_ij` (without the entropy term). */
-  cost: number;
-  /** Iterations run. */
-  iterations: number;
-  /** Whether the stopping rule was met within maxIterations. */
-  converged: boolean;
-  /** Final `||P 1 - a||_1 + ||P^T 1 - b||_1`. */
-  marginalError: number;
 }
 
 /**
@@ -78,7 +78,7 @@ export interface SinkhornResult {
  * @returns the plan, potentials, cost, iterations, convergence flag and final marginal error
  * @throws {@link NonFiniteError} for NaN/infinite costs or weights; {@link DomainError} for
  * weights <= 0, unequal weight sums (relative difference > 1e-9) or a bad option;
- * {@link ShapeError} for mismatched lengths; {@link ConvergenceError} with `strict` when not converged
+ * {@link ShapeError} for mismatched lengths; {@link ConvergenceError} with `strict` or `onNonConvergence: 'throw'` when not converged
  * @example
  * ```ts
  * const r = sinkhorn(null, null, fromRows([[0, 1], [1, 0]]), { reg: 0.1 });
@@ -92,27 +92,35 @@ export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: Sink
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;
   if (n === 0 || m === 0) throw new ShapeError(fn, "cost", "have at least one row and one column", describeShape(c.shape));
-  const { reg, maxIterations, tolerance, strict, epsilonScaling, overRelaxation } = readOptions(fn, options);
+  const { reg, maxIterations, tolerance, epsilonScaling, overRelaxation, onNonConvergence, normalizeCost } = readOptions(fn, options);
   const wa = toWeights(fn, "a", a, n), wb = toWeights(fn, "b", b, m);
   const sa = total(wa), sb = total(wb);
   if (Math.abs(sa - sb) > 1e-9 * Math.max(sa, sb)) {
     throw new DomainError(fn, "b", `sum to the same total as a (${sa})`, `sum ${sb}`);
   }
+  const { data, scale } = normalizeCostData(c.data, normalizeCost);
   const r = anneal({
-    a: wa, b: wb, cost: c.data, n, m, reg, phiA: 1, phiB: 1, maxIterations, tolerance: tolerance * sa, criterion: "marginal", omega: overRelaxation,
+    a: wa, b: wb, cost: data, n, m, reg, phiA: 1, phiB: 1, maxIterations, tolerance: tolerance * sa, criterion: "marginal", omega: overRelaxation,
   }, epsilonScaling, sa);
+  scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
-  if (strict && !result.converged) {
-    throw new ConvergenceError(fn, "maxIterations", `suffice to reach tolerance ${tolerance}`,
-      `marginal error ${result.marginalError} after ${result.iterations} iterations`, result);
-  }
-  return result;
+  return reportConvergence(fn, onNonConvergence, result, `tolerance ${tolerance}`);
+}
+
+/** Potentials computed on C / scale, back in C's units. @internal */
+export function scalePotentials(f: Float64Array, g: Float64Array, scale: number): void {
+  if (scale === 1) return;
+  for (let i = 0; i < f.length; i++) f[i] = (f[i] as number) * scale;
+  for (let j = 0; j < g.length; j++) g[j] = (g[j] as number) * scale;
 }
 
 /** Reads and validates the options shared by the Sinkhorn solvers. @internal */
 export function readOptions(fn: string, options: SinkhornOptions): Required<SinkhornOptions> {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object with reg", String(options));
+  const strict = options.strict ?? false;
   return {
+    onNonConvergence: readPolicy(fn, options.onNonConvergence, strict ? "throw" : "ignore"),
+    normalizeCost: options.normalizeCost ?? false,
     reg: checkPositive(fn, "options.reg", options.reg),
     maxIterations: checkInteger(fn, "options.maxIterations", options.maxIterations ?? 10000, 1),
     tolerance: checkNonNegative(fn, "options.tolerance", options.tolerance ?? 1e-9),

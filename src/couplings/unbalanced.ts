@@ -1,9 +1,10 @@
 import { asBatch } from "../core/batch.js";
 import { checkPositive } from "../core/check.js";
-import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
-import { describeShape } from "../core/format.js";
+import { DomainError, ShapeError } from "../core/errors.js";
+import { describeShape, describeValue } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
-import { anneal, finish, readOptions, type SinkhornOptions, type SinkhornResult } from "./sinkhorn.js";
+import { normalizeCostData, reportConvergence } from "./status.js";
+import { anneal, finish, readOptions, scalePotentials, type SinkhornOptions, type SinkhornResult } from "./sinkhorn.js";
 import { toWeights, total, type Weights } from "./weights.js";
 
 /**
@@ -16,6 +17,12 @@ import { toWeights, total, type Weights } from "./weights.js";
 export interface UnbalancedSinkhornOptions extends SinkhornOptions {
   /** Weight rho > 0 of the KL penalties `rho KL(P 1 | a) + rho KL(P^T 1 | b)`; rho -> infinity is balanced OT. */
   regMarginal: number;
+  /**
+   * The entropy term: `'entropy'` (default here), `-reg H(P)`; `'kl'`, `reg KL(P | a b^T)`
+   * (POT's `sinkhorn_knopp_unbalanced` default since 0.9), which is the same problem on the
+   * cost `C_ij - reg ln(a_i b_j)`.
+   */
+  regType?: "entropy" | "kl";
 }
 
 /**
@@ -47,15 +54,24 @@ export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, opt
   if (options.regMarginal === undefined) throw new DomainError(fn, "options.regMarginal", "be a number > 0", "undefined");
   const rho = checkPositive(fn, "options.regMarginal", options.regMarginal);
   const wa = toWeights(fn, "a", a, n), wb = toWeights(fn, "b", b, m);
+  const regType = options.regType ?? "entropy";
+  if (regType !== "entropy" && regType !== "kl") throw new DomainError(fn, "options.regType", "be 'entropy' or 'kl'", describeValue(regType));
   const phi = rho / (rho + o.reg);
+  const { data, scale } = normalizeCostData(c.data, o.normalizeCost);
+  let shifted = data;
+  if (regType === "kl") {
+    // exp(-C'/reg) = exp(-C/reg) a_i b_j: POT's kernel with the reference measure a b^T
+    shifted = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const la = Math.log(wa[i] as number);
+      for (let j = 0; j < m; j++) shifted[i * m + j] = (data[i * m + j] as number) - o.reg * (la + Math.log(wb[j] as number));
+    }
+  }
   const r = anneal({
-    a: wa, b: wb, cost: c.data, n, m, reg: o.reg, phiA: phi, phiB: phi, maxIterations: o.maxIterations,
+    a: wa, b: wb, cost: shifted, n, m, reg: o.reg, phiA: phi, phiB: phi, maxIterations: o.maxIterations,
     tolerance: o.tolerance, criterion: "potential", omega: o.overRelaxation,
   }, o.epsilonScaling, total(wa));
+  scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
-  if (o.strict && !result.converged) {
-    throw new ConvergenceError(fn, "maxIterations", `suffice to reach tolerance ${o.tolerance}`,
-      `potential change ${r.error} after ${result.iterations} iterations`, result);
-  }
-  return result;
+  return reportConvergence(fn, o.onNonConvergence, result, `potential change <= ${o.tolerance}`);
 }
