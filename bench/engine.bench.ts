@@ -1,5 +1,5 @@
 /*
- * The CPU engine (src/engine/) on the anchor workloads of ../shared/anchors/WORKLOADS.md, ours /
+ * The CPU engine (src/engine/) on the anchor workloads of bench/reference.py, ours /
  * PyTorch CPU in the same run ($FM_ANCHOR), each on the engine's threads (default: the cores) and
  * pinned to one thread:
  *   - `marginal-velocity` (M = N = 4096, d = 2 and 64, condOT at t = 0.5, data N(0, 4 I) as the

@@ -1,5 +1,5 @@
 /*
- * The tfjs entry: a `train-2d` step of ../shared/anchors/WORKLOADS.md ([3-64-64-64-2] SELU,
+ * The tfjs entry: a `train-2d` step of bench/reference.py ([3-64-64-64-2] SELU,
  * batch 256, Adam, independent pairing) through trainTf on the tfjs wasm and cpu backends,
  * beside PyTorch (1 thread) when FM_ANCHOR is set; and the cost of the async driver: sampleAsync
  * against sample on the same synchronous field (same stepping code, same evaluations).

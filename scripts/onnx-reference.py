@@ -15,8 +15,8 @@ test/onnx/fixtures/:
                        from fixed x0, and exact log-likelihoods (exact divergence by autograd,
                        SciPy DOP853 at rtol 1e-10, atol 1e-12); plus the float32 model's velocities.
 
-Run (the python printed by /work/shared/anchors/setup.sh has torch, scipy, onnx, onnxruntime,
-safetensors):  $(/work/shared/anchors/setup.sh) scripts/onnx-reference.py
+Run with the python printed by bench/setup-python.sh (torch, scipy), after `pip install onnx onnxscript onnxruntime
+safetensors` in it:  $(bench/setup-python.sh) scripts/onnx-reference.py
 """
 import json
 import math
@@ -28,7 +28,7 @@ import torch
 from scipy.integrate import solve_ivp
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "onnx", "fixtures")
-COMMAND = "$(/work/shared/anchors/setup.sh) scripts/onnx-reference.py"
+COMMAND = "$(bench/setup-python.sh) scripts/onnx-reference.py"
 
 
 class MLP(torch.nn.Module):

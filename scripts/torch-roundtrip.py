@@ -1,6 +1,6 @@
 """Loads the safetensors written by scripts/torch-roundtrip.ts into PyTorch (torchcfm's MLP layout)
 and prints the largest difference between PyTorch's velocities and ours (not shipped).
-Run: npx tsx scripts/torch-roundtrip.ts .tmp/roundtrip && $(/work/shared/anchors/setup.sh) scripts/torch-roundtrip.py .tmp/roundtrip"""
+Run: npx tsx scripts/torch-roundtrip.ts .tmp/roundtrip && $(bench/setup-python.sh) scripts/torch-roundtrip.py .tmp/roundtrip"""
 import json
 import os
 import sys

@@ -2,7 +2,7 @@
  * The other direction, checked by PyTorch: trains an Mlp here (torchcfm's SELU layout, t
  * concatenated), writes it as float64 and float32 safetensors with our velocities at fixed
  * points, for scripts/torch-roundtrip.py to load into a PyTorch nn.Sequential and compare.
- * Run: npx tsx scripts/torch-roundtrip.ts .tmp/roundtrip && $(/work/shared/anchors/setup.sh) scripts/torch-roundtrip.py .tmp/roundtrip
+ * Run: npx tsx scripts/torch-roundtrip.ts .tmp/roundtrip && $(bench/setup-python.sh) scripts/torch-roundtrip.py .tmp/roundtrip
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
