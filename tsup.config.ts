@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     "gpu/index": "src/gpu/index.ts",
+    "tfjs/index": "src/tfjs/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -14,5 +15,5 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   platform: "neutral",
-  external: ["ndarray", "gpu.js", "fast-check"],
+  external: ["ndarray", "gpu.js", "fast-check", /^@tensorflow\//],
 });

@@ -48,8 +48,51 @@ export interface VelocityField {
   evaluate(x: Batch, t: Time, out?: Batch): Batch;
   /** Jacobian-vector product (du_t/dx)(x) v, row by row. */
   jvp?(x: Batch, t: Time, v: Batch, out?: Batch): Batch;
+  /**
+   * Vector-Jacobian product v^T (du_t/dx)(x) (that is J^T v), row by row: what reverse-mode
+   * frameworks give cheaply. The divergence estimators use it when `jvp` is absent, since
+   * tr J = tr J^T and z^T J z = z^T J^T z.
+   */
+  vjp?(x: Batch, t: Time, v: Batch, out?: Batch): Batch;
   /** Divergence tr(du_t/dx)(x), one value per row. */
   divergence?(x: Batch, t: Time, out?: Float64Array): Float64Array;
+}
+
+/**
+ * A velocity field whose evaluation completes later: a model on a GPU whose results are read
+ * back without blocking (tfjs on webgl/webgpu, gpu.js), an onnxruntime session, a worker.
+ * `sampleAsync`, `integrateAsync` and `logLikelihoodAsync` take it (or a {@link VelocityField};
+ * an object may implement both). They run the same stepping code as the synchronous solvers
+ * and await each evaluation before the next, so calls never overlap and a field that returns
+ * the same numbers either way gives bit-identical results with the same number of evaluations.
+ *
+ * Contract of each method: it reads `x` (shape [n, dim], row-major Float64Array; and `v`)
+ * only until its Promise settles and never modifies it; it resolves to a batch of shape
+ * [n, dim] (or n divergences), written into `out` when `out` is given (resolving to another
+ * batch is accepted: its values are copied into `out`); it rejects, rather than resolving to
+ * NaN, when it cannot evaluate. Missing `jvpAsync`/`vjpAsync`/`divergenceAsync` fall back to
+ * the synchronous `jvp`/`vjp`/`divergence` when present; the divergence estimators use a JVP,
+ * else a VJP, else central differences of `evaluateAsync`.
+ *
+ * @example
+ * ```ts
+ * // u_t(x) = -x, resolved on a later tick
+ * const field: AsyncVelocityField = { dim: 1, evaluateAsync: async (x) => ndarray(x.data.map((v) => -v), x.shape) };
+ * (await sampleAsync(field, fromRows([[1]]))).y.data[0] // => 0.36787944... (exp(-1))
+ * ```
+ * @category Interfaces
+ */
+export interface AsyncVelocityField {
+  /** Dimension of the space. */
+  readonly dim: number;
+  /** u_t(x) for every row of `x` (shape [n, dim]); `t` is one time or one per row. */
+  evaluateAsync(x: Batch, t: Time, out?: Batch): Promise<Batch>;
+  /** Jacobian-vector product (du_t/dx)(x) v, row by row. */
+  jvpAsync?(x: Batch, t: Time, v: Batch, out?: Batch): Promise<Batch>;
+  /** Vector-Jacobian product J^T v, row by row (used by the divergence estimators when `jvpAsync` is absent). */
+  vjpAsync?(x: Batch, t: Time, v: Batch, out?: Batch): Promise<Batch>;
+  /** Divergence tr(du_t/dx)(x), one value per row. */
+  divergenceAsync?(x: Batch, t: Time, out?: Float64Array): Promise<Float64Array>;
 }
 
 /**

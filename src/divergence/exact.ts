@@ -4,12 +4,14 @@ import { asBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { finiteDifferenceJvp } from "./jvp.js";
+import { jvpSteps } from "./jvp.js";
+import type { FieldOps, FieldSteps } from "./field-steps.js";
+import { runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * The divergence div u_t(x) = tr(du_t/dx)(x) = sum_j e_j^T J e_j for each row: from
  * `field.divergence` when present, else from d Jacobian-vector products with the unit vectors
- * through `field.jvp`, else from d central differences (2d evaluations of the field; accuracy
+ * through `field.jvp` (else vector-Jacobian products through `field.vjp`: the diagonal of J^T is that of J), else from d central differences (2d evaluations of the field; accuracy
  * about eps^(2/3) ~ 4e-11 times the field's third-derivative scale, see {@link jacobianVectorProduct}).
  *
  * @param field - the velocity field
@@ -33,17 +35,26 @@ export function exactDivergence(field: VelocityField, x: Batch, t: Time, out?: F
   const d = field.dim;
   const result = out ?? new Float64Array(n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
-  if (field.divergence !== undefined) return field.divergence(xb, t, result);
-  result.fill(0);
+  return runFieldSync(fn, exactDivergenceSteps(syncOps(field), xb, t, result), field);
+}
+
+/** @internal The divergence into `out`: the field's own when `ops.divergence`, else d JVPs with the unit vectors. */
+export function* exactDivergenceSteps(ops: FieldOps, x: Batch, t: Time, out: Float64Array): FieldSteps<Float64Array> {
+  if (ops.divergence) {
+    yield { op: "divergence", x, t, out };
+    return out;
+  }
+  const n = x.shape[0] as number;
+  const d = x.shape[1] as number;
+  out.fill(0);
   const e = new Float64Array(n * d);
   const eb = ndarray(e, [n, d]);
   const jv = ndarray(new Float64Array(n * d), [n, d]);
   for (let j = 0; j < d; j++) {
     e.fill(0);
     for (let i = 0; i < n; i++) e[i * d + j] = 1;
-    if (field.jvp !== undefined) field.jvp(xb, t, eb, jv);
-    else finiteDifferenceJvp(field, xb, t, eb, jv);
-    for (let i = 0; i < n; i++) result[i] = (result[i] as number) + (jv.data[i * d + j] as number);
+    yield* jvpSteps(ops, x, t, eb, jv);
+    for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (jv.data[i * d + j] as number);
   }
-  return result;
+  return out;
 }

@@ -4,14 +4,16 @@ import { asBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { jacobianVectorProduct } from "./jvp.js";
+import { jvpSteps } from "./jvp.js";
+import type { FieldOps, FieldSteps } from "./field-steps.js";
+import { runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * Hutch++ (Meyer, Musco, Musco, Woodruff 2021) estimate of the divergence per row:
  * with Q an orthonormal basis of A S (A the row's Jacobian, S the k sketch probes),
  * tr A ~ tr(Q^T A Q) + (1/m) sum_l g_l^T (I - QQ^T) A (I - QQ^T) g_l over the m test probes g_l.
  * It is exact on the part of the spectrum that Q captures, so it has much lower variance than
- * {@link hutchinson} when the Jacobian's spectrum decays fast. Costs 2k + m Jacobian-vector products.
+ * {@link hutchinson} when the Jacobian's spectrum decays fast. Costs 2k + m Jacobian-vector products (a field with only `vjp` runs it on A^T, whose trace is the same).
  *
  * @param field - the velocity field
  * @param x - points, shape [n, dim]
@@ -41,9 +43,21 @@ export function hutchPlusPlus(
   if (!Array.isArray(test) || test.length === 0) throw new DomainError(fn, "test", "be a non-empty array of batches", String(test));
   const result = out ?? new Float64Array(n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
+  const sketches = sketch.map((b, p) => asBatch(fn, `sketch[${p}]`, b, { dim: d, rows: n }));
+  const tests = test.map((b, l) => asBatch(fn, `test[${l}]`, b, { dim: d, rows: n }));
+  return runFieldSync(fn, hutchPlusPlusSteps(syncOps(field), xb, t, sketches, tests, result), field);
+}
+
+/** @internal Hutch++ into `result`, for checked sketch and test probes. */
+export function* hutchPlusPlusSteps(
+  ops: FieldOps, xb: Batch, t: Time, sketch: readonly Batch[], test: readonly Batch[], result: Float64Array,
+): FieldSteps<Float64Array> {
+  const n = xb.shape[0] as number;
+  const d = xb.shape[1] as number;
   const k = sketch.length;
   // Q: k columns per row, stored as k batches [n, d]; orthonormalised row by row (modified Gram-Schmidt).
-  const Q = sketch.map((s, p) => jacobianVectorProduct(field, xb, t, asBatch(fn, `sketch[${p}]`, s, { dim: d, rows: n })));
+  const Q: Batch[] = [];
+  for (const s of sketch) Q.push(yield* jvpSteps(ops, xb, t, s, ndarray(new Float64Array(n * d), [n, d])));
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < k; a++) {
       const qa = (Q[a] as Batch).data;
@@ -63,7 +77,7 @@ export function hutchPlusPlus(
   result.fill(0);
   for (let a = 0; a < k; a++) {
     const q = Q[a] as Batch;
-    const aq = jacobianVectorProduct(field, xb, t, q);
+    const aq = yield* jvpSteps(ops, xb, t, q, ndarray(new Float64Array(n * d), [n, d]));
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = i * d; j < (i + 1) * d; j++) s += (q.data[j] as number) * (aq.data[j] as number);
@@ -72,7 +86,7 @@ export function hutchPlusPlus(
   }
   const g = new Float64Array(n * d);
   for (let l = 0; l < test.length; l++) {
-    const gl = asBatch(fn, `test[${l}]`, test[l], { dim: d, rows: n });
+    const gl = test[l] as Batch;
     g.set(gl.data);
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < k; a++) {
@@ -82,7 +96,7 @@ export function hutchPlusPlus(
         for (let j = i * d; j < (i + 1) * d; j++) g[j] = (g[j] as number) - dot * (qa[j] as number);
       }
     }
-    const ag = jacobianVectorProduct(field, xb, t, ndarray(g, [n, d]));
+    const ag = yield* jvpSteps(ops, xb, t, ndarray(g, [n, d]), ndarray(new Float64Array(n * d), [n, d]));
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = i * d; j < (i + 1) * d; j++) s += (g[j] as number) * (ag.data[j] as number);

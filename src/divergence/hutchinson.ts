@@ -1,16 +1,19 @@
 import type { Batch } from "../core/batch.js";
-import { asBatch, outputBatch } from "../core/batch.js";
+import ndarray from "ndarray";
+import { asBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
-import { jacobianVectorProduct } from "./jvp.js";
+import { jvpSteps } from "./jvp.js";
+import type { FieldOps, FieldSteps } from "./field-steps.js";
+import { runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * Hutchinson's estimate of the divergence, div u ~ (1/k) sum_p z_p^T (du/dx) z_p, per row,
  * for given probes z_p with E[z z^T] = I. Unbiased; with Rademacher probes its variance is
  * 2 (||A_s||_F^2 - sum_i A_ii^2) / k (A_s the symmetric part of the Jacobian), so it is exact
  * for a diagonal Jacobian; with Gaussian probes 2 ||A_s||_F^2 / k. Costs k Jacobian-vector
- * products (field.jvp, else central differences).
+ * products (field.jvp; else field.vjp, since z^T J^T z = z^T J z; else central differences).
  *
  * @param field - the velocity field
  * @param x - points, shape [n, dim]
@@ -35,16 +38,23 @@ export function hutchinson(field: VelocityField, x: Batch, t: Time, probes: read
   if (!Array.isArray(probes) || probes.length === 0) throw new DomainError(fn, "probes", "be a non-empty array of batches", String(probes));
   const result = out ?? new Float64Array(n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
-  result.fill(0);
-  const jv = outputBatch(fn, undefined, n, d);
-  for (let p = 0; p < probes.length; p++) {
-    const z = asBatch(fn, `probes[${p}]`, probes[p], { dim: d, rows: n });
-    jacobianVectorProduct(field, xb, t, z, jv);
+  const zs = probes.map((z, p) => asBatch(fn, `probes[${p}]`, z, { dim: d, rows: n }));
+  return runFieldSync(fn, hutchinsonSteps(syncOps(field), xb, t, zs, result), field);
+}
+
+/** @internal Hutchinson's estimate into `out`, for checked probes. */
+export function* hutchinsonSteps(ops: FieldOps, x: Batch, t: Time, probes: readonly Batch[], out: Float64Array): FieldSteps<Float64Array> {
+  const n = x.shape[0] as number;
+  const d = x.shape[1] as number;
+  out.fill(0);
+  const jv = ndarray(new Float64Array(n * d), [n, d]);
+  for (const z of probes) {
+    yield* jvpSteps(ops, x, t, z, jv);
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = i * d; j < (i + 1) * d; j++) s += (z.data[j] as number) * (jv.data[j] as number);
-      result[i] = (result[i] as number) + s / probes.length;
+      out[i] = (out[i] as number) + s / probes.length;
     }
   }
-  return result;
+  return out;
 }

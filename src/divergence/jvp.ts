@@ -4,6 +4,8 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
+import type { FieldOps, FieldSteps } from "./field-steps.js";
+import { runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * The Jacobian-vector product (du_t/dx)(x) v row by row: `field.jvp` when the field has one,
@@ -32,12 +34,19 @@ export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v
   const vb = asBatch(fn, "v", v, { dim: field.dim });
   if (vb.shape[0] !== n) throw new ShapeError(fn, "v", `have ${n} rows like x`, String(vb.shape[0]));
   const result = outputBatch(fn, out, n, field.dim);
-  if (field.jvp !== undefined) return field.jvp(xb, t, vb, result);
-  return finiteDifferenceJvp(field, xb, t, vb, result);
+  return runFieldSync(fn, jvpSteps({ ...syncOps(field), vjp: false }, xb, t, vb, result), field);
 }
 
-/** @internal Central-difference JVP, without argument checks. */
-export function finiteDifferenceJvp(field: VelocityField, x: Batch, t: Time, v: Batch, out: Batch): Batch {
+/**
+ * @internal J(x) v into `out`: the field's own JVP when `ops.jvp`; else, when `ops.vjp`, the
+ * transposed product J^T v (only for the trace estimators, which give the same expectation and
+ * exact value for J and J^T); else central differences.
+ */
+export function* jvpSteps(ops: FieldOps, x: Batch, t: Time, v: Batch, out: Batch): FieldSteps<Batch> {
+  if (ops.jvp || ops.vjp) {
+    yield { op: ops.jvp ? "jvp" : "vjp", x, t, v, out };
+    return out;
+  }
   const n = x.shape[0] as number;
   const d = x.shape[1] as number;
   const plus = new Float64Array(n * d);
@@ -58,8 +67,10 @@ export function finiteDifferenceJvp(field: VelocityField, x: Batch, t: Time, v: 
       minus[j] = (x.data[j] as number) - hi * (v.data[j] as number);
     }
   }
-  const up = field.evaluate(ndarray(plus, [n, d]), t);
-  const um = field.evaluate(ndarray(minus, [n, d]), t);
+  const up = ndarray(new Float64Array(n * d), [n, d]);
+  const um = ndarray(new Float64Array(n * d), [n, d]);
+  yield { op: "evaluate", x: ndarray(plus, [n, d]), t, out: up };
+  yield { op: "evaluate", x: ndarray(minus, [n, d]), t, out: um };
   for (let i = 0; i < n; i++) {
     const hi = h[i] as number;
     for (let j = i * d; j < (i + 1) * d; j++) {

@@ -1,10 +1,10 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { ConvergenceError } from "../core/errors.js";
-import type { OdeStatistics, SolveContext } from "./evaluate.js";
-import { callField } from "./evaluate.js";
+import type { OdeStatistics, OdeSteps, SolveContext } from "./evaluate.js";
+import { checkCall, request } from "./evaluate.js";
 import type { OdePartial, OdePlan, OdeResult } from "./integrate.js";
-import { errorNorms, rkStep, rkWorkspace } from "./rk-step.js";
+import { errorNorms, rkFinish, rkStage, rkWorkspace } from "./rk-step.js";
 import { dop853Extras, interpolateRow } from "./dense.js";
 import { initialStep } from "./initial-step.js";
 import { DOP853_E3 } from "./dop853.js";
@@ -19,7 +19,7 @@ import { DOP853_E3 } from "./dop853.js";
  * increase right after a rejection, and exact landing (h = target - t once t + 1.01 h
  * passes the target).
  */
-export function runAdaptive(plan: OdePlan): OdeResult {
+export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
   const { n, d, tab, t0, t1, rtol, atol, perSample } = plan;
   const dir = t1 >= t0 ? 1 : -1;
   const hmax = Math.abs(t1 - t0);
@@ -29,7 +29,7 @@ export function runAdaptive(plan: OdePlan): OdeResult {
   const expo1 = (tab.errorExponent as number) - beta * 0.75;
   const stats: OdeStatistics = { nfe: 0, accepted: 0, rejected: 0, rowEvaluations: 0 };
   const rows = new Int32Array(n).map((_, i) => i);
-  const ctx: SolveContext = { fn: plan.fn, f: plan.f, d, stats, step: 0, rows: perSample ? rows : null };
+  const ctx: SolveContext = { fn: plan.fn, d, stats, step: 0, rows: perSample ? rows : null, views: new Map() };
   const ws = rkWorkspace(isDop853 ? 16 : stages + 1, n, d);
   const kF = tab.fsal ? (ws.k[stages - 1] as Float64Array) : (ws.k[stages] as Float64Array);
   const times = plan.times ?? new Float64Array(0);
@@ -62,9 +62,10 @@ export function runAdaptive(plan: OdePlan): OdeResult {
     yOut.set(Y);
     return finish(plan, yOut, trajectory, stats);
   }
-  callField(ctx, t0, Y, ws.k[0] as Float64Array, n);
+  yield request(ctx, t0, Y, ws.k[0] as Float64Array, n);
+  checkCall(ctx, t0, ws.k[0] as Float64Array, n);
   if (plan.initialStep !== null) H.fill(Math.min(plan.initialStep, hmax));
-  else initialStep(ctx, n, t0, dir, Y, ws.k[0] as Float64Array, rtol, atol, tab.order, hmax, perSample, H);
+  else yield* initialStep(ctx, n, t0, dir, Y, ws.k[0] as Float64Array, rtol, atol, tab.order, hmax, perSample, H);
 
   let iterations = 0;
   while (m > 0) {
@@ -86,7 +87,12 @@ export function runAdaptive(plan: OdePlan): OdeResult {
       hUse[i] = land ? target - t : dir * h;
       tNew[i] = land ? target : t + dir * h;
     }
-    rkStep(tab, ctx, ws, m, T, hUse, Y, !perSample);
+    for (let s = 1; s < stages; s++) {
+      const q = rkStage(tab, ctx, ws, s, m, T, hUse, Y, !perSample);
+      yield q;
+      checkCall(ctx, q.t, q.out.data, m);
+    }
+    rkFinish(tab, ws, m, d, hUse, Y);
     errorNorms(tab, isDop853 ? DOP853_E3 : null, ws, m, d, hUse, Y, rtol, atol, errs);
     if (!perSample) {
       let e = 0;
@@ -129,8 +135,12 @@ export function runAdaptive(plan: OdePlan): OdeResult {
       if (perSample) stats.rejected += m;
       continue;
     }
-    if (needF && !tab.fsal) callField(ctx, perSample ? tNew.subarray(0, m) : (tNew[0] as number), ws.yNew, kF, m);
-    if (needInterp && isDop853) dop853Extras(ctx, ws, m, T, hUse, Y, !perSample);
+    if (needF && !tab.fsal) {
+      const time = perSample ? tNew.subarray(0, m) : (tNew[0] as number);
+      yield request(ctx, time, ws.yNew, kF, m);
+      checkCall(ctx, time, kF, m);
+    }
+    if (needInterp && isDop853) yield* dop853Extras(ctx, ws, m, T, hUse, Y, !perSample);
     let removed = 0;
     for (let i = 0; i < m; i++) {
       if (!accepted[i]) {

@@ -1,8 +1,8 @@
 import type { ButcherTableau } from "./tableau.js";
 import type { RkWorkspace } from "./rk-step.js";
 import { combine, stageTimes } from "./rk-step.js";
-import { callField } from "./evaluate.js";
-import type { SolveContext } from "./evaluate.js";
+import { checkCall, request } from "./evaluate.js";
+import type { OdeSteps, SolveContext } from "./evaluate.js";
 import { TSIT5_DENSE } from "./tsit5.js";
 import { DOP853_A, DOP853_C, DOP853_D } from "./dop853.js";
 
@@ -73,12 +73,14 @@ export function interpolateRow(
  * @internal The three extra stages of DOP853's dense output (stages 13..15), for m compact
  * rows; needs k[12] = f(t + h, y1) already in place.
  */
-export function dop853Extras(
+export function* dop853Extras(
   ctx: SolveContext, ws: RkWorkspace, m: number, t: Float64Array, h: Float64Array, y: Float64Array, scalarTime: boolean,
-): void {
+): OdeSteps<void> {
   for (let s = 13; s < 16; s++) {
     combine(DOP853_A[s] as readonly number[], ws.k, m, ctx.d, h, y, ws.yStage);
     const cs = DOP853_C[s] as number;
-    callField(ctx, stageTimes(ws, t, h, cs, m, scalarTime), ws.yStage, ws.k[s] as Float64Array, m);
+    const time = stageTimes(ws, t, h, cs, m, scalarTime);
+    yield request(ctx, time, ws.yStage, ws.k[s] as Float64Array, m);
+    checkCall(ctx, time, ws.k[s] as Float64Array, m);
   }
 }

@@ -1,21 +1,21 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { ConvergenceError } from "../core/errors.js";
-import type { OdeStatistics, SolveContext } from "./evaluate.js";
-import { callField } from "./evaluate.js";
+import type { OdeStatistics, OdeSteps, SolveContext } from "./evaluate.js";
+import { checkCall, request } from "./evaluate.js";
 import type { OdePartial, OdePlan, OdeResult } from "./integrate.js";
-import { rkStep, rkWorkspace } from "./rk-step.js";
+import { rkFinish, rkStage, rkWorkspace } from "./rk-step.js";
 
 /**
  * @internal Fixed-step integration. Between consecutive checkpoints (the output times, then
  * t1) the interval is split into ceil(length / stepSize) equal steps, so every output time
  * is landed on exactly. FSAL methods reuse their last stage as the next first stage.
  */
-export function runFixed(plan: OdePlan): OdeResult {
+export function* runFixed(plan: OdePlan): OdeSteps<OdeResult> {
   const { n, d, tab, t0, t1 } = plan;
   const stepSize = plan.stepSize as number;
   const stats: OdeStatistics = { nfe: 0, accepted: 0, rejected: 0, rowEvaluations: 0 };
-  const ctx: SolveContext = { fn: plan.fn, f: plan.f, d, stats, step: 0, rows: null };
+  const ctx: SolveContext = { fn: plan.fn, d, stats, step: 0, rows: null, views: new Map() };
   const ws = rkWorkspace(tab.c.length, n, d);
   let y: Float64Array = Float64Array.from(plan.y0);
   let t = t0;
@@ -36,10 +36,18 @@ export function runFixed(plan: OdePlan): OdeResult {
       }
       const h = s === count - 1 ? target - t : span / count;
       ctx.step = stats.accepted;
-      if (!haveK0) callField(ctx, t, y, ws.k[0] as Float64Array, n);
+      if (!haveK0) {
+        yield request(ctx, t, y, ws.k[0] as Float64Array, n);
+        checkCall(ctx, t, ws.k[0] as Float64Array, n);
+      }
       hArr.fill(h);
       tArr.fill(t);
-      rkStep(tab, ctx, ws, n, tArr, hArr, y, true);
+      for (let stage = 1; stage < tab.c.length; stage++) {
+        const q = rkStage(tab, ctx, ws, stage, n, tArr, hArr, y, true);
+        yield q;
+        checkCall(ctx, q.t, q.out.data, n);
+      }
+      rkFinish(tab, ws, n, d, hArr, y);
       const next = ws.yNew;
       ws.yNew = y;
       y = next;

@@ -1,5 +1,5 @@
 export * from "./tableau.js";
-export * from "./evaluate.js";
+export type { AsyncOdeFunction, OdeFunction, OdeStatistics } from "./evaluate.js";
 export * from "./integrate.js";
 export * from "./sample.js";
 export * from "./likelihood.js";

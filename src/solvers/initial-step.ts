@@ -1,5 +1,5 @@
-import type { SolveContext } from "./evaluate.js";
-import { callField } from "./evaluate.js";
+import type { OdeSteps, SolveContext } from "./evaluate.js";
+import { checkCall, request } from "./evaluate.js";
 
 /**
  * @internal Hairer's initial step (Hairer, Norsett, Wanner I, II.4, and HINIT in dopri5.f)
@@ -8,10 +8,10 @@ import { callField } from "./evaluate.js";
  * Shared steps combine rows by the max norm; per-sample steps get one h per row. Costs one
  * evaluation of f. Writes the (positive) step sizes into `out` (length m).
  */
-export function initialStep(
+export function* initialStep(
   ctx: SolveContext, m: number, t0: number, dir: number, y0: Float64Array, f0: Float64Array,
   rtol: number, atol: number, order: number, hmax: number, perSample: boolean, out: Float64Array,
-): void {
+): OdeSteps<void> {
   const d = ctx.d;
   const d0 = new Float64Array(m);
   const d1 = new Float64Array(m);
@@ -39,7 +39,9 @@ export function initialStep(
     for (let j = i * d; j < (i + 1) * d; j++) y1[j] = (y0[j] as number) + dir * h * (f0[j] as number);
   }
   const f1 = new Float64Array(m * d);
-  callField(ctx, perSample ? times : (times[0] as number), y1, f1, m);
+  const time = perSample ? times : (times[0] as number);
+  yield request(ctx, time, y1, f1, m);
+  checkCall(ctx, time, f1, m);
   const d2 = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     let s2 = 0;

@@ -3,7 +3,8 @@ import { asBatch } from "../core/batch.js";
 import { checkFinite, checkInRange, checkInteger, checkPositive } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { OdeFunction, OdeStatistics } from "./evaluate.js";
+import type { AsyncOdeFunction, OdeFunction, OdeStatistics, OdeSteps } from "./evaluate.js";
+import { driveAsync, driveSync } from "./evaluate.js";
 import type { ButcherTableau, MethodName } from "./tableau.js";
 import { methodNames, tableau } from "./tableau.js";
 import { runFixed } from "./fixed.js";
@@ -98,7 +99,8 @@ export interface OdePartial {
 /** @internal A validated solve. */
 export interface OdePlan {
   fn: string;
-  f: OdeFunction;
+  /** A synchronous {@link OdeFunction} for {@link solve}, possibly async for {@link solveAsync}. */
+  f: OdeFunction | AsyncOdeFunction;
   tab: ButcherTableau;
   n: number;
   d: number;
@@ -146,13 +148,48 @@ export function integrate(f: OdeFunction, y0: Batch, options: IntegrateOptions =
   return solve(planOde("integrate", f, y0, options));
 }
 
-/** @internal Runs a validated plan. */
+/**
+ * The asynchronous form of {@link integrate}, for a right-hand side whose evaluation returns a
+ * Promise (a GPU readback, a worker, an inference session). It runs the same stepping code as
+ * `integrate` (same tableaux, step-size control, landing and counters): for an f that computes
+ * the same values either way, the result is bit-identical with the same `nfe`. Each call of f
+ * is awaited before the next; f may also return synchronously.
+ *
+ * @param f - the right-hand side, `f(t, y, out)` writing dy/dt for every row of y into out, returning a Promise or nothing
+ * @param y0 - initial states, shape [n, d] (not modified)
+ * @param options - interval, method, tolerances, outputs; see {@link IntegrateOptions}
+ * @returns a Promise of the state at t1, the states at `times`, and statistics
+ * @throws (the Promise rejects with) the errors of {@link integrate}, and whatever f rejects with
+ * @example
+ * ```ts
+ * // y' = -y, y(0) = 1 on [0, 1], each evaluation resolved later
+ * const r = await integrateAsync(async (t, y, out) => { for (let i = 0; i < y.data.length; i++) out.data[i] = -y.data[i]; },
+ *   fromRows([[1]]), { rtol: 1e-10, atol: 1e-12 });
+ * r.y.data[0] // => 0.36787944117... (exp(-1))
+ * ```
+ * @category Solvers
+ */
+export async function integrateAsync(f: AsyncOdeFunction, y0: Batch, options: IntegrateOptions = {}): Promise<OdeResult> {
+  return solveAsync(planOde("integrateAsync", f, y0, options));
+}
+
+/** @internal Runs a validated plan with a synchronous right-hand side. */
 export function solve(plan: OdePlan): OdeResult {
+  return driveSync(plan.fn, steps(plan), plan.f as OdeFunction);
+}
+
+/** @internal Runs a validated plan, awaiting each evaluation of its right-hand side. */
+export function solveAsync(plan: OdePlan): Promise<OdeResult> {
+  return driveAsync(steps(plan), plan.f);
+}
+
+/** The one stepping code of a plan: fixed or adaptive. */
+function steps(plan: OdePlan): OdeSteps<OdeResult> {
   return plan.stepSize !== null ? runFixed(plan) : runAdaptive(plan);
 }
 
 /** @internal Validates the arguments of an ODE solve; `y0Name` is the caller's name for the initial state. */
-export function planOde(fn: string, f: OdeFunction, y0: Batch, options: IntegrateOptions, dim?: number, y0Name = "y0"): OdePlan {
+export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch, options: IntegrateOptions, dim?: number, y0Name = "y0"): OdePlan {
   if (typeof f !== "function") throw new DomainError(fn, "f", "be a function (t, y, out) => void", describeValue(f));
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const y = asBatch(fn, y0Name, y0, dim === undefined ? {} : { dim });

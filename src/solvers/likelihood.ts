@@ -4,19 +4,21 @@ import { asBatch } from "../core/batch.js";
 import { checkInteger } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { Distribution, VelocityField } from "../core/interfaces.js";
+import type { AsyncVelocityField, Distribution, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { standardNormal } from "../distributions/gaussian.js";
 import type { Random } from "../random/random.js";
-import { exactDivergence } from "../divergence/exact.js";
-import { hutchinson } from "../divergence/hutchinson.js";
-import { hutchPlusPlus } from "../divergence/hutch-plus-plus.js";
+import { exactDivergenceSteps } from "../divergence/exact.js";
+import { hutchinsonSteps } from "../divergence/hutchinson.js";
+import { hutchPlusPlusSteps } from "../divergence/hutch-plus-plus.js";
+import type { FieldOps, FieldSteps } from "../divergence/field-steps.js";
+import { asyncOps, runFieldAsync, runFieldSync, syncOps } from "../divergence/field-steps.js";
 import type { ProbeNoise } from "../divergence/probes.js";
 import { drawProbes } from "../divergence/probes.js";
-import type { OdeFunction, OdeStatistics } from "./evaluate.js";
-import type { IntegrateOptions } from "./integrate.js";
-import { planOde, solve } from "./integrate.js";
-import { checkField, checkUnitTimes } from "./sample.js";
+import type { AsyncOdeFunction, OdeFunction, OdeStatistics } from "./evaluate.js";
+import type { IntegrateOptions, OdePlan, OdeResult } from "./integrate.js";
+import { planOde, solve, solveAsync } from "./integrate.js";
+import { checkAnyField, checkField, checkUnitTimes } from "./sample.js";
 
 /**
  * Options of {@link logLikelihood} and {@link logLikelihoodForward}: the solver options of
@@ -98,10 +100,53 @@ export function logLikelihoodForward(field: VelocityField, x0: Batch, options: L
   return run("logLikelihoodForward", field, x0, options, true);
 }
 
+/**
+ * The asynchronous form of {@link logLikelihood}, for a field whose evaluation returns a
+ * Promise ({@link AsyncVelocityField}; a synchronous {@link VelocityField} is accepted too). The
+ * same stepping code and divergence estimators run, awaiting each evaluation: `divergenceAsync`
+ * (else `divergence`), else d Jacobian-vector products through `jvpAsync` (else `jvp`), else
+ * central differences of `evaluateAsync`. A field that returns the same values either way gives
+ * bit-identical results with the same statistics.
+ *
+ * @param field - the velocity field
+ * @param x1 - data points, shape [n, field.dim]
+ * @param options - solver and divergence options; see {@link LogLikelihoodOptions}
+ * @returns a Promise of log p1 per row, x0, the divergence integral and statistics
+ * @throws (the Promise rejects with) the errors of {@link logLikelihood}, and whatever the field rejects with
+ * @example
+ * ```ts
+ * // u = 0, resolved later: log p1 = log N(0; 0, I_2)
+ * const zero = { dim: 2, evaluateAsync: async (x) => zeros(x.shape[0], 2) };
+ * (await logLikelihoodAsync(zero, fromRows([[0, 0]]))).logProb[0] // => -1.8378770664093453
+ * ```
+ * @category Solvers
+ */
+export async function logLikelihoodAsync(
+  field: VelocityField | AsyncVelocityField, x1: Batch, options: LogLikelihoodOptions = {},
+): Promise<LogLikelihoodResult> {
+  const fn = "logLikelihoodAsync";
+  checkAnyField(fn, field);
+  const job = prepare(fn, field.dim, asyncOps(field), x1, options, false);
+  const f: AsyncOdeFunction = (t, z, out, rows) => runFieldAsync(fn, job.rhs(t, z, out, rows), field);
+  return job.finish(await solveAsync(job.plan(f)));
+}
+
 function run(fn: string, field: VelocityField, x: Batch, options: LogLikelihoodOptions, forward: boolean): LogLikelihoodResult {
   checkField(fn, field);
+  const job = prepare(fn, field.dim, syncOps(field), x, options, forward);
+  const f: OdeFunction = (t, z, out, rows) => runFieldSync(fn, job.rhs(t, z, out, rows), field);
+  return job.finish(solve(job.plan(f)));
+}
+
+/** A validated likelihood solve: the augmented right-hand side as field requests, the plan, the result. */
+interface LikelihoodJob {
+  rhs(t: Time, z: Batch, out: Batch, rows: Int32Array | undefined): FieldSteps<void>;
+  plan(f: OdeFunction | AsyncOdeFunction): OdePlan;
+  finish(result: OdeResult): LogLikelihoodResult;
+}
+
+function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLikelihoodOptions, forward: boolean): LikelihoodJob {
   checkUnitTimes(fn, options);
-  const d = field.dim;
   const xb = asBatch(fn, forward ? "x0" : "x1", x, { dim: d });
   const n = xb.shape[0] as number;
   const source = options.source ?? standardNormal(d);
@@ -112,50 +157,58 @@ function run(fn: string, field: VelocityField, x: Batch, options: LogLikelihoodO
   if (divergence !== "exact" && divergence !== "hutchinson" && divergence !== "hutch++") {
     throw new DomainError(fn, "options.divergence", 'be "exact", "hutchinson" or "hutch++"', describeValue(divergence));
   }
-  const estimate = makeEstimator(fn, field, n, divergence, options);
+  const estimate = makeEstimator(fn, d, ops, n, divergence, options);
   const z0 = new Float64Array(n * (d + 1));
   for (let i = 0; i < n; i++) z0.set(xb.data.subarray(i * d, (i + 1) * d), i * (d + 1));
-  const f: OdeFunction = (t, z, out, rows) => {
+  // (x, l)' = (u_t(x), div u_t(x)) on the augmented rows [x, l]
+  function* rhs(t: Time, z: Batch, out: Batch, rows: Int32Array | undefined): FieldSteps<void> {
     const m = z.shape[0] as number;
     const xs = new Float64Array(m * d);
     for (let i = 0; i < m; i++) xs.set(z.data.subarray(i * (d + 1), i * (d + 1) + d), i * d);
     const xBatch = ndarray(xs, [m, d]);
-    const u = field.evaluate(xBatch, t);
-    const div = estimate(xBatch, t, rows);
+    const u = ndarray(new Float64Array(m * d), [m, d]);
+    yield { op: "evaluate", x: xBatch, t, out: u };
+    const div = yield* estimate(xBatch, t, rows);
     for (let i = 0; i < m; i++) {
       out.data.set(u.data.subarray(i * d, (i + 1) * d), i * (d + 1));
       out.data[i * (d + 1) + d] = div[i] as number;
     }
-  };
-  const { source: _s, divergence: _d, probes: _p, noise: _n, rng: _r, ...solver } = options;
-  const result = solve(planOde(fn, f, ndarray(z0, [n, d + 1]), { ...solver, t0: forward ? 0 : 1, t1: forward ? 1 : 0 }));
-  const end = new Float64Array(n * d);
-  const integral = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    end.set(result.y.data.subarray(i * (d + 1), i * (d + 1) + d), i * d);
-    const l = result.y.data[i * (d + 1) + d] as number;
-    // backwards l(0) = -integral; forwards l(1) = +integral
-    integral[i] = forward ? l : -l;
   }
-  const other = ndarray(end, [n, d]);
-  const x0 = forward ? xb : other;
-  const logProb = (source.logProb as (x: Batch) => Float64Array)(x0);
-  for (let i = 0; i < n; i++) logProb[i] = (logProb[i] as number) - (integral[i] as number);
-  return { logProb, x0, x1: forward ? other : xb, divergenceIntegral: integral, statistics: result.statistics };
+  const { source: _s, divergence: _d, probes: _p, noise: _n, rng: _r, ...solver } = options;
+  const plan = (f: OdeFunction | AsyncOdeFunction): OdePlan =>
+    planOde(fn, f, ndarray(z0, [n, d + 1]), { ...solver, t0: forward ? 0 : 1, t1: forward ? 1 : 0 });
+  const finish = (result: OdeResult): LogLikelihoodResult => {
+    const end = new Float64Array(n * d);
+    const integral = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      end.set(result.y.data.subarray(i * (d + 1), i * (d + 1) + d), i * d);
+      const l = result.y.data[i * (d + 1) + d] as number;
+      // backwards l(0) = -integral; forwards l(1) = +integral
+      integral[i] = forward ? l : -l;
+    }
+    const other = ndarray(end, [n, d]);
+    const x0 = forward ? xb : other;
+    const logProb = (source.logProb as (x: Batch) => Float64Array)(x0);
+    for (let i = 0; i < n; i++) logProb[i] = (logProb[i] as number) - (integral[i] as number);
+    return { logProb, x0, x1: forward ? other : xb, divergenceIntegral: integral, statistics: result.statistics };
+  };
+  return { rhs, plan, finish };
 }
 
-type Estimator = (x: Batch, t: Time, rows: Int32Array | undefined) => Float64Array;
+type Estimator = (x: Batch, t: Time, rows: Int32Array | undefined) => FieldSteps<Float64Array>;
 
 /** The divergence estimator of one solve; stochastic probes are drawn here, once. */
-function makeEstimator(fn: string, field: VelocityField, n: number, kind: "exact" | "hutchinson" | "hutch++", options: LogLikelihoodOptions): Estimator {
-  if (kind === "exact") return (x, t) => exactDivergence(field, x, t);
+function makeEstimator(
+  fn: string, d: number, ops: FieldOps, n: number, kind: "exact" | "hutchinson" | "hutch++", options: LogLikelihoodOptions,
+): Estimator {
+  const fresh = (x: Batch): Float64Array => new Float64Array(x.shape[0] as number);
+  if (kind === "exact") return (x, t) => exactDivergenceSteps(ops, x, t, fresh(x));
   const rng = options.rng;
   if (rng === undefined || rng === null || typeof rng.rademacherBatch !== "function") {
     throw new DomainError(fn, "options.rng", `be a Random generator for the ${kind} estimator`, describeValue(rng));
   }
   const count = checkInteger(fn, "options.probes", options.probes ?? (kind === "hutchinson" ? 1 : 3), kind === "hutchinson" ? 1 : 3);
   const noise = options.noise ?? "rademacher";
-  const d = field.dim;
   const sketchCount = kind === "hutch++" ? Math.floor(count / 3) : 0;
   const all = drawProbes(rng, kind === "hutch++" ? count - sketchCount : count, n, d, noise);
   const pick = (batches: Batch[], rows: Int32Array | undefined): Batch[] =>
@@ -164,8 +217,8 @@ function makeEstimator(fn: string, field: VelocityField, n: number, kind: "exact
       for (let i = 0; i < rows.length; i++) data.set(b.data.subarray((rows[i] as number) * d, ((rows[i] as number) + 1) * d), i * d);
       return ndarray(data, [rows.length, d]);
     });
-  if (kind === "hutchinson") return (x, t, rows) => hutchinson(field, x, t, pick(all, rows));
+  if (kind === "hutchinson") return (x, t, rows) => hutchinsonSteps(ops, x, t, pick(all, rows), fresh(x));
   const sketch = all.slice(0, sketchCount);
   const test = all.slice(sketchCount);
-  return (x, t, rows) => hutchPlusPlus(field, x, t, pick(sketch, rows), pick(test, rows));
+  return (x, t, rows) => hutchPlusPlusSteps(ops, x, t, pick(sketch, rows), pick(test, rows), fresh(x));
 }

@@ -33,6 +33,7 @@ function rewrite(code: string): string {
   return code
     .replace(/from\s+["']flow-matching\/testing["']/g, `from ${src("testing/index.ts")}`)
     .replace(/from\s+["']flow-matching\/gpu["']/g, `from ${src("gpu/index.ts")}`)
+    .replace(/from\s+["']flow-matching\/tfjs["']/g, `from ${src("tfjs/index.ts")}`)
     .replace(/from\s+["']flow-matching["']/g, `from ${src("index.ts")}`);
 }
 

@@ -14,6 +14,7 @@ const cases: [string, string[]][] = [
   ["checkerboard-likelihood", ["checkerboard-likelihood.svg"]],
   ["guided-generation", ["guided-generation.svg"]],
   ["gpu-sampling", ["gpu-sampling.svg"]],
+  ["tfjs-moons", ["tfjs-moons.svg", "tfjs-moons-loss.svg"]],
   ["property-test-path", []],
   ["sphere-flow", ["sphere-flow.svg"]],
   ["torus-flow", ["torus-flow.svg"]],

@@ -1,0 +1,100 @@
+import type { Batch } from "../core/batch.js";
+import { DomainError, ShapeError } from "../core/errors.js";
+import { describeShape, describeValue } from "../core/format.js";
+import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
+import type { Time } from "../core/time.js";
+
+/**
+ * @internal One evaluation of a field that an estimator needs, written into `out`. The
+ * estimators (JVP by differences, exact divergence, Hutchinson, Hutch++) and the likelihood's
+ * right-hand side are generators of these requests, so one implementation serves a synchronous
+ * field ({@link runFieldSync}) and an asynchronous one ({@link runFieldAsync}).
+ */
+export type FieldRequest =
+  | { op: "evaluate"; x: Batch; t: Time; out: Batch }
+  | { op: "jvp"; x: Batch; t: Time; v: Batch; out: Batch }
+  | { op: "vjp"; x: Batch; t: Time; v: Batch; out: Batch }
+  | { op: "divergence"; x: Batch; t: Time; out: Float64Array };
+
+/** @internal Estimator code: yields field evaluations, returns R. */
+export type FieldSteps<R> = Generator<FieldRequest, R, void>;
+
+/** @internal Which requests a field answers itself (the others are built from evaluations). */
+export interface FieldOps {
+  jvp: boolean;
+  vjp: boolean;
+  divergence: boolean;
+}
+
+/** @internal A field of either contract. */
+export type AnyVelocityField = VelocityField | AsyncVelocityField;
+
+/** @internal The operations a synchronous field provides. */
+export function syncOps(field: VelocityField): FieldOps {
+  return { jvp: typeof field.jvp === "function", vjp: typeof field.vjp === "function", divergence: typeof field.divergence === "function" };
+}
+
+/** @internal The operations an async driver can ask of a field (async methods, else sync ones). */
+export function asyncOps(field: AnyVelocityField): FieldOps {
+  const f = field as Partial<VelocityField & AsyncVelocityField>;
+  return {
+    jvp: typeof f.jvpAsync === "function" || typeof f.jvp === "function",
+    vjp: typeof f.vjpAsync === "function" || typeof f.vjp === "function",
+    divergence: typeof f.divergenceAsync === "function" || typeof f.divergence === "function",
+  };
+}
+
+/** @internal Runs estimator code, evaluating each request with the field's synchronous methods. */
+export function runFieldSync<R>(fn: string, steps: FieldSteps<R>, field: VelocityField): R {
+  let next = steps.next();
+  while (next.done !== true) {
+    const q = next.value;
+    if (q.op === "evaluate") settle(fn, "evaluate", field.evaluate(q.x, q.t, q.out), q.out);
+    else if (q.op === "jvp") settle(fn, "jvp", (field.jvp as NonNullable<VelocityField["jvp"]>)(q.x, q.t, q.v, q.out), q.out);
+    else if (q.op === "vjp") settle(fn, "vjp", (field.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
+    else settle(fn, "divergence", (field.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
+    next = steps.next();
+  }
+  return next.value;
+}
+
+/** @internal Runs estimator code, awaiting each request (async methods first, else sync ones). */
+export async function runFieldAsync<R>(fn: string, steps: FieldSteps<R>, field: AnyVelocityField): Promise<R> {
+  const f = field as Partial<VelocityField & AsyncVelocityField>;
+  let next = steps.next();
+  while (next.done !== true) {
+    const q = next.value;
+    if (q.op === "evaluate") {
+      if (f.evaluateAsync !== undefined) settle(fn, "evaluateAsync", await f.evaluateAsync(q.x, q.t, q.out), q.out);
+      else settle(fn, "evaluate", (f.evaluate as VelocityField["evaluate"])(q.x, q.t, q.out), q.out);
+    } else if (q.op === "jvp") {
+      if (f.jvpAsync !== undefined) settle(fn, "jvpAsync", await f.jvpAsync(q.x, q.t, q.v, q.out), q.out);
+      else settle(fn, "jvp", (f.jvp as NonNullable<VelocityField["jvp"]>)(q.x, q.t, q.v, q.out), q.out);
+    } else if (q.op === "vjp") {
+      if (f.vjpAsync !== undefined) settle(fn, "vjpAsync", await f.vjpAsync(q.x, q.t, q.v, q.out), q.out);
+      else settle(fn, "vjp", (f.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
+    } else if (f.divergenceAsync !== undefined) settle(fn, "divergenceAsync", await f.divergenceAsync(q.x, q.t, q.out), q.out);
+    else settle(fn, "divergence", (f.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
+    next = steps.next();
+  }
+  return next.value;
+}
+
+/**
+ * @internal Makes sure `out` holds what a field method returned: a method may write into the
+ * `out` it was given (nothing to do) or return another array of the same size (copied).
+ */
+export function settle(fn: string, method: string, got: unknown, out: Batch | Float64Array): void {
+  if (got === out) return;
+  const target = out instanceof Float64Array ? out : out.data;
+  const data = out instanceof Float64Array ? got : (got as Partial<Batch> | null | undefined)?.data;
+  if (got !== null && typeof got === "object" && typeof (got as { then?: unknown }).then === "function") {
+    throw new DomainError(fn, `field.${method}`, `return its result synchronously (use ${fn}Async for a field that returns a Promise)`, "a Promise");
+  }
+  if (!(ArrayBuffer.isView(data) && !(data instanceof DataView)) || (data as Float64Array).length !== target.length) {
+    const shape = out instanceof Float64Array ? `[${out.length}]` : describeShape(out.shape);
+    const gotShape = got !== null && typeof got === "object" && Array.isArray((got as Partial<Batch>).shape) ? describeShape((got as Batch).shape) : describeValue(got);
+    throw new ShapeError(fn, `field.${method}`, `return ${out instanceof Float64Array ? "values" : "a batch"} of shape ${shape}`, gotShape);
+  }
+  target.set(data as unknown as ArrayLike<number>);
+}
