@@ -5,3 +5,4 @@ export * from "./sample.js";
 export * from "./likelihood.js";
 export * from "./path-energy.js";
 export * from "./time-grid.js";
+export * from "./sde.js";
