@@ -11,6 +11,7 @@ export * from "./paths/index.js";
 export * from "./couplings/index.js";
 export * from "./couplings/conditional-ot.js";
 export * from "./velocity/conditioned.js";
+export * from "./losses/score-loss.js";
 export * from "./metrics/index.js";
 export * from "./solvers/index.js";
 export * from "./divergence/index.js";
