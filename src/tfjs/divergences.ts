@@ -29,7 +29,7 @@ export interface TfBregmanDivergence {
  * @param gradPhi - its gradient per row: [n, d] -> [n, d], built from tf ops
  * @param name - name used in messages (default "bregman")
  * @returns the divergence, for {@link trainTf} and {@link tfCfmLoss}
- * @throws {@link DomainError} when phi or gradPhi is not a function
+ * @throws `DomainError` when phi or gradPhi is not a function
  * @example
  * ```ts
  * // phi(x) = sum exp(x_j): D(u, v) = sum exp(u) - exp(v) - exp(v) (u - v)
@@ -61,7 +61,7 @@ export function tfBregman(
  * @param target - the regression target u_t(x_t | z), shape [n, d]
  * @param divergence - one of ours (default squared Euclidean) or a {@link TfBregmanDivergence}
  * @returns the mean loss, a scalar tensor (the caller disposes it)
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for a float tensor of another dtype or a core divergence that has no tf form (write it with {@link tfBregman})
+ * @throws `ShapeError` for mismatched shapes; `DomainError` for a float tensor of another dtype or a core divergence that has no tf form (write it with {@link tfBregman})
  * @example
  * ```ts
  * tfCfmLoss(tf.tensor2d([[1, 1]]), tf.tensor2d([[0, 3]])).dataSync()[0] // => 5

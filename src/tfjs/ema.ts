@@ -25,7 +25,8 @@ export interface TfEmaState extends TfEma {
 
 /** @internal Shadows start at the current weights. */
 export function createEma(variables: readonly tf.Variable[], decay: number): TfEmaState {
-  const shadows = variables.map((v) => tf.variable(v.clone(), false));
+  // the clone is disposed by the tidy; the variable keeps its data
+  const shadows = variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   return {
     decay,
     shadows,

@@ -65,8 +65,8 @@ export interface TfVelocityField extends VelocityField, AsyncVelocityField {
  * @param model - the model; it receives x [n, dim] and t [n] (see {@link TfModel} for layouts)
  * @param options - see {@link TfFieldOptions}
  * @returns the field (it owns no tensors: disposing the model is the caller's business)
- * @throws {@link DomainError} for something that is not a model or a missing dim; {@link ShapeError} when the model's static input or output shape does not fit dim.
- *   Its methods throw a {@link ShapeError} when the model returns another shape, a {@link DomainError} when it returns a non-float32 tensor, is disposed or fails, and the argument errors of the solvers
+ * @throws `DomainError` for something that is not a model or a missing dim; `ShapeError` when the model's static input or output shape does not fit dim.
+ *   Its methods throw a `ShapeError` when the model returns another shape, a `DomainError` when it returns a non-float32 tensor, is disposed or fails, and the argument errors of the solvers
  * @example
  * ```ts
  * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 32, activation: "tanh" }), tf.layers.dense({ units: 2 })] });

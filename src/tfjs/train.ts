@@ -86,14 +86,14 @@ export interface TfTrainResult {
  * applies the gradients on the backend. Batches are the same as `train`'s for the same rng
  * and options. One readback per step (the loss and gradient norm, non-blocking) feeds
  * `onProgress` and the guard: a non-finite loss or gradient stops training with a
- * {@link NonFiniteError} before the update, so the model keeps its last finite weights.
+ * `NonFiniteError` before the update, so the model keeps its last finite weights.
  * Every tensor of a step is disposed: after the run `tf.memory().numTensors` has grown only by
  * the optimizer's slots (none with the default optimizer, which is disposed) and the `ema` shadows.
  *
  * @param model - a `tf.LayersModel`, a `tf.GraphModel` with `options.variables`, or a function model (see {@link TfModel})
  * @param options - see {@link TfTrainOptions}
  * @returns the loss history, the EMA and the number of checkpoints
- * @throws {@link DomainError} or {@link ShapeError} for invalid options or a model without trainable variables; {@link NonFiniteError} as above; the model's errors as in {@link tfVelocityField}
+ * @throws `DomainError` or `ShapeError` for invalid options or a model without trainable variables; `NonFiniteError` as above; the model's errors as in {@link tfVelocityField}
  * @example
  * ```ts
  * const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 64, activation: "tanh" }), tf.layers.dense({ units: 2 })] });

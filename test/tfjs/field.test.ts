@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
 import type { Batch } from "../../src/core/batch.js";
 import { zeros } from "../../src/core/batch.js";
 import { DomainError, ShapeError } from "../../src/core/errors.js";
@@ -43,6 +44,31 @@ for (const backend of BACKENDS) {
       }
       twin.dispose();
       layers.dispose();
+    });
+
+    it("a GraphModel-like object (predict on [x, t] columns) and a two-input LayersModel ([x], [t]) are the same field", async () => {
+      const twin = functionTwin(net);
+      const graphLike = {
+        inputs: [{ shape: [null, 3] }], outputs: [{ shape: [null, 2] }],
+        predict: (feed: tf.Tensor | tf.Tensor[]) => {
+          const columns = feed as tf.Tensor2D;
+          return twin.model(tf.slice(columns, [0, 0], [-1, 2]), tf.reshape(tf.slice(columns, [0, 2], [-1, 1]), [-1]) as tf.Tensor1D);
+        },
+      };
+      const expected = net.evaluate(x, tRows);
+      expect(relativeError(tfVelocityField(graphLike).evaluate(x, tRows).data, expected.data)).toBeLessThan(1e-5);
+      expect(relativeError(tfVelocityField(graphLike).divergence(x, tRows), net.divergence(x, tRows))).toBeLessThan(1e-5);
+      // two inputs: x [n, 2] and t [n, 1], concatenated inside the model
+      const sequential = layersTwin(net);
+      const xIn = tfl.input({ shape: [2] });
+      const tIn = tfl.input({ shape: [1] });
+      const joined = tfl.layers.concatenate().apply([xIn, tIn]) as tfl.SymbolicTensor;
+      const out = sequential.apply(joined) as tfl.SymbolicTensor;
+      const twoInputs = tfl.model({ inputs: [xIn, tIn], outputs: out });
+      const field = tfVelocityField(twoInputs);
+      expect(relativeError((await field.evaluateAsync(x, tRows)).data, expected.data)).toBeLessThan(1e-5);
+      sequential.dispose();
+      twin.dispose();
     });
 
     it("vjp is the transpose of the Mlp's jvp (w . J v = (J^T w) . v) and the exact divergence is the Mlp's", async () => {

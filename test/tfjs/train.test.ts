@@ -68,6 +68,7 @@ describe("trainTf: EMA, checkpoints, stopping, guards", () => {
 
   it("EMA with decay 1/2 over two SGD steps is w0/4 + w1/4 + w2/2, and apply() writes it into the model", async () => {
     const twin = functionTwin(mlp({ dim: 2, hidden: [8], activation: "tanh", seed: 2 }));
+    const start = tf.memory().numTensors;
     const snapshots: Float32Array[][] = [twin.variables.map((v) => v.dataSync() as Float32Array)];
     const optimizer = tf.train.sgd(0.1);
     const result = await trainTf(twin.model, {
@@ -88,6 +89,7 @@ describe("trainTf: EMA, checkpoints, stopping, guards", () => {
     ema.dispose();
     expect(tf.memory().numTensors).toBe(count - twin.variables.length);
     optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(start);
     twin.dispose();
   });
 
