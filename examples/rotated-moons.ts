@@ -6,7 +6,7 @@
  * `withCondition` then binds the angles for `sample`. Training angles: the ANGLES (default 16)
  * multiples of pi/ANGLES in [0, pi); test angles halfway between two of them. Reports the exact W2 between generated and true
  * rotated moons per test angle, and the W2 between two independent exact sample sets.
- * Run: npx tsx examples/rotated-moons.ts  (STEPS=..., ANGLES=..., SAMPLES=..., writes examples/out/rotated-moons.svg)
+ * Run: npx tsx examples/rotated-moons.ts  (STEPS=..., ANGLES=..., SAMPLES=..., BATCH=..., writes examples/out/rotated-moons.svg)
  */
 import {
   Random, adam, affinePath, condOT, cosineSchedule, fromData, mlp, moons, sample, standardNormal, trainSync, wasserstein, withCondition,
@@ -18,6 +18,7 @@ import { trainingProgress } from "./progress.js";
 const steps = Number(process.env.STEPS ?? 4000);
 const samples = Number(process.env.SAMPLES ?? (steps < 1000 ? 300 : 2000));
 const trainCount = Number(process.env.ANGLES ?? 16);
+const batchSize = Number(process.env.BATCH ?? 256);
 const base = moons();
 const rotate = (x: Batch, angles: ArrayLike<number>): Batch => {
   const n = x.shape[0] as number;
@@ -54,7 +55,7 @@ const model = mlp({ dim: 3, hidden: [128, 128, 128], activation: "selu", seed: 0
 const lr = 2e-3;
 const t0 = performance.now();
 trainSync({
-  model, source, target, path: affinePath(condOT()), steps, batchSize: 256, rng: new Random(0),
+  model, source, target, path: affinePath(condOT()), steps, batchSize, rng: new Random(0),
   optimizer: adam({ lr }), learningRate: cosineSchedule(lr, steps, lr / 20), onStep: trainingProgress("training", steps),
 });
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -95,6 +96,6 @@ for (const [k, theta] of testAngles.entries()) {
     points: [{ data: truth.data, color: "#bbbbbb", radius: 1.5 }, { data: x.data, color: "#1f77b4", radius: 1.5 }],
   });
 }
-console.log(JSON.stringify({ steps, samples, trainSeconds: Number(trainSeconds.toFixed(1)), results }));
+console.log(JSON.stringify({ steps, batchSize, angles: trainCount, samples, trainSeconds: Number(trainSeconds.toFixed(1)), results }));
 writePanels("examples/out/rotated-moons.svg", panels);
 console.log("wrote examples/out/rotated-moons.svg");
