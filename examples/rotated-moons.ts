@@ -6,6 +6,9 @@
  * `withCondition` then binds the angles for `sample`. Training angles: the ANGLES (default 16)
  * multiples of pi/ANGLES in [0, pi); test angles halfway between two of them. Reports the exact W2 between generated and true
  * rotated moons per test angle, and the W2 between two independent exact sample sets.
+ * Measured (defaults: 12000 steps, batch 512, 16 angles, 2000 samples; shared 2-core machine,
+ * 196 s of training): W2 = 0.284, 0.291, 0.301, 0.346 at theta = 3pi/32, 7pi/32, 19pi/32, 23pi/32,
+ * where two independent exact sample sets are 0.177, 0.165, 0.208, 0.291 apart.
  * Run: npx tsx examples/rotated-moons.ts  (STEPS=..., ANGLES=..., SAMPLES=..., BATCH=..., writes examples/out/rotated-moons.svg)
  */
 import {
@@ -15,10 +18,10 @@ import {
 import { writePanels } from "./lib/svg.js";
 import { trainingProgress } from "./progress.js";
 
-const steps = Number(process.env.STEPS ?? 4000);
+const steps = Number(process.env.STEPS ?? 12000);
 const samples = Number(process.env.SAMPLES ?? (steps < 1000 ? 300 : 2000));
 const trainCount = Number(process.env.ANGLES ?? 16);
-const batchSize = Number(process.env.BATCH ?? 256);
+const batchSize = Number(process.env.BATCH ?? 512);
 const base = moons();
 const rotate = (x: Batch, angles: ArrayLike<number>): Batch => {
   const n = x.shape[0] as number;
