@@ -12,7 +12,8 @@ import "@tensorflow/tfjs-backend-wasm";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Random, affinePath, condOT, eightGaussians, exactOTCoupling, logLikelihoodAsync, moons, sampleAsync, wasserstein } from "../src/index.js";
 import { tfVelocityField, trainTf } from "../src/tfjs/index.js";
-import { progress, writeLineChart, writePanels } from "./lib/svg.js";
+import { createProgress } from "./progress.js";
+import { writeLineChart, writePanels } from "./lib/svg.js";
 
 const steps = Number(process.env.STEPS ?? 2500);
 const backend = process.env.BACKEND ?? "wasm";
@@ -31,13 +32,15 @@ const model = tfl.sequential({
 
 const lr = 2e-3;
 const optimizer = tf.train.adam(lr);
+const bar = createProgress(`training on tfjs-${backend}`, steps, { rateUnit: "steps/s" });
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const result = await trainTf(model, {
   source: eightGaussians(), target: moons(), path: affinePath(condOT()), coupling: exactOTCoupling(),
   optimizer, steps, batchSize: 256, rng: new Random(1), ema: 0.99,
   onProgress: (s) => {
-    progress(`training on tfjs-${backend}`, s.step, steps, `loss ${s.loss.toFixed(3)}`);
+    if (s.step >= steps) bar.finish(`loss ${s.loss.toFixed(3)}`);
+    else bar.update(s.step, `loss ${s.loss.toFixed(3)}`);
   },
 });
 const trainSeconds = (performance.now() - t0) / 1000;

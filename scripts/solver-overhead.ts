@@ -4,7 +4,8 @@
  * code with the async solvers costs the sync ones nothing.
  * Run: git worktree add /tmp/fm-base <commit> && ln -s "$PWD/node_modules" /tmp/fm-base/node_modules
  *      BASE=/tmp/fm-base npx tsx scripts/solver-overhead.ts
- * Prints medians of 21 interleaved runs and the median of the per-run ratios (this / base).
+ * Prints medians of 21 interleaved runs, the median of the per-run ratios (this / base), and
+ * the process CPU time per run of each side (steadier than wall time on a shared machine).
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -44,17 +45,24 @@ for (const [name, run] of cases) {
   const ours: number[] = [];
   const theirs: number[] = [];
   const ratios: number[] = [];
+  let cpuOurs = 0;
+  let cpuTheirs = 0;
+  const cpu = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
   for (let r = 0; r < 3; r++) { run(here); run(base); }
   for (let r = 0; r < 21; r++) {
+    let c = cpu();
     let s = performance.now();
     run(base);
     const b = performance.now() - s;
+    cpuTheirs += cpu() - c;
+    c = cpu();
     s = performance.now();
     run(here);
     const a = performance.now() - s;
+    cpuOurs += cpu() - c;
     theirs.push(b);
     ours.push(a);
     ratios.push(a / b);
   }
-  console.log(`${name}: base ${median(theirs).toFixed(2)} ms, this ${median(ours).toFixed(2)} ms, median ratio this/base ${median(ratios).toFixed(3)}`);
+  console.log(`${name}: wall median base ${median(theirs).toFixed(2)} ms, this ${median(ours).toFixed(2)} ms, median ratio ${median(ratios).toFixed(3)}; CPU per run base ${(cpuTheirs / 21).toFixed(2)} ms, this ${(cpuOurs / 21).toFixed(2)} ms, ratio ${(cpuOurs / cpuTheirs).toFixed(3)}`);
 }

@@ -3,9 +3,9 @@ import { DomainError, FlowMatchingError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 
 /**
- * A velocity model written as a function of tensors: `x` of shape [n, dim], `t` of shape [n]
- * (one time per row) and an optional condition; it returns the velocities, shape [n, dim],
- * float32. It must be built from tf ops (so that `tf.grad` differentiates it) and may read
+ * A velocity model written as a function of tensors: `x` of shape [n, dim] and `t` of shape [n]
+ * (one time per row); it returns the velocities, shape [n, dim], float32. (`cond` is reserved
+ * for conditions: this entry does not pass one yet.) It must be built from tf ops (so that `tf.grad` differentiates it) and may read
  * `tf.Variable`s, which {@link trainTf} updates.
  *
  * @example

@@ -30,7 +30,7 @@ describe("sphere", () => {
     const pair = fc.oneof(
       fc.tuple(unit(4), unit(4)),
       // y = -x + tiny perturbation (near antipodal) and y = x + tiny perturbation (near zero angle)
-      fc.tuple(unit(4), vec(4), fc.double({ min: 1e-12, max: 1e-4 }), fc.boolean()).map(([x, e, eps, anti]) => {
+      fc.tuple(unit(4), vec(4), fc.double({ min: 1e-12, max: 1e-4, noNaN: true }), fc.boolean()).map(([x, e, eps, anti]) => {
         const y = x.map((a, j) => (anti ? -a : a) + eps * (e[j] as number));
         const r = Math.hypot(...y);
         return [x, y.map((a) => a / r)] as [number[], number[]];
