@@ -10,6 +10,7 @@ import type { DiscreteSource } from "./sources.js";
 import type { Tokens } from "./tokens.js";
 import { asTokens } from "./tokens.js";
 import { mixtureKappa } from "./kappa.js";
+import { checkTimeGrid } from "../solvers/time-grid.js";
 
 /**
  * A model of the posterior p_{1|t}(y | x_t) of a discrete path, evaluated per position.
@@ -43,6 +44,10 @@ export interface CtmcSampleOptions {
   source?: DiscreteSource;
   /** Weight a_t >= 0 of the divergence-free term (a number or a function of t; default 0). */
   divergenceFree?: number | ((t: number) => number);
+  /** Step grid, strictly increasing in [0, 1], at least 2 nodes (e.g. `powerGrid(N, rho)`); overrides t0, t1 and steps. */
+  timeGrid?: ArrayLike<number>;
+  /** Also return the tokens at every grid node, the start included, in `times` and `trajectory` (default false). */
+  returnIntermediates?: boolean;
 }
 
 /** Result of {@link ctmcSample}. @category Discrete */
@@ -53,6 +58,10 @@ export interface CtmcSampleResult {
   nfe: number;
   /** Number of steps. */
   steps: number;
+  /** With `returnIntermediates`: the grid's nodes. */
+  times?: Float64Array;
+  /** With `returnIntermediates`: `trajectory[k]` is the tokens at `times[k]`, shape [n, positions]. */
+  trajectory?: Tokens[];
 }
 
 /**
@@ -88,10 +97,8 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
   const [n, positions] = start.shape as [number, number];
   const { scheduler, rng, source } = options;
   if (!(rng instanceof Random)) throw new DomainError(fn, "options.rng", "be a Random", describeValue(rng));
-  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1);
-  const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
-  const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
-  if (!(t0 >= 0 && t0 < t1 && t1 <= 1)) throw new DomainError(fn, "options.t1", `be in (t0, 1] with t0 = ${t0} >= 0`, describeValue(t1));
+  const grid = stepGrid(fn, options);
+  const steps = grid.length - 1;
   const divergenceFree = options.divergenceFree ?? 0;
   let p0: Float64Array | undefined;
   if (divergenceFree !== 0) {
@@ -103,9 +110,12 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
   const x = Int32Array.from(start.data);
   const tokens = ndarray(x, [n, positions]);
   const rates = new Float64Array(S);
+  const intermediates = options.returnIntermediates === true;
+  const trajectory: Tokens[] = intermediates ? [ndarray(Int32Array.from(x), [n, positions])] : [];
   for (let step = 0; step < steps; step++) {
-    const t = t0 + ((t1 - t0) * step) / steps;
-    const tNext = step + 1 === steps ? t1 : t0 + ((t1 - t0) * (step + 1)) / steps;
+    if (step > 0 && intermediates) trajectory.push(ndarray(Int32Array.from(x), [n, positions]));
+    const t = grid[step] as number;
+    const tNext = grid[step + 1] as number;
     const h = tNext - t;
     const p = asBatch(fn, "model.posterior(xt, t)", model.posterior(tokens, t), { rows: n * positions, dim: S });
     const last = mixtureKappa(scheduler, tNext, fn).kappa === 1;
@@ -140,7 +150,32 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
       if (rng.uniform() < jump) x[r] = categorical(rng, rates, 0, S, lambda, state);
     }
   }
-  return { x: tokens, nfe: steps, steps };
+  const result: CtmcSampleResult = { x: tokens, nfe: steps, steps };
+  if (intermediates) {
+    trajectory.push(ndarray(Int32Array.from(x), [n, positions]));
+    result.times = grid;
+    result.trajectory = trajectory;
+  }
+  return result;
+}
+
+/** The nodes of the options: `timeGrid`, or `steps` equal steps from t0 to t1. */
+function stepGrid(fn: string, options: CtmcSampleOptions): Float64Array {
+  if (options.timeGrid !== undefined) {
+    const g = checkTimeGrid(fn, "options.timeGrid", options.timeGrid);
+    if (!((g[0] as number) >= 0 && (g[1] as number) > (g[0] as number) && (g[g.length - 1] as number) <= 1)) {
+      throw new DomainError(fn, "options.timeGrid", "increase from t0 >= 0 to t1 <= 1", `[${g[0]}, ..., ${g[g.length - 1]}]`);
+    }
+    return g;
+  }
+  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1);
+  const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
+  const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
+  if (!(t0 >= 0 && t0 < t1 && t1 <= 1)) throw new DomainError(fn, "options.t1", `be in (t0, 1] with t0 = ${t0} >= 0`, describeValue(t1));
+  const g = new Float64Array(steps + 1);
+  for (let step = 0; step < steps; step++) g[step] = t0 + ((t1 - t0) * step) / steps;
+  g[steps] = t1;
+  return g;
 }
 
 /** An index in [0, S) drawn with probability w[offset + y] / total, skipping `skip`. */

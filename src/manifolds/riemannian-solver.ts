@@ -37,6 +37,8 @@ export interface RiemannianSampleOptions {
   steps?: number;
   /** How a step is applied (default `"projection"`). */
   update?: RiemannianUpdate;
+  /** Also return the points at every grid node, the start included, in `times` and `trajectory` (default false). */
+  returnIntermediates?: boolean;
 }
 
 /** Result of {@link riemannianSample}. @category Manifolds */
@@ -47,6 +49,10 @@ export interface RiemannianSampleResult {
   nfe: number;
   /** Number of steps taken. */
   steps: number;
+  /** With `returnIntermediates`: the grid's nodes (a copy). */
+  times?: Float64Array;
+  /** With `returnIntermediates`: `trajectory[k]` is the points at `times[k]`, shape [n, dim]. */
+  trajectory?: Batch[];
 }
 
 const TABLEAUX: Record<RiemannianMethod, { a: number[][]; b: number[]; c: number[] }> = {
@@ -96,6 +102,8 @@ export function riemannianSample(
   const grid = timeGrid(fn, options);
 
   let x = manifold.projx(start);
+  const intermediates = options.returnIntermediates === true;
+  const trajectory: Batch[] = intermediates ? [ndarray(Float64Array.from(x.data), [n, d])] : [];
   const s = tableau.b.length;
   const k: Batch[] = [];
   for (let i = 0; i < s; i++) k.push(ndarray(new Float64Array(n * d), [n, d]));
@@ -123,8 +131,14 @@ export function riemannianSample(
     }
     combine(delta.data, k, tableau.b, h);
     x = move(x, delta);
+    if (intermediates) trajectory.push(ndarray(Float64Array.from(x.data), [n, d]));
   }
-  return { x, nfe, steps: grid.length - 1 };
+  const result: RiemannianSampleResult = { x, nfe, steps: grid.length - 1 };
+  if (intermediates) {
+    result.times = Float64Array.from(grid);
+    result.trajectory = trajectory;
+  }
+  return result;
 }
 
 /** delta = h * sum_j w_j k_j. */

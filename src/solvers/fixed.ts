@@ -19,15 +19,20 @@ export function* runFixed(plan: OdePlan): OdeSteps<OdeResult> {
   const ws = rkWorkspace(tab.c.length, n, d);
   let y: Float64Array = Float64Array.from(plan.y0);
   let t = t0;
-  const checkpoints = [...(plan.times ?? []), t1];
+  const checkpoints = checkpointsOf(plan);
   const trajectory: Batch[] = [];
+  const nodeTimes: number[] = [];
+  if (plan.intermediates) {
+    nodeTimes.push(t0);
+    trajectory.push(ndarray(Float64Array.from(y), [n, d]));
+  }
   const hArr = new Float64Array(n);
   const tArr = new Float64Array(n);
   let haveK0 = false;
   for (let c = 0; c < checkpoints.length; c++) {
-    const target = checkpoints[c] as number;
+    const { t: target, record } = checkpoints[c] as Checkpoint;
     const span = target - t;
-    const count = span === 0 ? 0 : Math.max(1, Math.ceil(Math.abs(span) / stepSize - 1e-9));
+    const count = span === 0 ? 0 : plan.grid !== null ? 1 : Math.max(1, Math.ceil(Math.abs(span) / stepSize - 1e-9));
     for (let s = 0; s < count; s++) {
       if (stats.accepted >= plan.maxSteps) {
         const partial: OdePartial = { t, y: ndarray(y, [n, d]), statistics: { ...stats } };
@@ -59,13 +64,45 @@ export function* runFixed(plan: OdePlan): OdeSteps<OdeResult> {
         ws.k[0] = last;
         haveK0 = true;
       } else haveK0 = false;
+      if (plan.intermediates) {
+        nodeTimes.push(t);
+        trajectory.push(ndarray(Float64Array.from(y), [n, d]));
+      }
     }
-    if (c < checkpoints.length - 1) trajectory.push(ndarray(Float64Array.from(y), [n, d]));
+    if (record && !plan.intermediates) trajectory.push(ndarray(Float64Array.from(y), [n, d]));
   }
   const result: OdeResult = { t: t1, y: ndarray(y, [n, d]), statistics: stats };
-  if (plan.times !== null) {
+  if (plan.intermediates) {
+    result.times = Float64Array.from(nodeTimes);
+    result.trajectory = trajectory;
+  } else if (plan.times !== null) {
     result.times = Float64Array.from(plan.times);
     result.trajectory = trajectory;
   }
   return result;
+}
+
+interface Checkpoint {
+  /** A time the solve lands on. */
+  t: number;
+  /** Whether it is a requested output time. */
+  record: boolean;
+}
+
+/**
+ * The times the fixed-step solve lands on, in order: the output times then t1; with a grid,
+ * the grid's nodes after t0 merged with the output times (each segment is then one step).
+ */
+function checkpointsOf(plan: OdePlan): Checkpoint[] {
+  const times = plan.times ?? new Float64Array(0);
+  if (plan.grid === null) return [...Array.from(times, (t) => ({ t, record: true })), { t: plan.t1, record: false }];
+  const dir = plan.t1 >= plan.t0 ? 1 : -1;
+  const out: Checkpoint[] = [];
+  let i = 0;
+  for (let j = 1; j < plan.grid.length; j++) {
+    const node = plan.grid[j] as number;
+    while (i < times.length && dir * ((times[i] as number) - node) <= 0) out.push({ t: times[i++] as number, record: true });
+    out.push({ t: node, record: false });
+  }
+  return out;
 }

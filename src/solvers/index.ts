@@ -4,3 +4,5 @@ export * from "./integrate.js";
 export * from "./sample.js";
 export * from "./likelihood.js";
 export * from "./path-energy.js";
+export * from "./time-grid.js";
+export * from "./sde.js";

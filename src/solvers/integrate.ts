@@ -9,6 +9,7 @@ import type { ButcherTableau, MethodName } from "./tableau.js";
 import { methodNames, tableau } from "./tableau.js";
 import { runFixed } from "./fixed.js";
 import { runAdaptive } from "./adaptive.js";
+import { checkTimeGrid } from "./time-grid.js";
 
 /**
  * Options of {@link integrate}.
@@ -30,6 +31,18 @@ export interface IntegrateOptions {
   stepSize?: number;
   /** Number of equal fixed steps over [t0, t1] (integer >= 1); the alternative to `stepSize`. */
   steps?: number;
+  /**
+   * Nodes of a fixed-step grid, strictly monotone, at least 2 (for example {@link uniformGrid},
+   * {@link powerGrid}, {@link cosineGrid}): one step of the method from each node to the next. Its
+   * ends are t0 and t1 (give those only if they agree); not together with `stepSize` or `steps`.
+   * Output `times` between two nodes split that step.
+   */
+  timeGrid?: ArrayLike<number>;
+  /**
+   * Report the state at every node of a fixed-step solve, t0 and t1 included, in `times` and
+   * `trajectory` (default false). The adaptive methods report at `times` instead (required there).
+   */
+  returnIntermediates?: boolean;
   /** Times at which to report the state, monotone from t0 towards t1 and inside [t0, t1]. */
   times?: ArrayLike<number>;
   /** Report `times` from the method's dense output instead of landing a step on each (adaptive only; default false). */
@@ -114,6 +127,10 @@ export interface OdePlan {
   interpolate: boolean;
   perSample: boolean;
   stepSize: number | null;
+  /** Nodes of a fixed-step grid (then stepSize is unused), or null. */
+  grid: Float64Array | null;
+  /** Report every node of a fixed-step solve. */
+  intermediates: boolean;
   initialStep: number | null;
   controller: Required<StepController>;
 }
@@ -194,8 +211,16 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const y = asBatch(fn, y0Name, y0, dim === undefined ? {} : { dim });
   const [n, d] = y.shape as [number, number];
-  const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
-  const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
+  const grid = options.timeGrid === undefined ? null : checkTimeGrid(fn, "options.timeGrid", options.timeGrid);
+  const t0 = checkFinite(fn, "options.t0", options.t0 ?? (grid === null ? 0 : grid[0]));
+  const t1 = checkFinite(fn, "options.t1", options.t1 ?? (grid === null ? 1 : grid[grid.length - 1]));
+  if (grid !== null) {
+    if (t0 !== grid[0]) throw new DomainError(fn, "options.t0", `equal options.timeGrid[0] = ${grid[0]}`, describeValue(t0));
+    if (t1 !== grid[grid.length - 1]) throw new DomainError(fn, "options.t1", `equal the last node of options.timeGrid, ${grid[grid.length - 1]}`, describeValue(t1));
+    if (options.stepSize !== undefined || options.steps !== undefined) {
+      throw new DomainError(fn, "options.timeGrid", "not be given together with options.stepSize or options.steps", "both");
+    }
+  }
   const method = options.method ?? "dopri5";
   if (typeof method !== "string" || !methodNames().includes(method)) {
     throw new DomainError(fn, "options.method", `be one of ${methodNames().join(", ")}`, describeValue(method));
@@ -213,6 +238,11 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
     const steps = checkInteger(fn, "options.steps", options.steps, 1);
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
+  if (grid !== null) stepSize = Infinity;
+  const intermediates = options.returnIntermediates === true;
+  if (intermediates && stepSize === null && options.times === undefined) {
+    throw new DomainError(fn, "options.times", "be given with returnIntermediates for an adaptive method (or give a fixed-step grid: timeGrid, steps or stepSize)", "undefined");
+  }
   if (stepSize === null && FIXED_ONLY.has(method)) {
     throw new DomainError(fn, "options.stepSize", `be given (or options.steps) for the fixed-step method ${method}`, "undefined");
   }
@@ -228,7 +258,7 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   };
   return {
     controller, fn, f, tab, n, d, t0, t1, y0: Float64Array.from(y.data), rtol, atol, maxSteps, times,
-    interpolate: options.interpolate === true, perSample: options.perSample === true, stepSize, initialStep,
+    interpolate: options.interpolate === true, perSample: options.perSample === true, stepSize, initialStep, grid, intermediates,
   };
 }
 

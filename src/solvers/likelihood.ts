@@ -55,6 +55,12 @@ export interface LogLikelihoodResult {
   divergenceIntegral: Float64Array;
   /** Counters of the solve (evaluations of the augmented system). */
   statistics: OdeStatistics;
+  /** With `returnIntermediates`: the grid's nodes in the order of the solve (from 1 to 0 for {@link logLikelihood}, 0 to 1 forwards). */
+  times?: Float64Array;
+  /** With `returnIntermediates`: `trajectory[k]` is x at `times[k]`, shape [n, dim]. */
+  trajectory?: Batch[];
+  /** With `returnIntermediates`: `logProbTrajectory[k][i]` = log p_t(x_t) of row i at t = `times[k]` (log p0(x0) - integral_0^t div u_s(x_s) ds). */
+  logProbTrajectory?: Float64Array[];
 }
 
 /**
@@ -175,6 +181,11 @@ function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLik
     }
   }
   const { source: _s, divergence: _d, probes: _p, noise: _n, rng: _r, ...solver } = options;
+  const grid = solver.timeGrid;
+  if (grid !== undefined && grid !== null && typeof grid === "object" && grid.length >= 2 && (grid[0] as number) < (grid[grid.length - 1] as number) !== forward) {
+    // the grid's nodes are accepted in either order; the solve runs from 1 to 0 backwards
+    solver.timeGrid = Array.from(grid).reverse();
+  }
   const plan = (f: OdeFunction | AsyncOdeFunction): OdePlan =>
     planOde(fn, f, ndarray(z0, [n, d + 1]), { ...solver, t0: forward ? 0 : 1, t1: forward ? 1 : 0 });
   const finish = (result: OdeResult): LogLikelihoodResult => {
@@ -190,7 +201,26 @@ function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLik
     const x0 = forward ? xb : other;
     const logProb = (source.logProb as (x: Batch) => Float64Array)(x0);
     for (let i = 0; i < n; i++) logProb[i] = (logProb[i] as number) - (integral[i] as number);
-    return { logProb, x0, x1: forward ? other : xb, divergenceIntegral: integral, statistics: result.statistics };
+    const out: LogLikelihoodResult = { logProb, x0, x1: forward ? other : xb, divergenceIntegral: integral, statistics: result.statistics };
+    if (result.trajectory !== undefined && result.times !== undefined) {
+      // forwards l(t) = integral_0^t div, so log p_t = log p0(x0) - l(t); backwards l(t) = -integral_t^1 div,
+      // so log p_t = log p0(x0) - integral + integral_t^1 div = log p1(x1) - l(t)
+      const base = forward ? (source.logProb as (x: Batch) => Float64Array)(x0) : logProb;
+      out.times = result.times;
+      out.trajectory = [];
+      out.logProbTrajectory = [];
+      for (const z of result.trajectory) {
+        const xs = new Float64Array(n * d);
+        const lp = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          xs.set(z.data.subarray(i * (d + 1), i * (d + 1) + d), i * d);
+          lp[i] = (base[i] as number) - (z.data[i * (d + 1) + d] as number);
+        }
+        out.trajectory.push(ndarray(xs, [n, d]));
+        out.logProbTrajectory.push(lp);
+      }
+    }
+    return out;
   };
   return { rhs, plan, finish };
 }

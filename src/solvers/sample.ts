@@ -87,4 +87,10 @@ export function checkUnitTimes(fn: string, options: IntegrateOptions): void {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   if (options.t0 !== undefined) checkInRange(fn, "options.t0", options.t0, 0, 1);
   if (options.t1 !== undefined) checkInRange(fn, "options.t1", options.t1, 0, 1);
+  const grid = options.timeGrid;
+  if (grid !== undefined && grid !== null && typeof grid === "object" && typeof grid.length === "number" && grid.length > 0) {
+    // a monotone grid lies in [0, 1] when its ends do (planOde checks monotonicity)
+    checkInRange(fn, "options.timeGrid[0]", grid[0], 0, 1);
+    checkInRange(fn, `options.timeGrid[${grid.length - 1}]`, grid[grid.length - 1], 0, 1);
+  }
 }

@@ -4,6 +4,7 @@ import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
+import { checkTime } from "../core/time.js";
 import type { Random } from "../random/random.js";
 import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
@@ -13,6 +14,7 @@ import type { LearningRateSchedule } from "../nn/schedules.js";
 import { clipGradNorm, gradNorm } from "../nn/clip.js";
 import type { ParameterEma } from "../nn/ema.js";
 import type { Labels } from "../nn/mlp.js";
+import type { TimeSampler } from "./time-samplers.js";
 
 /**
  * A model the training loop can fit: a velocity field with a flat parameter vector, a
@@ -93,8 +95,8 @@ export interface TrainOptions {
   rng: Random;
   /** Probability of replacing a label by the null label (classifier-free guidance training; default 0). */
   labelDropout?: number;
-  /** Draws the times of a batch (default U[0, 1)). */
-  sampleTimes?: (n: number, rng: Random) => Float64Array;
+  /** Draws the times of a batch, n values in [0, 1] (default U[0, 1)); see {@link TimeSampler} and its samplers (logit-normal, Beta, mode). */
+  sampleTimes?: TimeSampler;
   /** Called after every step; returning `false` stops training. */
   onStep?: (info: StepInfo) => void | boolean;
   /** Stops training cleanly between two steps. */
@@ -226,7 +228,7 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     if (labels && labelDropout > 0) {
       for (let i = 0; i < n; i++) if (rng.uniform() < labelDropout) labels[i] = classes;
     }
-    const t = o.sampleTimes ? o.sampleTimes(n, rng) : rng.fillUniform(new Float64Array(n));
+    const t = o.sampleTimes ? checkTime(fn, "options.sampleTimes", o.sampleTimes(n, rng), n) : rng.fillUniform(new Float64Array(n));
     const sample = path.sample(pairX0, pairX1, t, rng);
     const prediction = model.forward(sample.xt, sample.t, labels);
     const stepNumber = done + 1;

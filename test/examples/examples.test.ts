@@ -13,6 +13,7 @@ const cases: [string, string[]][] = [
   ["couplings-compare", ["couplings-compare.svg"]],
   ["checkerboard-likelihood", ["checkerboard-likelihood.svg"]],
   ["guided-generation", ["guided-generation.svg"]],
+  ["rotated-moons", ["rotated-moons.svg"]],
   ["gpu-sampling", ["gpu-sampling.svg"]],
   ["tfjs-moons", ["tfjs-moons.svg", "tfjs-moons-loss.svg"]],
   ["onnx-sample", ["onnx-sample.svg"]],

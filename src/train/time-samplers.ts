@@ -1,0 +1,136 @@
+import { checkFinite, checkInRange, checkInteger, checkPositive } from "../core/check.js";
+import type { Random } from "../random/random.js";
+
+/**
+ * Draws the training times of a batch: `n` values in [0, 1] from `rng` (t = 0 is the source,
+ * t = 1 the data). Any function of this shape is accepted by the `sampleTimes` option of
+ * {@link train} and {@link trainSync}.
+ *
+ * @category Training
+ */
+export type TimeSampler = (n: number, rng: Random) => Float64Array;
+
+/**
+ * Uniform times t ~ U[0, 1): the default of {@link train}, drawn the same way (the same seed
+ * gives the same bits as leaving `sampleTimes` out).
+ *
+ * @returns a {@link TimeSampler}
+ * @example
+ * ```ts
+ * uniformTimeSampler()(3, new Random(0)).length // => 3
+ * ```
+ * @category Training
+ */
+export function uniformTimeSampler(): TimeSampler {
+  return (n, rng) => rng.fillUniform(new Float64Array(checkInteger("uniformTimeSampler", "n", n)));
+}
+
+/**
+ * Logit-normal times (Esser et al. 2024, "Scaling rectified flow transformers", eq. 19):
+ * t = sigmoid(location + scale z), z ~ N(0, 1), with CDF F(t) = Phi((logit(t) - location) / scale).
+ * Here t = 1 is the data, so a positive location puts more weight near the data; SD3's
+ * `logit_normal(m, s)` (t = 1 is noise there) is `logitNormalTimeSampler({ location: -m, scale: s })`.
+ *
+ * @param options - `location` (real, default 0) and `scale` (> 0, default 1)
+ * @returns a {@link TimeSampler}
+ * @throws {@link NonFiniteError} for a non-finite location; {@link DomainError} for scale <= 0
+ * @example
+ * ```ts
+ * const t = logitNormalTimeSampler({ location: 0, scale: 1 })(4, new Random(1));
+ * t.every((v) => v > 0 && v < 1) // => true
+ * ```
+ * @category Training
+ */
+export function logitNormalTimeSampler(options: { location?: number; scale?: number } = {}): TimeSampler {
+  const fn = "logitNormalTimeSampler";
+  const location = checkFinite(fn, "options.location", options.location ?? 0);
+  const scale = checkPositive(fn, "options.scale", options.scale ?? 1);
+  return (n, rng) => {
+    const out = rng.fillNormal(new Float64Array(checkInteger(fn, "n", n)));
+    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-(location + scale * (out[i] as number))));
+    return out;
+  };
+}
+
+/**
+ * Beta(a, b) times, density t^(a-1) (1-t)^(b-1) / B(a, b), mean a / (a + b), drawn as
+ * X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b) (Marsaglia and Tsang 2000; for a shape below 1,
+ * Gamma(a) = Gamma(a + 1) U^(1/a)). Beta(1, 1) is uniform; a > b leans towards the data.
+ *
+ * @param a - first shape, > 0
+ * @param b - second shape, > 0
+ * @returns a {@link TimeSampler}
+ * @throws {@link DomainError} for a or b <= 0; {@link NonFiniteError} for a non-finite shape
+ * @example
+ * ```ts
+ * const t = betaTimeSampler(2, 2)(1000, new Random(2));
+ * Math.abs(t.reduce((s, v) => s + v, 0) / 1000 - 0.5) < 0.05 // => true
+ * ```
+ * @category Training
+ */
+export function betaTimeSampler(a: number, b: number): TimeSampler {
+  const fn = "betaTimeSampler";
+  checkPositive(fn, "a", a);
+  checkPositive(fn, "b", b);
+  return (n, rng) => {
+    const out = new Float64Array(checkInteger(fn, "n", n));
+    for (let i = 0; i < out.length; i++) {
+      const x = gamma(a, rng);
+      const y = gamma(b, rng);
+      // both underflow only for tiny shapes; fall back on the side the mass sits
+      out[i] = x + y > 0 ? x / (x + y) : (a >= b ? 1 : 0);
+    }
+    return out;
+  };
+}
+
+/**
+ * SD3's mode sampling (Esser et al. 2024, eq. 20): t = 1 - f(u), u ~ U[0, 1), with
+ * f(u) = 1 - u - s (cos^2(pi u / 2) - 1 + u). The law is symmetric about 1/2 (so the time
+ * direction does not matter); s = 0 is uniform, s > 0 puts weight on the middle times, s < 0
+ * on the ends. f is monotone (a proper sampler) for s in [-1, 2 / (pi - 2)].
+ *
+ * @param scale - s, in [-1, 2 / (pi - 2)] (about 1.752)
+ * @returns a {@link TimeSampler}
+ * @throws {@link DomainError} for s outside that interval; {@link NonFiniteError} for a non-finite s
+ * @example
+ * ```ts
+ * modeTimeSampler(0)(2, new Random(3)).length // => 2
+ * ```
+ * @category Training
+ */
+export function modeTimeSampler(scale: number): TimeSampler {
+  const fn = "modeTimeSampler";
+  const s = checkInRange(fn, "scale", scale, -1, 2 / (Math.PI - 2));
+  return (n, rng) => {
+    const out = rng.fillUniform(new Float64Array(checkInteger(fn, "n", n)));
+    for (let i = 0; i < out.length; i++) {
+      const u = out[i] as number;
+      const c = Math.cos((Math.PI * u) / 2);
+      out[i] = Math.min(1, Math.max(0, u + s * (c * c - 1 + u)));
+    }
+    return out;
+  };
+}
+
+/** Gamma(shape, 1) by Marsaglia and Tsang (2000), with the U^(1/shape) boost below 1. */
+function gamma(shape: number, rng: Random): number {
+  if (shape < 1) {
+    const u = rng.uniform();
+    return gamma(shape + 1, rng) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.uniform();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
