@@ -14,3 +14,4 @@ export { exactOTCoupling } from "./exact-ot.js";
 export { entropicOTCoupling, schrodingerBridgeCoupling, type EntropicCouplingOptions } from "./entropic-ot.js";
 export { partialOTCoupling } from "./partial-coupling.js";
 export { unbalancedOTCoupling, type UnbalancedCouplingOptions } from "./unbalanced-coupling.js";
+export * from "./conditional-ot.js";

@@ -3,3 +3,4 @@ export * from "./marginal.js";
 export * from "./gaussian.js";
 export * from "./conditional.js";
 export * from "./predictions.js";
+export * from "./conditioned.js";
