@@ -7,7 +7,8 @@ export type FlowMatchingErrorCode =
   | "SHAPE_MISMATCH"
   | "INVALID_ARGUMENT"
   | "NON_FINITE"
-  | "NOT_CONVERGED";
+  | "NOT_CONVERGED"
+  | "PROPERTY_VIOLATED";
 
 /**
  * Base class of every error thrown by `flow-matching`. The message follows one formula:

@@ -36,10 +36,20 @@ export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v
   return finiteDifferenceJvp(field, xb, t, vb, result);
 }
 
-/** @internal Central-difference JVP, without argument checks. */
+/**
+ * Central-difference JVP behind {@link jacobianVectorProduct} (not exported from the entry).
+ * `x` and `v` may be any views (strided, offset, float32): they are read through
+ * {@link asBatch}, so a transposed or sliced direction gives the same numbers as its copy.
+ */
 export function finiteDifferenceJvp(field: VelocityField, x: Batch, t: Time, v: Batch, out: Batch): Batch {
-  const n = x.shape[0] as number;
-  const d = x.shape[1] as number;
+  const fn = "jacobianVectorProduct";
+  const xb = asBatch(fn, "x", x);
+  const n = xb.shape[0] as number;
+  const d = xb.shape[1] as number;
+  const vb = asBatch(fn, "v", v, { rows: n, dim: d });
+  const result = outputBatch(fn, out, n, d);
+  x = xb;
+  v = vb;
   const plus = new Float64Array(n * d);
   const minus = new Float64Array(n * d);
   const h = new Float64Array(n);
@@ -58,13 +68,13 @@ export function finiteDifferenceJvp(field: VelocityField, x: Batch, t: Time, v: 
       minus[j] = (x.data[j] as number) - hi * (v.data[j] as number);
     }
   }
-  const up = field.evaluate(ndarray(plus, [n, d]), t);
-  const um = field.evaluate(ndarray(minus, [n, d]), t);
+  const up = asBatch(fn, "field.evaluate(x + h v)", field.evaluate(ndarray(plus, [n, d]), t), { rows: n, dim: d });
+  const um = asBatch(fn, "field.evaluate(x - h v)", field.evaluate(ndarray(minus, [n, d]), t), { rows: n, dim: d });
   for (let i = 0; i < n; i++) {
     const hi = h[i] as number;
     for (let j = i * d; j < (i + 1) * d; j++) {
-      out.data[j] = hi > 0 ? ((up.data[j] as number) - (um.data[j] as number)) / (2 * hi) : 0;
+      result.data[j] = hi > 0 ? ((up.data[j] as number) - (um.data[j] as number)) / (2 * hi) : 0;
     }
   }
-  return out;
+  return result;
 }
