@@ -1,6 +1,8 @@
 import type { Batch } from "../core/batch.js";
+import type { NonFiniteError } from "../core/errors.js";
 import { asBatch, outputBatch } from "../core/batch.js";
-import { ShapeError } from "../core/errors.js";
+import { DomainError, ShapeError } from "../core/errors.js";
+import { guardRowKernels } from "./row-guard.js";
 
 /**
  * A Riemannian manifold embedded in R^dim, with batched geometry on rows of embedded
@@ -25,6 +27,17 @@ export abstract class Manifold {
   abstract readonly name: string;
   /** Dimension D of the embedding space (columns of a batch). */
   abstract readonly dim: number;
+
+  /**
+   * Installs checked versions of the row kernels on the instance (storage kind, offsets
+   * within storage, finite rows in and out), so a subclass's kernels are validated too.
+   *
+   * @throws {@link DomainError} when called on Manifold itself rather than a subclass
+   */
+  constructor() {
+    if (new.target === Manifold) throw new DomainError("Manifold", "this", "be a subclass instance (Manifold is abstract)", "new Manifold()");
+    guardRowKernels(this);
+  }
 
   /**
    * Row kernel of {@link Manifold.expmap}: writes exp_x(u) to `out[oo .. oo + dim)`.
