@@ -30,8 +30,10 @@ export type NumericArray = Float64Array | Float32Array | readonly number[];
  * @category Batch
  */
 export function fromData(data: NumericArray, shape: readonly [number, number]): Batch {
+  if (!Array.isArray(shape)) throw new ShapeError("fromData", "shape", "be [n, d]", describeValue(shape));
   const n = checkInteger("fromData", "shape[0]", shape[0]);
   const d = checkInteger("fromData", "shape[1]", shape[1]);
+  checkElements("fromData", "shape", n, d);
   if (data === null || typeof data !== "object" || typeof (data as { length?: unknown }).length !== "number") {
     throw new ShapeError("fromData", "data", "be an array of numbers", describeValue(data));
   }
@@ -239,6 +241,9 @@ export function asBatch(fn: string, argument: string, x: unknown, options: AsBat
  * @category Batch
  */
 export function outputBatch(fn: string, out: Batch | undefined, n: number, d: number): Batch {
+  checkInteger(fn, "n", n);
+  checkInteger(fn, "d", d);
+  checkElements(fn, "n * d", n, d);
   if (out === undefined) return ndarray(new Float64Array(n * d), [n, d]);
   const b = asBatch(fn, "out", out, { dim: d, rows: n, finite: false });
   if (b !== out) throw new ShapeError(fn, "out", "be a contiguous Float64Array batch", describeValue(out));

@@ -285,3 +285,36 @@ export function checkFiniteResult<T extends ArrayLike<number>>(fn: string, what:
   }
   return values;
 }
+
+/**
+ * Checks the arguments of a draw of `n` samples of dimension `d` with a generator: `n` an
+ * integer with `n * d` within {@link MAX_ELEMENTS}, `rng` a Random.
+ *
+ * @example
+ * ```ts
+ * checkDraw("moons.sample", 4, 2, new Random(1)) // => 4
+ * ```
+ * @category Checks
+ */
+export function checkDraw(fn: string, n: unknown, d: number, rng: unknown): number {
+  const count = checkInteger(fn, "n", n);
+  checkElements(fn, "n", count, Math.max(d, 1));
+  checkRandom(fn, "rng", rng);
+  return count;
+}
+
+/**
+ * Checks that `value` is a velocity field: an object with an integer `dim >= 1` and a method
+ * `evaluate`.
+ *
+ * @example
+ * ```ts
+ * checkVelocityField("hutchinson", "field", mlp({ dim: 2, hidden: [4] })).dim // => 2
+ * ```
+ * @category Checks
+ */
+export function checkVelocityField<T extends { dim: number }>(fn: string, argument: string, value: unknown): T {
+  const field = checkMethods<T>(fn, argument, value, ["evaluate"], "a VelocityField { dim, evaluate(x, t, out?) }");
+  checkInteger(fn, `${argument}.dim`, field.dim, 1, MAX_ELEMENTS);
+  return field;
+}

@@ -36,11 +36,12 @@ export class FlowMatchingError extends Error {
    * @param got - what was received, already formatted
    */
   constructor(code: FlowMatchingErrorCode, fn: string, argument: string, expected: string, got: string) {
-    super(`${fn}(): ${argument} must ${expected}, got ${got}`);
+    const text = (value: unknown): string => (typeof value === "string" ? value : String(value));
+    super(`${text(fn)}(): ${text(argument)} must ${text(expected)}, got ${text(got)}`);
     this.name = new.target.name;
     this.code = code;
-    this.fn = fn;
-    this.argument = argument;
+    this.fn = text(fn);
+    this.argument = text(argument);
   }
 }
 

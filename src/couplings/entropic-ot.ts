@@ -1,5 +1,5 @@
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions, checkRandom } from "../core/check.js";
 import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { Coupling, CoupledBatch } from "../core/interfaces.js";
@@ -41,6 +41,7 @@ export interface EntropicCouplingOptions {
  * @category Couplings
  */
 export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions = {}): Coupling {
+  options = checkOptions("entropicOTCoupling", "options", options);
   return planCoupling("entropicOTCoupling", checkPositive("entropicOTCoupling", "reg", reg), options);
 }
 
@@ -60,6 +61,7 @@ export function entropicOTCoupling(reg: number, options: EntropicCouplingOptions
  * @category Couplings
  */
 export function schrodingerBridgeCoupling(sigma: number, options: EntropicCouplingOptions = {}): Coupling {
+  options = checkOptions("schrodingerBridgeCoupling", "options", options);
   const s = checkPositive("schrodingerBridgeCoupling", "sigma", sigma);
   return planCoupling("schrodingerBridgeCoupling", 2 * s * s, options);
 }
@@ -71,6 +73,7 @@ function planCoupling(name: string, reg: number, options: EntropicCouplingOption
   };
   return {
     pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
+      checkRandom(fn, "rng", rng);
       const a = asBatch(fn, "x0", x0);
       const b = asBatch(fn, "x1", x1);
       if (a.shape[1] !== b.shape[1]) throw new ShapeError(fn, "x1", `have shape [m, ${a.shape[1]}] like x0`, describeShape(b.shape));

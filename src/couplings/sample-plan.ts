@@ -1,6 +1,6 @@
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, MAX_ELEMENTS, checkRandom } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import type { Random } from "../random/random.js";
 
@@ -42,7 +42,8 @@ export function samplePlan(plan: NdArray<Float64Array>, count: number, rng: Rand
   const fn = "samplePlan";
   const p = asBatch(fn, "plan", plan);
   const m = p.shape[1] as number;
-  checkInteger(fn, "count", count);
+  checkInteger(fn, "count", count, 0, MAX_ELEMENTS);
+  checkRandom(fn, "rng", rng);
   const data = p.data;
   let positive = 0;
   for (let k = 0; k < data.length; k++) {

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInRange, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
 import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -88,6 +88,7 @@ export interface SinkhornResult {
  * @category Couplings
  */
 export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: SinkhornOptions): SinkhornResult {
+  options = checkOptions("sinkhorn", "options", options);
   const fn = "sinkhorn";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;

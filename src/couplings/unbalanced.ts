@@ -1,5 +1,5 @@
 import { asBatch } from "../core/batch.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions } from "../core/check.js";
 import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -39,6 +39,7 @@ export interface UnbalancedSinkhornOptions extends SinkhornOptions {
  * @category Couplings
  */
 export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, options: UnbalancedSinkhornOptions): SinkhornResult {
+  options = checkOptions("sinkhornUnbalanced", "options", options);
   const fn = "sinkhornUnbalanced";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger } from "../core/check.js";
+import { checkFinite, checkInteger, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler } from "../core/interfaces.js";
@@ -79,6 +79,7 @@ export interface CtmcSampleResult {
  * @category Discrete
  */
 export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: CtmcSampleOptions): CtmcSampleResult {
+  options = checkOptions("ctmcSample", "options", options);
   const fn = "ctmcSample";
   if (model === null || typeof model !== "object" || typeof model.posterior !== "function") {
     throw new DomainError(fn, "model", "be a DiscretePosteriorModel with posterior(xt, t)", describeValue(model));

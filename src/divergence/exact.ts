@@ -5,6 +5,7 @@ import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { finiteDifferenceJvp } from "./jvp.js";
+import { checkVelocityField } from "../core/check.js";
 
 /**
  * The divergence div u_t(x) = tr(du_t/dx)(x) = sum_j e_j^T J e_j for each row: from
@@ -28,6 +29,7 @@ import { finiteDifferenceJvp } from "./jvp.js";
  */
 export function exactDivergence(field: VelocityField, x: Batch, t: Time, out?: Float64Array): Float64Array {
   const fn = "exactDivergence";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;

@@ -5,6 +5,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { jacobianVectorProduct } from "./jvp.js";
+import { checkVelocityField } from "../core/check.js";
 
 /**
  * Hutch++ (Meyer, Musco, Musco, Woodruff 2021) estimate of the divergence per row:
@@ -34,6 +35,7 @@ export function hutchPlusPlus(
   field: VelocityField, x: Batch, t: Time, sketch: readonly Batch[], test: readonly Batch[], out?: Float64Array,
 ): Float64Array {
   const fn = "hutchPlusPlus";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;

@@ -4,6 +4,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { jacobianVectorProduct } from "./jvp.js";
+import { checkVelocityField } from "../core/check.js";
 
 /**
  * Hutchinson's estimate of the divergence, div u ~ (1/k) sum_p z_p^T (du/dx) z_p, per row,
@@ -29,6 +30,7 @@ import { jacobianVectorProduct } from "./jvp.js";
  */
 export function hutchinson(field: VelocityField, x: Batch, t: Time, probes: readonly Batch[], out?: Float64Array): Float64Array {
   const fn = "hutchinson";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;

@@ -4,6 +4,7 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
+import { checkVelocityField } from "../core/check.js";
 
 /**
  * The Jacobian-vector product (du_t/dx)(x) v row by row: `field.jvp` when the field has one,
@@ -27,6 +28,7 @@ import type { Time } from "../core/time.js";
  */
 export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v: Batch, out?: Batch): Batch {
   const fn = "jacobianVectorProduct";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const vb = asBatch(fn, "v", v, { dim: field.dim });

@@ -13,6 +13,7 @@ import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MlpEngine } from "./mlp-engine.js";
 import { mlpEngine } from "./mlp-engine.js";
 import { chooseBackend } from "./select.js";
+import { checkFiniteResult } from "../core/check.js";
 
 /**
  * A velocity field evaluated by gpu.js kernels, with asynchronous twins of its methods for
@@ -260,7 +261,7 @@ class MlpField implements GpuMlpField {
         result[r] = (result[r] as number) + scale * s;
       }
     }
-    return result;
+    return checkFiniteResult(this.fn, "divergence", result);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { outputBatch } from "../core/batch.js";
-import { checkFinite } from "../core/check.js";
+import { checkFinite, checkMethods } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
 import { pair } from "./rows.js";
@@ -35,6 +35,7 @@ export interface CfmLossResult {
  */
 export function cfmLoss(prediction: Batch, target: Batch, divergence: BregmanDivergence, weights?: ArrayLike<number>, out?: Batch): CfmLossResult {
   const fn = "cfmLoss";
+  checkMethods(fn, "divergence", divergence, ["value", "gradient"], "a BregmanDivergence");
   const [u, v, n, d] = pair(fn, target, prediction, null);
   if (n === 0) throw new DomainError(fn, "prediction", "have at least one row", "0 rows");
   if (weights !== undefined) {

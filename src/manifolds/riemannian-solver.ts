@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger } from "../core/check.js";
+import { checkFinite, checkInteger, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { VelocityField } from "../core/interfaces.js";
@@ -79,6 +79,7 @@ const TABLEAUX: Record<RiemannianMethod, { a: number[][]; b: number[]; c: number
 export function riemannianSample(
   field: VelocityField, manifold: Manifold, x0: Batch, options: RiemannianSampleOptions = {},
 ): RiemannianSampleResult {
+  options = checkOptions("riemannianSample", "options", options);
   const fn = "riemannianSample";
   if (!(manifold instanceof Manifold)) throw new DomainError(fn, "manifold", "be a Manifold", describeValue(manifold));
   if (field === null || typeof field !== "object" || typeof field.evaluate !== "function") {

@@ -334,6 +334,7 @@ export class Mlp implements VelocityField {
     };
     if (typeof labels === "number") check(labels, "labels");
     else {
+      if (labels === null || typeof labels !== "object") throw new DomainError(fn, "labels", "be an integer label or an array of labels", String(labels));
       if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
       for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
     }

@@ -6,6 +6,8 @@ import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
+import { checkOptions } from "../core/check.js";
+import { valuesAt } from "../velocity/scheduler-like.js";
 
 /** Options of {@link scheduleTransform}. @category Paths */
 export interface ScheduleTransformOptions {
@@ -43,6 +45,7 @@ export interface ScheduleTransformOptions {
  * @category Paths
  */
 export function scheduleTransform(field: VelocityField, options: ScheduleTransformOptions): VelocityField {
+  options = checkOptions("scheduleTransform", "options", options);
   const fn = "scheduleTransform";
   const { from, to } = options;
   if (typeof from?.snrInverse !== "function") throw new DomainError(fn, "options.from", "be a scheduler with snrInverse", describeValue(from?.name));
@@ -116,10 +119,10 @@ function perRow(n: number, t: Time, map: (r: number) => Reparam): Reparam[] {
 }
 
 function reparameterise(fn: string, from: Scheduler, to: Scheduler, snrInverse: (snr: number) => number, r: number): Reparam {
-  const b = to.at(r);
+  const b = valuesAt(fn, to, r);
   const ratio = b.sigma === 0 ? Infinity : b.alpha / b.sigma;
   const t = snrInverse(ratio);
-  const a = from.at(t);
+  const a = valuesAt(fn, from, t);
   const normB = b.alpha * b.alpha + b.sigma * b.sigma;
   const normA = a.alpha * a.alpha + a.sigma * a.sigma;
   const thetaB = (b.dAlpha * b.sigma - b.dSigma * b.alpha) / normB;

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInRange, checkInteger, checkPositive } from "../core/check.js";
+import { checkFinite, checkInRange, checkInteger, checkPositive, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { OdeFunction, OdeStatistics } from "./evaluate.js";
@@ -143,6 +143,7 @@ const FIXED_ONLY = new Set<MethodName>(["euler", "midpoint", "heun2", "ralston",
  * @category Solvers
  */
 export function integrate(f: OdeFunction, y0: Batch, options: IntegrateOptions = {}): OdeResult {
+  options = checkOptions("integrate", "options", options);
   return solve(planOde("integrate", f, y0, options));
 }
 

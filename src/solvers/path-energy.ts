@@ -7,6 +7,7 @@ import type { IntegrateOptions } from "./integrate.js";
 import type { OdeStatistics } from "./evaluate.js";
 import { integrate } from "./integrate.js";
 import { checkField, checkUnitTimes } from "./sample.js";
+import { checkOptions } from "../core/check.js";
 
 /** Result of {@link pathEnergy}. @category Solvers */
 export interface PathEnergyResult {
@@ -42,6 +43,7 @@ export interface PathEnergyResult {
  * @category Solvers
  */
 export function pathEnergy(field: VelocityField, x0: Batch, options: IntegrateOptions = {}): PathEnergyResult {
+  options = checkOptions("pathEnergy", "options", options);
   const fn = "pathEnergy";
   checkField(fn, field);
   checkUnitTimes(fn, options);

@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkInRange, checkPositive } from "../core/check.js";
+import { checkInteger, checkInRange, checkPositive, checkOptions } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
@@ -140,6 +140,7 @@ export interface TrainHistory {
  * @category Training
  */
 export async function train(options: TrainOptions): Promise<TrainHistory> {
+  options = checkOptions("train", "options", options);
   const run = trainingRun("train", options);
   const yieldEvery = checkPositive("train", "options.yieldEveryMs", options.yieldEveryMs ?? 16);
   let last = performance.now();
@@ -163,6 +164,7 @@ export async function train(options: TrainOptions): Promise<TrainHistory> {
  * @category Training
  */
 export function trainSync(options: TrainOptions): TrainHistory {
+  options = checkOptions("trainSync", "options", options);
   const run = trainingRun("trainSync", options);
   for (let r = run.next(); !r.done; r = run.next());
   return run.history();

@@ -30,7 +30,8 @@ export function resolveScheduler(fn: string, source: SchedulerSource): Scheduler
  * @internal
  */
 export function valuesAt(fn: string, scheduler: Scheduler, t: number): SchedulerValues {
-  const s = scheduler.at(t);
+  const s = scheduler.at(t) as SchedulerValues | null | undefined;
+  if (s === null || typeof s !== "object") throw new DomainError(fn, `scheduler.at(${t})`, "return { alpha, sigma, dAlpha, dSigma }", describeValue(s));
   for (const key of ["alpha", "sigma", "dAlpha", "dSigma"] as const) {
     if (!Number.isFinite(s[key])) throw new NonFiniteError(fn, `scheduler.at(${t}).${key}`, "be finite", describeValue(s[key]));
   }

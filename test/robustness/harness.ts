@@ -66,8 +66,15 @@ async function execute(spec: CallSpec): Promise<unknown> {
   emit({ t: "s", i, label: spec.label, kind: spec.kind });
   let args: unknown[] = [];
   let result: unknown;
+  let built: { args: unknown[]; call: () => unknown };
   try {
-    const built = spec.run();
+    built = spec.run();
+  } catch {
+    // the malformed argument could not be put in place (a getter-only field): nothing was called
+    emit({ t: "e", i });
+    return undefined;
+  }
+  try {
     args = built.args;
     const before = args.map((a, k) => (OUTPUTS.has(spec.params[k] ?? "") ? undefined : snapshot(a, 0)));
     result = built.call();
@@ -150,7 +157,7 @@ function same(a: unknown, b: unknown): boolean {
 /** Path of the first non-finite float in `value` (numbers, float arrays, ndarrays, arrays, objects). */
 function nonFinite(value: unknown, path: string, depth: number): string | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? undefined : `${path} = ${value}`;
-  if (value === null || typeof value !== "object" || depth > 3) return undefined;
+  if (value === null || typeof value !== "object" || depth > 3 || value instanceof fc.Arbitrary) return undefined;
   if (value instanceof Float64Array || value instanceof Float32Array) {
     const n = Math.min(value.length, 1e6);
     for (let k = 0; k < n; k++) if (!Number.isFinite(value[k] as number)) return `${path}[${k}] = ${value[k]}`;
