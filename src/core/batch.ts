@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { ShapeError, DomainError } from "./errors.js";
-import { MAX_ELEMENTS, checkElements, checkFiniteArray, checkInteger, checkView } from "./check.js";
+import { MAX_ELEMENTS, checkElements, checkFiniteArray, checkInteger, checkView, checkOptions } from "./check.js";
 import { describeShape, describeValue } from "./format.js";
 
 /**
@@ -199,6 +199,7 @@ export interface AsBatchOptions {
  * @category Batch
  */
 export function asBatch(fn: string, argument: string, x: unknown, options: AsBatchOptions = {}): Batch {
+  options = checkOptions(fn, "options", options);
   const nd = x as Partial<NdArray> | null | undefined;
   if (nd === null || typeof nd !== "object" || !Array.isArray(nd.shape) || nd.data === undefined) {
     throw new ShapeError(fn, argument, "be an ndarray of shape [n, d]", describeValue(x));

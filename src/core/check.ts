@@ -57,6 +57,9 @@ export function checkNonNegative(fn: string, argument: string, value: unknown): 
  * @category Checks
  */
 export function checkInteger(fn: string, argument: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof min !== "number" || typeof max !== "number" || Number.isNaN(min) || Number.isNaN(max)) {
+    throw new DomainError("checkInteger", "min, max", "be numbers", `${describeValue(min)}, ${describeValue(max)}`);
+  }
   if (typeof value !== "number" || !Number.isSafeInteger(value)) {
     throw new DomainError(fn, argument, "be an integer", describeValue(value));
   }
@@ -77,6 +80,9 @@ export function checkInteger(fn: string, argument: string, value: unknown, min =
  * @category Checks
  */
 export function checkInRange(fn: string, argument: string, value: unknown, min: number, max: number): number {
+  if (typeof min !== "number" || typeof max !== "number" || Number.isNaN(min) || Number.isNaN(max)) {
+    throw new DomainError("checkInRange", "min, max", "be numbers", `${describeValue(min)}, ${describeValue(max)}`);
+  }
   const x = checkFinite(fn, argument, value);
   if (!(x >= min && x <= max)) throw new DomainError(fn, argument, `be in [${min}, ${max}]`, describeValue(x));
   return x;
@@ -92,6 +98,9 @@ export function checkInRange(fn: string, argument: string, value: unknown, min: 
  * @category Checks
  */
 export function checkFiniteArray<T extends ArrayLike<number>>(fn: string, argument: string, values: T): T {
+  if (values === null || typeof values !== "object" || typeof (values as { length?: unknown }).length !== "number") {
+    throw new DomainError(fn, argument, "be an array of numbers", describeValue(values));
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (!Number.isFinite(v)) throw new NonFiniteError(fn, argument, "contain only finite numbers", `${describeValue(v)} at index ${i}`);
@@ -107,6 +116,22 @@ export function checkFiniteArray<T extends ArrayLike<number>>(fn: string, argume
  * @category Checks
  */
 export const MAX_ELEMENTS = 2 ** 28;
+
+/**
+ * Largest dimension (columns of a batch, states of a discrete model, dimension of a manifold)
+ * accepted where a dimension alone sizes an allocation: 2^20.
+ *
+ * @category Checks
+ */
+export const MAX_DIM = 2 ** 20;
+
+/**
+ * Largest number of steps of a fixed-step sampler (Riemannian, CTMC): 10^7, about a minute of
+ * stepping for a small batch; more is a mistake, not a schedule.
+ *
+ * @category Checks
+ */
+export const MAX_STEPS = 10_000_000;
 
 /**
  * Checks a count option (rows, runs, repeats, steps, iterations): an integer in `[min, max]`,
@@ -317,4 +342,20 @@ export function checkVelocityField<T extends { dim: number }>(fn: string, argume
   const field = checkMethods<T>(fn, argument, value, ["evaluate"], "a VelocityField { dim, evaluate(x, t, out?) }");
   checkInteger(fn, `${argument}.dim`, field.dim, 1, MAX_ELEMENTS);
   return field;
+}
+
+/**
+ * Returns `out` checked to be a Float64Array of length `n`, or a new one: the optional output
+ * argument of functions that return one number per row.
+ *
+ * @example
+ * ```ts
+ * outputArray("dist", undefined, 3).length // => 3
+ * ```
+ * @category Checks
+ */
+export function outputArray(fn: string, out: unknown, n: number): Float64Array {
+  if (out === undefined) return new Float64Array(checkInteger(fn, "n", n, 0, MAX_ELEMENTS));
+  if (!(out instanceof Float64Array) || out.length !== n) throw new ShapeError(fn, "out", `be a Float64Array of length ${n}`, describeValue(out));
+  return out;
 }

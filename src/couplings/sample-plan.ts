@@ -1,6 +1,6 @@
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInteger, MAX_ELEMENTS, checkRandom } from "../core/check.js";
+import { checkInteger, MAX_ELEMENTS, checkRandom, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import type { Random } from "../random/random.js";
 
@@ -40,6 +40,7 @@ export interface SamplePlanOptions {
 export function samplePlan(plan: NdArray<Float64Array>, count: number, rng: Random, options: SamplePlanOptions = {}):
   { indices0: Int32Array; indices1: Int32Array } {
   const fn = "samplePlan";
+  options = checkOptions(fn, "options", options);
   const p = asBatch(fn, "plan", plan);
   const m = p.shape[1] as number;
   checkInteger(fn, "count", count, 0, MAX_ELEMENTS);

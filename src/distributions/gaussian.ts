@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFiniteArray, checkInteger, checkPositive, checkDraw, checkOptions } from "../core/check.js";
+import { checkFiniteArray, checkInteger, checkPositive, checkDraw, checkOptions, MAX_DIM } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -96,6 +96,6 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
  * @category Distributions
  */
 export function standardNormal(dim: number): GaussianDistribution {
-  checkInteger("standardNormal", "dim", dim, 1);
+  checkInteger("standardNormal", "dim", dim, 1, MAX_DIM);
   return gaussian({ mean: new Float64Array(dim), std: 1 });
 }

@@ -3,9 +3,9 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
 import { finiteDifferenceJvp } from "./jvp.js";
-import { checkVelocityField } from "../core/check.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
 
 /**
  * The divergence div u_t(x) = tr(du_t/dx)(x) = sum_j e_j^T J e_j for each row: from
@@ -33,7 +33,8 @@ export function exactDivergence(field: VelocityField, x: Batch, t: Time, out?: F
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;
-  const result = out ?? new Float64Array(n);
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  const result = outputArray(fn, out, n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
   if (field.divergence !== undefined) return field.divergence(xb, t, result);
   result.fill(0);

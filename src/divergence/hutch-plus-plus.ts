@@ -3,9 +3,9 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
 import { jacobianVectorProduct } from "./jvp.js";
-import { checkVelocityField } from "../core/check.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
 
 /**
  * Hutch++ (Meyer, Musco, Musco, Woodruff 2021) estimate of the divergence per row:
@@ -41,7 +41,8 @@ export function hutchPlusPlus(
   const d = field.dim;
   if (!Array.isArray(sketch) || sketch.length === 0) throw new DomainError(fn, "sketch", "be a non-empty array of batches", String(sketch));
   if (!Array.isArray(test) || test.length === 0) throw new DomainError(fn, "test", "be a non-empty array of batches", String(test));
-  const result = out ?? new Float64Array(n);
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  const result = outputArray(fn, out, n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
   const k = sketch.length;
   // Q: k columns per row, stored as k batches [n, d]; orthonormalised row by row (modified Gram-Schmidt).

@@ -2,9 +2,9 @@ import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
 import { jacobianVectorProduct } from "./jvp.js";
-import { checkVelocityField } from "../core/check.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
 
 /**
  * Hutchinson's estimate of the divergence, div u ~ (1/k) sum_p z_p^T (du/dx) z_p, per row,
@@ -35,7 +35,8 @@ export function hutchinson(field: VelocityField, x: Batch, t: Time, probes: read
   const n = xb.shape[0] as number;
   const d = field.dim;
   if (!Array.isArray(probes) || probes.length === 0) throw new DomainError(fn, "probes", "be a non-empty array of batches", String(probes));
-  const result = out ?? new Float64Array(n);
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  const result = outputArray(fn, out, n);
   if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
   result.fill(0);
   const jv = outputBatch(fn, undefined, n, d);

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { outputBatch } from "../core/batch.js";
-import { checkFinite, checkMethods } from "../core/check.js";
+import { checkFinite, checkMethods, checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
 import { pair } from "./rows.js";
@@ -42,7 +42,7 @@ export function cfmLoss(prediction: Batch, target: Batch, divergence: BregmanDiv
     if (weights.length !== n) throw new ShapeError(fn, "weights", `have length ${n}`, String(weights.length));
     for (let i = 0; i < n; i++) if (!(checkFinite(fn, `weights[${i}]`, weights[i]) >= 0)) throw new DomainError(fn, `weights[${i}]`, "be >= 0", String(weights[i]));
   }
-  const values = divergence.value(u, v);
+  const values = checkFiniteResult(fn, "divergence.value(target, prediction)", divergence.value(u, v));
   const gradient = divergence.gradient(u, v, outputBatch(fn, out, n, d));
   let loss = 0;
   for (let i = 0; i < n; i++) {

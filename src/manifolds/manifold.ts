@@ -3,6 +3,7 @@ import type { NonFiniteError } from "../core/errors.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { guardRowKernels } from "./row-guard.js";
+import { outputArray } from "../core/check.js";
 
 /**
  * A Riemannian manifold embedded in R^dim, with batched geometry on rows of embedded
@@ -179,8 +180,7 @@ export abstract class Manifold {
     const a = asBatch("dist", "x", x, { dim: this.dim });
     const n = a.shape[0] as number;
     const b = asBatch("dist", "y", y, { dim: this.dim, rows: n });
-    const o = out ?? new Float64Array(n);
-    if (o.length !== n) throw new ShapeError("dist", "out", `have length ${n}`, String(o.length));
+    const o = outputArray("dist", out, n);
     for (let i = 0; i < n; i++) o[i] = Math.sqrt(this.distSquaredRow(a.data, i * this.dim, b.data, i * this.dim));
     return o;
   }

@@ -8,7 +8,7 @@ import type { Mlp, Labels } from "./mlp.js";
 import type { MlpSpec } from "./spec.js";
 import { denseF32Module, f32Plan, loadF32, F32_BLOCK_ROWS as BLOCK_ROWS } from "./dense-f32.js";
 import type { DenseF32, F32Layer } from "./dense-f32.js";
-import { checkMethods } from "../core/check.js";
+import { checkMethods, checkFiniteResult } from "../core/check.js";
 
 /**
  * An opt-in **float32** inference copy of an {@link Mlp}: weights rounded to float32 and
@@ -132,6 +132,7 @@ export class MlpFloat32 implements VelocityField {
       const src = a / 4;
       for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) od[(start + r) * d + j] = mem[src + r * last.p + j] as number;
     }
+    checkFiniteResult(fn, "result", result.data);
     return result;
   }
 }

@@ -6,7 +6,7 @@ import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
-import { checkOptions } from "../core/check.js";
+import { checkOptions, outputArray, checkVelocityField } from "../core/check.js";
 import { valuesAt } from "../velocity/scheduler-like.js";
 
 /** Options of {@link scheduleTransform}. @category Paths */
@@ -47,6 +47,7 @@ export interface ScheduleTransformOptions {
 export function scheduleTransform(field: VelocityField, options: ScheduleTransformOptions): VelocityField {
   options = checkOptions("scheduleTransform", "options", options);
   const fn = "scheduleTransform";
+  checkVelocityField(fn, "field", field);
   const { from, to } = options;
   if (typeof from?.snrInverse !== "function") throw new DomainError(fn, "options.from", "be a scheduler with snrInverse", describeValue(from?.name));
   const dim = field.dim;
@@ -92,7 +93,7 @@ export function scheduleTransform(field: VelocityField, options: ScheduleTransfo
         for (let j = i * dim; j < (i + 1) * dim; j++) scaled[j] = (xb.data[j] as number) / m.c;
       }
       const div = divergence(ndarray(scaled, [n, dim]), times);
-      const result = out ?? new Float64Array(n);
+      const result = outputArray(fn, out, n);
       for (let i = 0; i < n; i++) {
         const m = maps[i] as Reparam;
         result[i] = dim * m.logRate + m.dt * (div[i] as number);

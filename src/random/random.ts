@@ -101,6 +101,7 @@ export class Random {
   uniform(lo = 0, hi = 1): number {
     const u = ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6)) / 9007199254740992;
     if (lo === 0 && hi === 1) return u;
+    if (typeof lo !== "number" || typeof hi !== "number") rangeError("Random.uniform", lo, hi);
     const x = lo + (hi - lo) * u;
     if (!Number.isFinite(x)) rangeError("Random.uniform", lo, hi);
     return x;

@@ -38,6 +38,7 @@ export function schedulerValues(scheduler: Scheduler, times: Float64Array, out?:
   const n = times.length;
   const result = out ?? { alpha: new Float64Array(n), sigma: new Float64Array(n), dAlpha: new Float64Array(n), dSigma: new Float64Array(n) };
   for (const k of ["alpha", "sigma", "dAlpha", "dSigma"] as const) {
+    if (!(result[k] instanceof Float64Array)) throw new ShapeError(fn, `out.${k}`, "be a Float64Array", describeValue(result[k]));
     if (result[k].length !== n) throw new ShapeError(fn, `out.${k}`, `have length ${n}`, String(result[k].length));
   }
   for (let i = 0; i < n; i++) {

@@ -171,7 +171,7 @@ export function planOde(fn: string, f: OdeFunction, y0: Batch, options: Integrat
   }
   if (options.stepSize !== undefined) stepSize = checkPositive(fn, "options.stepSize", options.stepSize);
   if (options.steps !== undefined) {
-    const steps = checkInteger(fn, "options.steps", options.steps, 1);
+    const steps = checkInteger(fn, "options.steps", options.steps, 1, maxSteps);
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
   if (stepSize === null && FIXED_ONLY.has(method)) {

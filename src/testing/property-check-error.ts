@@ -28,8 +28,8 @@ export class PropertyCheckError extends FlowMatchingError {
    */
   constructor(condition: string, subject: string, detail: string, counterexample?: unknown) {
     super("PROPERTY_VIOLATED", subject, condition, "hold", detail);
-    this.message = `${condition} violated by ${subject}: ${detail}`;
-    this.condition = condition;
+    this.message = `${String(condition)} violated by ${String(subject)}: ${String(detail)}`;
+    this.condition = String(condition);
     this.counterexample = counterexample;
   }
 }

@@ -108,7 +108,7 @@ async function execute(spec: CallSpec): Promise<unknown> {
 
 const TIMED_OUT = Symbol("timed out");
 /** Parameters that receive results by contract (destinations), spared from the mutation check. */
-const OUTPUTS = new Set(["out", "point", "velocity"]);
+const OUTPUTS = new Set(["out", "point", "velocity", "target"]);
 /** Methods declared `private` or `protected` in src/: TypeScript hides them, they are not public API. */
 const hidden = privateMethodNames();
 

@@ -191,7 +191,7 @@ export function trainOptions(): Record<string, unknown> {
 export const documentedNonFinite = new Set<string>(["logProb", "logDensity"]);
 
 /** Exports and methods that write into an argument by their documentation (in-place updates). */
-export const documentedMutation = new Set<string>(["clipGradNorm", "step", "update", "fillUniform", "fillNormal", "fillRademacher", "setParameters", "zeroGrad", "copyFrom", "load", "set"]);
+export const documentedMutation = new Set<string>(["clipGradNorm", "step", "update", "fillUniform", "fillNormal", "fillRademacher", "setParameters", "zeroGrad", "copyFrom", "copyTo", "load", "set"]);
 
 /** Methods not called: they would only print, serialise by design or hand work to other threads without an argument. */
 export const skipMethods = new Set<string>(["constructor", "toString", "toLocaleString", "valueOf", "dispose"]);
