@@ -64,7 +64,9 @@ export function checkInteger(fn: string, argument: string, value: unknown, min =
     throw new DomainError(fn, argument, "be an integer", describeValue(value));
   }
   if (value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    // a library limit (MAX_ELEMENTS and above) is named only when it is the bound exceeded
+    const limit = max >= 2 ** 20;
+    const range = limit ? (value < min ? `>= ${min}` : `<= ${max}`) : `in [${min}, ${max}]`;
     throw new DomainError(fn, argument, `be an integer ${range}`, describeValue(value));
   }
   return value;
@@ -163,8 +165,8 @@ export function checkElements(fn: string, argument: string, n: number, d: number
 }
 
 /**
- * Checks an options argument: `undefined` gives `{}`; anything but a plain object (null, a
- * number, a string, an array, a function) is rejected.
+ * Checks an options argument: `undefined` gives `{}` (unless `required`); anything but a plain
+ * object (null, a number, a string, an array, a function) is rejected.
  *
  * @example
  * ```ts
@@ -172,8 +174,8 @@ export function checkElements(fn: string, argument: string, n: number, d: number
  * ```
  * @category Checks
  */
-export function checkOptions<T extends object>(fn: string, argument: string, value: T | undefined | null): T {
-  if (value === undefined) return {} as T;
+export function checkOptions<T extends object>(fn: string, argument: string, value: T | undefined | null, required = false): T {
+  if (value === undefined && !required) return {} as T;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new DomainError(fn, argument, "be an options object", describeValue(value));
   }
@@ -356,6 +358,6 @@ export function checkVelocityField<T extends { dim: number }>(fn: string, argume
  */
 export function outputArray(fn: string, out: unknown, n: number): Float64Array {
   if (out === undefined) return new Float64Array(checkInteger(fn, "n", n, 0, MAX_ELEMENTS));
-  if (!(out instanceof Float64Array) || out.length !== n) throw new ShapeError(fn, "out", `be a Float64Array of length ${n}`, describeValue(out));
+  if (!(out instanceof Float64Array) || out.length !== n) throw new ShapeError(fn, "out", `have length ${n} (a Float64Array)`, describeValue(out));
   return out;
 }

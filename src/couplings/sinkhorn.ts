@@ -88,7 +88,7 @@ export interface SinkhornResult {
  * @category Couplings
  */
 export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: SinkhornOptions): SinkhornResult {
-  options = checkOptions("sinkhorn", "options", options);
+  options = checkOptions("sinkhorn", "options", options, true);
   const fn = "sinkhorn";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;

@@ -39,7 +39,7 @@ export interface UnbalancedSinkhornOptions extends SinkhornOptions {
  * @category Couplings
  */
 export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, options: UnbalancedSinkhornOptions): SinkhornResult {
-  options = checkOptions("sinkhornUnbalanced", "options", options);
+  options = checkOptions("sinkhornUnbalanced", "options", options, true);
   const fn = "sinkhornUnbalanced";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;

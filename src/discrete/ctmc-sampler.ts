@@ -79,7 +79,7 @@ export interface CtmcSampleResult {
  * @category Discrete
  */
 export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: CtmcSampleOptions): CtmcSampleResult {
-  options = checkOptions("ctmcSample", "options", options);
+  options = checkOptions("ctmcSample", "options", options, true);
   const fn = "ctmcSample";
   if (model === null || typeof model !== "object" || typeof model.posterior !== "function") {
     throw new DomainError(fn, "model", "be a DiscretePosteriorModel with posterior(xt, t)", describeValue(model));

@@ -37,7 +37,7 @@ export interface GaussianOptions {
  * @category Distributions
  */
 export function gaussian(options: GaussianOptions): GaussianDistribution {
-  options = checkOptions("gaussian", "options", options);
+  options = checkOptions("gaussian", "options", options, true);
   const fn = "gaussian";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", String(options));
   const mean = Float64Array.from(checkFiniteArray(fn, "mean", options.mean ?? []));

@@ -44,7 +44,7 @@ export interface GaussianMixtureDistribution extends DensityDistribution {
  * @category Distributions
  */
 export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtureDistribution {
-  options = checkOptions("gaussianMixture", "options", options);
+  options = checkOptions("gaussianMixture", "options", options, true);
   const fn = "gaussianMixture";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", String(options));
   if (options.means !== undefined && !Array.isArray(options.means)) throw new ShapeError(fn, "means", "be an array of rows", describeValue(options.means));

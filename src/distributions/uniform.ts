@@ -27,7 +27,7 @@ export interface UniformBoxOptions {
  * @category Distributions
  */
 export function uniformBox(options: UniformBoxOptions): DensityDistribution {
-  options = checkOptions("uniformBox", "options", options);
+  options = checkOptions("uniformBox", "options", options, true);
   const fn = "uniformBox";
   const low = Float64Array.from(checkFiniteArray(fn, "low", options?.low ?? []));
   const high = Float64Array.from(checkFiniteArray(fn, "high", options?.high ?? []));

@@ -41,7 +41,7 @@ export interface MlpOptions {
  * @category Neural networks
  */
 export function mlp(options: MlpOptions): Mlp {
-  options = checkOptions("mlp", "options", options);
+  options = checkOptions("mlp", "options", options, true);
   const fn = "mlp";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const dim = checkInteger(fn, "options.dim", options.dim, 1);

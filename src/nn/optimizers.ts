@@ -48,7 +48,7 @@ export interface SgdOptions {
  * @category Neural networks
  */
 export function sgd(options: SgdOptions): Optimizer {
-  options = checkOptions("sgd", "options", options);
+  options = checkOptions("sgd", "options", options, true);
   const fn = "sgd";
   const baseLr = checkPositive(fn, "options.lr", options.lr);
   const mu = checkInRange(fn, "options.momentum", options.momentum ?? 0, 0, 1);

@@ -7,7 +7,7 @@ import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import { checkOptions, outputArray, checkVelocityField } from "../core/check.js";
-import { valuesAt } from "../velocity/scheduler-like.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /** Options of {@link scheduleTransform}. @category Paths */
 export interface ScheduleTransformOptions {
@@ -45,7 +45,7 @@ export interface ScheduleTransformOptions {
  * @category Paths
  */
 export function scheduleTransform(field: VelocityField, options: ScheduleTransformOptions): VelocityField {
-  options = checkOptions("scheduleTransform", "options", options);
+  options = checkOptions("scheduleTransform", "options", options, true);
   const fn = "scheduleTransform";
   checkVelocityField(fn, "field", field);
   const { from, to } = options;
@@ -120,10 +120,10 @@ function perRow(n: number, t: Time, map: (r: number) => Reparam): Reparam[] {
 }
 
 function reparameterise(fn: string, from: Scheduler, to: Scheduler, snrInverse: (snr: number) => number, r: number): Reparam {
-  const b = valuesAt(fn, to, r);
+  const b = schedulerAt(fn, to, r);
   const ratio = b.sigma === 0 ? Infinity : b.alpha / b.sigma;
   const t = snrInverse(ratio);
-  const a = valuesAt(fn, from, t);
+  const a = schedulerAt(fn, from, t);
   const normB = b.alpha * b.alpha + b.sigma * b.sigma;
   const normA = a.alpha * a.alpha + a.sigma * a.sigma;
   const thetaB = (b.dAlpha * b.sigma - b.dSigma * b.alpha) / normB;

@@ -1,4 +1,4 @@
-import { valuesAt } from "../velocity/scheduler-like.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 import { checkInRange, checkSchedulerKind, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
@@ -42,7 +42,7 @@ export function schedulerValues(scheduler: Scheduler, times: Float64Array, out?:
     if (result[k].length !== n) throw new ShapeError(fn, `out.${k}`, `have length ${n}`, String(result[k].length));
   }
   for (let i = 0; i < n; i++) {
-    const v = valuesAt(fn, scheduler, checkInRange(fn, `times[${i}]`, times[i], 0, 1));
+    const v = schedulerAt(fn, scheduler, checkInRange(fn, `times[${i}]`, times[i], 0, 1));
     result.alpha[i] = v.alpha;
     result.sigma[i] = v.sigma;
     result.dAlpha[i] = v.dAlpha;
@@ -62,6 +62,6 @@ export function schedulerValues(scheduler: Scheduler, times: Float64Array, out?:
  */
 export function snr(scheduler: Scheduler, t: number): number {
   checkSchedulerKind("snr", "scheduler", scheduler);
-  const { alpha, sigma } = valuesAt("snr", scheduler, checkInRange("snr", "t", t, 0, 1));
+  const { alpha, sigma } = schedulerAt("snr", scheduler, checkInRange("snr", "t", t, 0, 1));
   return sigma === 0 ? (alpha === 0 ? 0 : Infinity) : alpha / sigma;
 }

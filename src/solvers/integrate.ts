@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInRange, checkInteger, checkPositive, checkOptions } from "../core/check.js";
+import { checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { OdeFunction, OdeStatistics } from "./evaluate.js";
@@ -171,7 +171,7 @@ export function planOde(fn: string, f: OdeFunction, y0: Batch, options: Integrat
   }
   if (options.stepSize !== undefined) stepSize = checkPositive(fn, "options.stepSize", options.stepSize);
   if (options.steps !== undefined) {
-    const steps = checkInteger(fn, "options.steps", options.steps, 1, maxSteps);
+    const steps = checkInteger(fn, "options.steps", options.steps, 1, MAX_ELEMENTS);
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
   if (stepSize === null && FIXED_ONLY.has(method)) {

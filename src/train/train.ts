@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkInRange, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkNonNegative, checkRandom } from "../core/check.js";
+import { checkInteger, checkInRange, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
@@ -140,7 +140,7 @@ export interface TrainHistory {
  * @category Training
  */
 export async function train(options: TrainOptions): Promise<TrainHistory> {
-  options = checkOptions("train", "options", options);
+  options = checkOptions("train", "options", options, true);
   const run = trainingRun("train", options);
   const yieldEvery = checkPositive("train", "options.yieldEveryMs", options.yieldEveryMs ?? 16);
   let last = performance.now();
@@ -164,7 +164,7 @@ export async function train(options: TrainOptions): Promise<TrainHistory> {
  * @category Training
  */
 export function trainSync(options: TrainOptions): TrainHistory {
-  options = checkOptions("trainSync", "options", options);
+  options = checkOptions("trainSync", "options", options, true);
   const run = trainingRun("trainSync", options);
   for (let r = run.next(); !r.done; r = run.next());
   return run.history();
@@ -194,7 +194,6 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   if (o.optimizer !== undefined) checkMethods(fn, "options.optimizer", o.optimizer, ["step"], "an Optimizer");
   for (const hook of ["learningRate", "sampleTimes", "onStep"] as const) if (o[hook] !== undefined) checkFunction(fn, `options.${hook}`, o[hook]);
   if (o.ema !== undefined) checkMethods(fn, "options.ema", o.ema, ["update"], "a ParameterEma");
-  if (o.yieldEveryMs !== undefined) checkNonNegative(fn, "options.yieldEveryMs", o.yieldEveryMs);
   const steps = checkInteger(fn, "options.steps", o.steps, 0, MAX_ELEMENTS);
   const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1, MAX_ELEMENTS);
   checkElements(fn, "options.batchSize", batchSize, dim);
