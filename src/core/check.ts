@@ -356,8 +356,8 @@ export function checkVelocityField<T extends { dim: number }>(fn: string, argume
  * ```
  * @category Checks
  */
-export function outputArray(fn: string, out: unknown, n: number): Float64Array {
+export function outputArray(fn: string, out: unknown, n: number, argument = "out"): Float64Array {
   if (out === undefined) return new Float64Array(checkInteger(fn, "n", n, 0, MAX_ELEMENTS));
-  if (!(out instanceof Float64Array) || out.length !== n) throw new ShapeError(fn, "out", `have length ${n} (a Float64Array)`, describeValue(out));
+  if (!(out instanceof Float64Array) || out.length !== n) throw new ShapeError(fn, argument, `have length ${n} (a Float64Array)`, describeValue(out));
   return out;
 }

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
+import { checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
 import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -103,6 +103,7 @@ export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: Sink
     a: wa, b: wb, cost: c.data, n, m, reg, phiA: 1, phiB: 1, maxIterations, tolerance: tolerance * sa, criterion: "marginal", omega: overRelaxation,
   }, epsilonScaling, sa);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
+  checkFiniteResult(fn, "plan", result.plan.data);
   if (strict && !result.converged) {
     throw new ConvergenceError(fn, "maxIterations", `suffice to reach tolerance ${tolerance}`,
       `marginal error ${result.marginalError} after ${result.iterations} iterations`, result);

@@ -1,5 +1,5 @@
 import { asBatch } from "../core/batch.js";
-import { checkPositive, checkOptions } from "../core/check.js";
+import { checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
 import { ConvergenceError, DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -54,6 +54,7 @@ export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, opt
     tolerance: o.tolerance, criterion: "potential", omega: o.overRelaxation,
   }, o.epsilonScaling, total(wa));
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
+  checkFiniteResult(fn, "plan", result.plan.data);
   if (o.strict && !result.converged) {
     throw new ConvergenceError(fn, "maxIterations", `suffice to reach tolerance ${o.tolerance}`,
       `potential change ${r.error} after ${result.iterations} iterations`, result);

@@ -2,7 +2,7 @@ import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { ShapeError, DomainError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
-import { checkElements, checkOptions } from "../core/check.js";
+import { checkElements, checkInteger, checkOptions } from "../core/check.js";
 
 /**
  * A batch of token sequences: an `NdArray<Int32Array>` of shape `[n, positions]`, row-major
@@ -92,7 +92,7 @@ export function asTokens(fn: string, argument: string, x: unknown, options: AsTo
     throw new ShapeError(fn, argument, `have shape [n, ${options.positions}]`, describeShape(nd.shape));
   }
   const data = nd.data;
-  const states = options.states ?? 2 ** 31;
+  const states = options.states === undefined ? 2 ** 31 : checkInteger(fn, "options.states", options.states, 1, 2 ** 31);
   for (let k = 0; k < data.length; k++) {
     const v = data[k] as number;
     if (v < 0 || v >= states) throw new DomainError(fn, argument, `contain states in [0, ${states - 1}]`, `${v} at index ${k}`);

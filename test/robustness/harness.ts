@@ -9,14 +9,14 @@ import { FlowMatchingError } from "../../src/core/errors.js";
 import { loadEntries } from "./entries.js";
 import { anyBad, classes, type Bad } from "./malformed.js";
 import { parameterNames } from "./params.js";
-import { documentedMutation, documentedNonFinite, skipMethods, templates, validByName, type Context } from "./values.js";
+import { documentedMutation, documentedNonFinite, outputPositions, skipMethods, templates, validByName, type Context } from "./values.js";
 
 const start = Number(process.argv[2] ?? 0);
 const avoid = new Set<number>(JSON.parse(process.argv[3] ?? "[]") as number[]);
 const seed = Number(process.env.ROBUSTNESS_SEED ?? 20);
 /** Malformed values per argument position (exports) and per method argument. */
-const perPosition = Number(process.env.ROBUSTNESS_PER_POSITION ?? 8);
-const perMethodPosition = Number(process.env.ROBUSTNESS_PER_METHOD_POSITION ?? 4);
+const perPosition = Number(process.env.ROBUSTNESS_PER_POSITION ?? 12);
+const perMethodPosition = Number(process.env.ROBUSTNESS_PER_METHOD_POSITION ?? 6);
 const perOption = 3;
 const ASYNC_LIMIT_MS = 2000;
 
@@ -76,7 +76,8 @@ async function execute(spec: CallSpec): Promise<unknown> {
   }
   try {
     args = built.args;
-    const before = args.map((a, k) => (OUTPUTS.has(spec.params[k] ?? "") ? undefined : snapshot(a, 0)));
+    const destinations = outputPositions[spec.name] ?? [];
+    const before = args.map((a, k) => (OUTPUTS.has(spec.params[k] ?? "") || destinations.includes(k) ? undefined : snapshot(a, 0)));
     result = built.call();
     if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
       let timer: NodeJS.Timeout | undefined;
@@ -96,6 +97,7 @@ async function execute(spec: CallSpec): Promise<unknown> {
     }
     return result;
   } catch (e) {
+    if (spec.kind === "valid") emit({ t: "v", label: spec.label, reason: e instanceof Error ? e.message.slice(0, 160) : String(e) });
     if (!(e instanceof FlowMatchingError) && !(e instanceof Error && e.message === "user bug")) {
       fail(spec, `threw ${e instanceof Error ? `${e.constructor.name}: ${e.message.slice(0, 160)}` : String(e)}`);
     }
@@ -178,7 +180,8 @@ function nonFinite(value: unknown, path: string, depth: number): string | undefi
 
 /** Valid arguments for a function with these parameter names. */
 function validArgs(key: string, params: string[], ctx: Context): unknown[] {
-  const template = templates[key];
+  const method = key.includes(".") ? key.slice(key.indexOf(".")) : undefined;
+  const template = templates[key] ?? (method === undefined ? undefined : templates[method]);
   if (template !== undefined) return template(ctx);
   return params.map((p) => validByName(p, ctx)?.value);
 }
@@ -196,7 +199,8 @@ async function exercise(label: string, name: string, params: string[], valid: ()
       for (const key of Object.keys(template)) {
         for (const b of draw(perOption)) {
           await execute({ label: `${label} options.${key}`, name, params, kind: b.kind, finite: b.finite, run: () => {
-            const args = valid(); (args[p] as Record<string, unknown>)[key] = b.make(); return { args, call: () => invoke(args) };
+            // a copy, so that a shared object (an exported divergence, say) is never changed
+            const args = valid(); args[p] = { ...(args[p] as Record<string, unknown>), [key]: b.make() }; return { args, call: () => invoke(args) };
           } });
         }
       }

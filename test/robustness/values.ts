@@ -56,7 +56,10 @@ export function validByName(name: string, ctx: Context): { value: unknown } | un
     case "p": return { value: 2 };
     case "reg": case "sigma": case "decay": return { value: 0.5 };
     case "scale": return { value: 1.5 };
-    case "labels": return { value: 1 };
+    case "labels": return { value: 0 };
+    case "k": case "step": return { value: 3 };
+    case "positions": return { value: 2 };
+    case "weights_": return { value: [1, 2, 3] };
     case "gradient": case "parameters": case "values": case "params": return { value: new Float64Array([3, 4, -1, 0.5]) };
     case "maxNorm": return { value: 1 };
     case "fn": return { value: "f" };
@@ -91,7 +94,7 @@ export const templates: Record<string, (ctx: Context) => unknown[]> = {
   float32Inference: () => [fm.mlp({ dim: 2, hidden: [4], seed: 1 })],
   ParameterEma: () => [new Float64Array([1, 2, 3]), 0.9],
   Product: () => [[fm.euclidean(2), fm.torus(1)]],
-  product: () => [[fm.euclidean(2), fm.torus(1)]],
+  product: () => [fm.euclidean(2), fm.torus(1)],
   Random: () => [5],
   createRandom: () => [5],
   Euclidean: () => [2], Sphere: () => [3], Torus: () => [2],
@@ -153,7 +156,7 @@ export const templates: Record<string, (ctx: Context) => unknown[]> = {
   scheduleTransform: () => [linearField(2), { from: fm.condOT(), to: fm.cosine() }],
   schedulerValues: () => [fm.condOT(), new Float64Array([0, 0.5])],
   sinkhorn: () => [null, null, fm.fromRows([[0, 1], [1, 0]]), { reg: 0.5 }],
-  sinkhornUnbalanced: () => [null, null, fm.fromRows([[0, 1], [1, 0]]), { reg: 0.5 }],
+  sinkhornUnbalanced: () => [null, null, fm.fromRows([[0, 1], [1, 0]]), { reg: 0.5, regMarginal: 1 }],
   snr: () => [fm.condOT(), 0.5],
   solveAssignment: () => [fm.fromRows([[0, 1], [1, 0]])],
   standardNormal: () => [2], sphere: () => [3], torus: () => [2], euclidean: () => [2],
@@ -177,7 +180,37 @@ export const templates: Record<string, (ctx: Context) => unknown[]> = {
   checkPathBoundaries: () => [fm.affinePath(fm.condOT())],
   checkPath: () => [fm.affinePath(fm.condOT()), { generates: { numRuns: 3, samples: 16 }, conversions: { numRuns: 3 }, scheduler: { numRuns: 3 } }],
   timeArb: () => [{ min: 0.2, max: 0.8 }],
+  // methods of any export's objects, by method name
+  ".expRow": (c) => [unit(c.dim, 0), 0, tangent(c.dim), 0, new Float64Array(c.dim), 0],
+  ".logRow": (c) => [unit(c.dim, 0), 0, unit(c.dim, 1), 0, new Float64Array(c.dim), 0],
+  ".projxRow": (c) => [unit(c.dim, 0), 0, new Float64Array(c.dim), 0, "f"],
+  ".projuRow": (c) => [unit(c.dim, 0), 0, tangent(c.dim), 0, new Float64Array(c.dim), 0],
+  ".geodesicRow": (c) => [unit(c.dim, 0), 0, tangent(c.dim), 0, 0.5, new Float64Array(c.dim), 0, new Float64Array(c.dim), 0],
+  ".distSquaredRow": (c) => [unit(c.dim, 0), 0, unit(c.dim, 1), 0],
+  ".categorical": () => [[1, 2, 3]],
+  ".categoricalMany": () => [[1, 2, 3], 4],
+  ".fillUniform": () => [new Float64Array(4), -1, 2],
+  ".fillNormal": () => [new Float64Array(4), 1, 2],
+  ".fillRademacher": () => [new Float64Array(4)],
+  "ParameterEma.update": () => [new Float64Array([2, 2, 2])],
+  "ParameterEma.copyTo": () => [new Float64Array(3)],
+  "MixtureDiscretePath.sample": () => [fm.tokensFromRows([[0, 1]]), fm.tokensFromRows([[2, 3]]), 0.5, new fm.Random(1)],
+  "mixtureDiscretePath.sample": () => [fm.tokensFromRows([[0, 1]]), fm.tokensFromRows([[2, 3]]), 0.5, new fm.Random(1)],
 };
+
+/** The unit vector e_k of R^dim (a point of every built-in manifold). */
+function unit(dim: number, k: number): Float64Array {
+  const e = new Float64Array(dim);
+  e[Math.min(k, dim - 1)] = 1;
+  return e;
+}
+
+/** A small vector tangent to the sphere at e_0. */
+function tangent(dim: number): Float64Array {
+  const v = new Float64Array(dim);
+  if (dim > 1) v[1] = 0.3;
+  return v;
+}
 
 /** Small valid training options: 2 steps of batch 8. */
 export function trainOptions(): Record<string, unknown> {
@@ -189,6 +222,11 @@ export function trainOptions(): Record<string, unknown> {
  * log densities are -Infinity outside the support.
  */
 export const documentedNonFinite = new Set<string>(["logProb", "logDensity"]);
+
+/** Argument positions that receive results by contract, where parameter names are not visible (the checked row kernels take `...args`). */
+export const outputPositions: Record<string, number[]> = {
+  expRow: [4], logRow: [4], projxRow: [2], projuRow: [4], geodesicRow: [5, 7],
+};
 
 /** Exports and methods that write into an argument by their documentation (in-place updates). */
 export const documentedMutation = new Set<string>(["clipGradNorm", "step", "update", "fillUniform", "fillNormal", "fillRademacher", "setParameters", "zeroGrad", "copyFrom", "copyTo", "load", "set"]);

@@ -16,6 +16,8 @@ export interface Report {
   perEntry: Record<string, number>;
   classes: string[];
   failures: string[];
+  /** Calls with the template's valid arguments that were rejected (their templates need care). */
+  rejectedValid: string[];
 }
 
 function runFrom(start: number, avoid: number[], report: Report): Promise<number | undefined> {
@@ -49,6 +51,7 @@ function runFrom(start: number, avoid: number[], report: Report): Promise<number
         else if (event.t === "e") { clearTimeout(timer); }
         else if (event.t === "f") report.failures.push(`${event.label as string} [${event.kind as string}]: ${event.reason as string}`);
         else if (event.t === "done") { report.calls = event.calls as number; report.perEntry = event.perEntry as Record<string, number>; report.classes = event.classes as string[]; }
+        else if (event.t === "v") report.rejectedValid.push(`${event.label as string}: ${event.reason as string}`);
         else if (event.t === "crash") report.failures.push(`harness crashed: ${event.reason as string}`);
       }
     });
@@ -65,7 +68,7 @@ function runFrom(start: number, avoid: number[], report: Report): Promise<number
 
 /** Runs the whole suite, resuming after each hang or crash. */
 export async function runSuite(): Promise<Report> {
-  const report: Report = { calls: 0, perEntry: {}, classes: [], failures: [] };
+  const report: Report = { calls: 0, perEntry: {}, classes: [], failures: [], rejectedValid: [] };
   const avoid: number[] = [];
   let start: number | undefined = 0;
   while (start !== undefined) {
