@@ -16,7 +16,7 @@ export interface RandomState {
 /**
  * A seeded pseudo-random generator: xoshiro128** (Blackman & Vigna 2018; 128-bit state,
  * period 2^128 - 1) seeded through splitmix32. Uses 32-bit integer arithmetic and
- * {@link portableLog} only, so a seed gives bit-identical draws on every platform and in
+ * a portable logarithm (`src/random/log.ts`, basic IEEE-754 arithmetic only), so a seed gives bit-identical draws on every platform and in
  * both the ESM and CJS builds.
  *
  * Doubles in [0, 1) use 53 random bits; normals use Marsaglia's polar method (exact, not
