@@ -1,8 +1,9 @@
 import type { Batch } from "../core/batch.js";
 import type { NonFiniteError } from "../core/errors.js";
 import { asBatch, outputBatch } from "../core/batch.js";
+import { checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
-import { guardRowKernels } from "./row-guard.js";
+import { guardRowKernels, rawKernel } from "./row-guard.js";
 import { outputArray } from "../core/check.js";
 
 /**
@@ -121,7 +122,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   expmap(x: Batch, u: Batch, out?: Batch): Batch {
-    return this.pairwise("expmap", "u", x, u, out, (a, i, b, j, o, k) => this.expRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["expRow"]>(this, "expRow");
+    return this.pairwise("expmap", "u", x, u, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -134,7 +136,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   logmap(x: Batch, y: Batch, out?: Batch): Batch {
-    return this.pairwise("logmap", "y", x, y, out, (a, i, b, j, o, k) => this.logRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["logRow"]>(this, "logRow");
+    return this.pairwise("logmap", "y", x, y, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -150,7 +153,9 @@ export abstract class Manifold {
     const n = b.shape[0] as number;
     const d = this.dim;
     const o = outputBatch("projx", out, n, d);
-    for (let i = 0; i < n; i++) this.projxRow(b.data, i * d, o.data, i * d, "projx");
+    const row = rawKernel<Manifold["projxRow"]>(this, "projxRow");
+    for (let i = 0; i < n; i++) row.call(this, b.data, i * d, o.data, i * d, "projx");
+    checkFiniteResult("projx", "result", o.data);
     return o;
   }
 
@@ -164,7 +169,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   proju(x: Batch, u: Batch, out?: Batch): Batch {
-    return this.pairwise("proju", "u", x, u, out, (a, i, b, j, o, k) => this.projuRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["projuRow"]>(this, "projuRow");
+    return this.pairwise("proju", "u", x, u, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -181,8 +187,9 @@ export abstract class Manifold {
     const n = a.shape[0] as number;
     const b = asBatch("dist", "y", y, { dim: this.dim, rows: n });
     const o = outputArray("dist", out, n);
-    for (let i = 0; i < n; i++) o[i] = Math.sqrt(this.distSquaredRow(a.data, i * this.dim, b.data, i * this.dim));
-    return o;
+    const row = rawKernel<Manifold["distSquaredRow"]>(this, "distSquaredRow");
+    for (let i = 0; i < n; i++) o[i] = Math.sqrt(row.call(this, a.data, i * this.dim, b.data, i * this.dim));
+    return checkFiniteResult("dist", "result", o);
   }
 
   private pairwise(
@@ -195,6 +202,7 @@ export abstract class Manifold {
     const d = this.dim;
     const o = outputBatch(fn, out, n, d);
     for (let i = 0; i < n; i++) kernel(a.data, i * d, b.data, i * d, o.data, i * d);
+    checkFiniteResult(fn, "result", o.data);
     return o;
   }
 }

@@ -35,30 +35,47 @@ const NAMES = ["x", "xo", "u", "uo", "out", "oo", "s", "po", "wo"] as const;
  */
 export function guardRowKernels(manifold: object): void {
   const m = manifold as Record<string, unknown> & { dim: number; name: string };
+  const raw: Record<string, (...a: unknown[]) => unknown> = {};
+  RAW.set(manifold, raw);
   for (const [kernel, sig] of Object.entries(SIGNATURES)) {
-    const raw = m[kernel];
-    if (typeof raw !== "function") continue;
+    const f = m[kernel];
+    if (typeof f !== "function") continue;
+    const kernelFn = f as (...a: unknown[]) => unknown;
+    raw[kernel] = kernelFn;
     const fn = `Manifold.${kernel}`;
+    const rows = [...sig.inputs, ...sig.outputs];
     Object.defineProperty(m, kernel, {
       configurable: true,
       writable: true,
       enumerable: false,
-      value: function checkedRow(this: unknown, ...args: unknown[]): unknown {
+      value: function checkedRow(...args: unknown[]): unknown {
         const dim = m.dim;
-        for (const [s, o] of [...sig.inputs, ...sig.outputs]) checkRow(fn, args, s, o, dim);
-        for (const k of sig.scalars) {
-          if (typeof args[k] !== "number" || !Number.isFinite(args[k])) throw new NonFiniteError(fn, "s", "be a finite number", describeValue(args[k]));
+        for (let r = 0; r < rows.length; r++) checkRow(fn, args, (rows[r] as readonly [number, number])[0], (rows[r] as readonly [number, number])[1], dim);
+        for (let k = 0; k < sig.scalars.length; k++) {
+          const v = args[sig.scalars[k] as number];
+          if (typeof v !== "number" || !Number.isFinite(v)) throw new NonFiniteError(fn, "s", "be a finite number", describeValue(v));
         }
-        for (const [s, o] of sig.inputs) checkFiniteRow(fn, args, s, o, dim, "be finite");
-        const result = (raw as (...a: unknown[]) => unknown).apply(m, args);
-        for (const [s, o] of sig.outputs) checkFiniteRow(fn, args, s, o, dim, "be finite for finite input (overflow; rescale the input)");
-        if (sig.returns && (typeof result !== "number" || !Number.isFinite(result))) {
-          throw new NonFiniteError(fn, "result", "be finite for finite input (overflow; rescale the input)", describeValue(result));
-        }
+        for (let r = 0; r < sig.inputs.length; r++) checkFiniteRow(fn, args, (sig.inputs[r] as readonly [number, number])[0], (sig.inputs[r] as readonly [number, number])[1], dim, "be finite");
+        const result = kernelFn.apply(m, args);
+        for (let r = 0; r < sig.outputs.length; r++) checkFiniteRow(fn, args, (sig.outputs[r] as readonly [number, number])[0], (sig.outputs[r] as readonly [number, number])[1], dim, OVERFLOW);
+        if (sig.returns && (typeof result !== "number" || !Number.isFinite(result))) throw new NonFiniteError(fn, "result", OVERFLOW, describeValue(result));
         return result;
       },
     });
   }
+}
+
+const OVERFLOW = "be finite for finite input (overflow; rescale the input)";
+
+/** The unchecked kernels of each guarded instance, for the batched methods (which check whole batches). */
+const RAW = new WeakMap<object, Record<string, (...a: unknown[]) => unknown>>();
+
+/**
+ * The unchecked row kernel `name` of a guarded manifold: for callers that have validated whole
+ * batches already and check their output once (the batched methods of {@link Manifold}).
+ */
+export function rawKernel<F extends (...a: never[]) => unknown>(manifold: object, name: string): F {
+  return (RAW.get(manifold)?.[name] ?? (manifold as Record<string, unknown>)[name]) as F;
 }
 
 function checkRow(fn: string, args: unknown[], s: number, o: number, dim: number): void {

@@ -139,7 +139,8 @@ export class Random {
     if (this.#spare !== null) {
       const z = this.#spare;
       this.#spare = null;
-      return finiteDraw(mean + std * z);
+      const x = mean + std * z;
+      return x - x === 0 ? x : finiteDraw(x); // x - x is 0 exactly when x is finite
     }
     for (;;) {
       const u = 2 * this.uniform() - 1;
@@ -148,7 +149,8 @@ export class Random {
       if (s >= 1 || s === 0) continue;
       const f = Math.sqrt((-2 * portableLog(s)) / s);
       this.#spare = v * f;
-      return finiteDraw(mean + std * (u * f));
+      const x = mean + std * (u * f);
+      return x - x === 0 ? x : finiteDraw(x); // x - x is 0 exactly when x is finite
     }
   }
 
