@@ -19,6 +19,9 @@ const perPosition = Number(process.env.ROBUSTNESS_PER_POSITION ?? 12);
 const perMethodPosition = Number(process.env.ROBUSTNESS_PER_METHOD_POSITION ?? 6);
 const perOption = 3;
 const ASYNC_LIMIT_MS = 2000;
+/** Self-test of the watchdog: stop after this many calls, and spin forever in call number HANG_AT. */
+const limit = Number(process.env.ROBUSTNESS_LIMIT ?? Infinity);
+const hangAt = Number(process.env.ROBUSTNESS_HANG_AT ?? -1);
 
 /** Writes one event line to stdout synchronously (retrying while the pipe is full), so it is out before the call runs. */
 function emit(event: Record<string, unknown>): void {
@@ -56,6 +59,7 @@ interface CallSpec {
 
 async function execute(spec: CallSpec): Promise<unknown> {
   const i = index++;
+  if (i >= limit) throw new Stop();
   if (avoid.has(i)) return undefined;
   if (i < start) {
     // replaying up to a restart point: valid calls still run (silently) so that the methods of
@@ -78,6 +82,7 @@ async function execute(spec: CallSpec): Promise<unknown> {
     args = built.args;
     const destinations = outputPositions[spec.name] ?? [];
     const before = args.map((a, k) => (OUTPUTS.has(spec.params[k] ?? "") || destinations.includes(k) ? undefined : snapshot(a, 0)));
+    if (i === hangAt) for (;;) { /* a deliberate hang, for the watchdog's self-test */ }
     result = built.call();
     if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
       let timer: NodeJS.Timeout | undefined;
@@ -266,4 +271,14 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((e: unknown) => { emit({ t: "crash", reason: String(e instanceof Error ? e.stack : e) }); process.exit(1); });
+/** Thrown to end a run at ROBUSTNESS_LIMIT calls. */
+class Stop extends Error {}
+
+main().catch((e: unknown) => {
+  if (e instanceof Stop) {
+    emit({ t: "done", calls: index - 1, perEntry: {}, classes: Object.keys(classes) });
+    process.exit(0);
+  }
+  emit({ t: "crash", reason: String(e instanceof Error ? e.stack : e) });
+  process.exit(1);
+});

@@ -9,4 +9,11 @@ describe("robustness: every export of every entry, valid and malformed arguments
     expect(Object.keys(report.perEntry)).toEqual(expect.arrayContaining([".", "./gpu", "./testing"]));
     expect(report.failures).toEqual([]);
   }, 600_000);
+
+  it("a call that hangs is reported (after one retry in a fresh process) and the run goes on to the calls after it", async () => {
+    const report = await runSuite({ ROBUSTNESS_LIMIT: "40", ROBUSTNESS_HANG_AT: "25" });
+    expect(report.calls).toBe(40);
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]).toMatch(/ran past 2000 ms \(killed, twice\)$/);
+  }, 120_000);
 });

@@ -20,9 +20,12 @@ export interface Report {
   rejectedValid: string[];
 }
 
-function runFrom(start: number, avoid: number[], report: Report): Promise<number | undefined> {
+/** Where a child stopped: undefined when it finished, else the call it was killed or died in. */
+type Stop = { at: number; reason: string } | undefined;
+
+function runFrom(start: number, avoid: number[], report: Report, env: Record<string, string>): Promise<Stop | "load"> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", harness, String(start), JSON.stringify(avoid)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", harness, String(start), JSON.stringify(avoid)], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let current: { i: number; label: string } | undefined;
     let timer: NodeJS.Timeout | undefined;
     let buffer = "";
@@ -31,10 +34,12 @@ function runFrom(start: number, avoid: number[], report: Report): Promise<number
     const arm = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        report.failures.push(`${current?.label ?? "loading the entries"}: ran past ${CALL_LIMIT_MS} ms (killed)`);
         finished = true;
         child.kill("SIGKILL");
-        done(current === undefined ? undefined : current.i + 1);
+        if (current === undefined) {
+          report.failures.push("loading the entries: ran past 60 s (killed)");
+          done("load");
+        } else done({ at: current.i, reason: `${current.label}: ran past ${CALL_LIMIT_MS} ms (killed, twice)` });
       }, current === undefined ? 60_000 : CALL_LIMIT_MS);
     };
     arm();
@@ -60,21 +65,35 @@ function runFrom(start: number, avoid: number[], report: Report): Promise<number
       if (finished) return;
       finished = true;
       if (report.calls > 0) return done(undefined);
-      report.failures.push(`${current?.label ?? "loading the entries"}: the process died (exit ${code}) ${stderr.slice(-500)}`);
-      done(current === undefined ? undefined : current.i + 1);
+      if (current === undefined) {
+        report.failures.push(`loading the entries: the process died (exit ${code}) ${stderr.slice(-500)}`);
+        return done("load");
+      }
+      done({ at: current.i, reason: `${current.label}: the process died (exit ${code}, twice) ${stderr.slice(-500)}` });
     });
   });
 }
 
-/** Runs the whole suite, resuming after each hang or crash. */
-export async function runSuite(): Promise<Report> {
+/**
+ * Runs the whole suite, resuming after each hang or crash. A call that runs past the limit (or
+ * kills its process) is tried once more in a fresh process before it counts as a failure, so
+ * a machine busy with other work does not turn a slow call into a reported hang.
+ */
+export async function runSuite(env: Record<string, string> = {}): Promise<Report> {
   const report: Report = { calls: 0, perEntry: {}, classes: [], failures: [], rejectedValid: [] };
   const avoid: number[] = [];
-  let start: number | undefined = 0;
-  while (start !== undefined) {
-    if (start > 0) avoid.push(start - 1);
-    start = await runFrom(start, avoid, report);
+  const retried = new Set<number>();
+  let start = 0;
+  for (;;) {
+    const stop = await runFrom(start, avoid, report, env);
+    if (stop === undefined || stop === "load") return report;
+    if (!retried.has(stop.at)) {
+      retried.add(stop.at);
+      start = stop.at;
+      continue;
+    }
+    report.failures.push(stop.reason);
+    avoid.push(stop.at);
+    start = stop.at + 1;
   }
-  return report;
 }
-
