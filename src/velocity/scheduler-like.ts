@@ -34,6 +34,10 @@ export function resolveScheduler(fn: string, source: SchedulerSource): Scheduler
 export function schedulerAt(fn: string, scheduler: Scheduler, t: number): SchedulerValues {
   const s = scheduler.at(t) as SchedulerValues | null | undefined;
   if (s === null || typeof s !== "object") throw new DomainError(fn, `scheduler.at(${t})`, "return { alpha, sigma, dAlpha, dSigma }", describeValue(s));
+  const { alpha, sigma, dAlpha, dSigma } = s;
+  // fast path (one call per row in the paths): x - x === 0 holds exactly for finite x, y === y for non-NaN y
+  if (typeof alpha === "number" && typeof sigma === "number" && typeof dAlpha === "number" && typeof dSigma === "number" &&
+    alpha - alpha === 0 && sigma - sigma === 0 && dAlpha === dAlpha && dSigma === dSigma) return s;
   for (const key of ["alpha", "sigma", "dAlpha", "dSigma"] as const) {
     const v = s[key];
     if (typeof v !== "number" || Number.isNaN(v) || (!Number.isFinite(v) && (key === "alpha" || key === "sigma"))) {
