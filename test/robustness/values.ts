@@ -187,6 +187,7 @@ export const templates: Record<string, (ctx: Context) => unknown[]> = {
   ".projuRow": (c) => [unit(c.dim, 0), 0, tangent(c.dim), 0, new Float64Array(c.dim), 0],
   ".geodesicRow": (c) => [unit(c.dim, 0), 0, tangent(c.dim), 0, 0.5, new Float64Array(c.dim), 0, new Float64Array(c.dim), 0],
   ".distSquaredRow": (c) => [unit(c.dim, 0), 0, unit(c.dim, 1), 0],
+  ".calibrate": (c) => [batch(8, c.dim), 0.5, { repeats: 1, warmup: 0 }],
   ".categorical": () => [[1, 2, 3]],
   ".categoricalMany": () => [[1, 2, 3], 4],
   ".fillUniform": () => [new Float64Array(4), -1, 2],
