@@ -10,6 +10,8 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // shared chunks (ESM and CJS): every class and all module state (errors, Mlp, caches, the
+  // worker pool) exist once across entries; test/package/entries.test.ts checks it
   splitting: true,
   treeshake: true,
   target: "es2022",
