@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { ShapeError, DomainError } from "./errors.js";
-import { checkFiniteArray, checkInteger } from "./check.js";
+import { MAX_ELEMENTS, checkElements, checkFiniteArray, checkInteger, checkView, checkOptions } from "./check.js";
 import { describeShape, describeValue } from "./format.js";
 
 /**
@@ -30,10 +30,20 @@ export type NumericArray = Float64Array | Float32Array | readonly number[];
  * @category Batch
  */
 export function fromData(data: NumericArray, shape: readonly [number, number]): Batch {
+  if (!Array.isArray(shape)) throw new ShapeError("fromData", "shape", "be [n, d]", describeValue(shape));
   const n = checkInteger("fromData", "shape[0]", shape[0]);
   const d = checkInteger("fromData", "shape[1]", shape[1]);
+  checkElements("fromData", "shape", n, d);
+  if (data === null || typeof data !== "object" || typeof (data as { length?: unknown }).length !== "number") {
+    throw new ShapeError("fromData", "data", "be an array of numbers", describeValue(data));
+  }
   if (data.length !== n * d) {
     throw new ShapeError("fromData", "data", `have length n * d = ${n * d} for shape ${describeShape(shape)}`, String(data.length));
+  }
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      if (typeof data[i] !== "number") throw new DomainError("fromData", `data[${i}]`, "be a number", describeValue(data[i]));
+    }
   }
   const flat = data instanceof Float64Array ? data : Float64Array.from(data);
   return ndarray(flat, [n, d]);
@@ -52,11 +62,20 @@ export function fromData(data: NumericArray, shape: readonly [number, number]): 
  * @category Batch
  */
 export function fromRows(rows: readonly ArrayLike<number>[], dim?: number): Batch {
-  const n = rows.length;
-  const d = n > 0 ? (rows[0] as ArrayLike<number>).length : (dim ?? 0);
+  if (!Array.isArray(rows)) throw new ShapeError("fromRows", "rows", "be an array of rows", describeValue(rows));
+  const n = checkInteger("fromRows", "rows.length", rows.length, 0, MAX_ELEMENTS);
+  const isRow = (r: unknown): r is ArrayLike<number> => r !== null && typeof r === "object" && typeof (r as { length?: unknown }).length === "number";
+  if (n > 0 && !isRow(rows[0])) throw new ShapeError("fromRows", "rows[0]", "be an array of numbers", describeValue(rows[0]));
+  const d = n > 0 ? checkInteger("fromRows", "rows[0].length", (rows[0] as ArrayLike<number>).length) : checkInteger("fromRows", "dim", dim ?? 0);
+  checkElements("fromRows", "rows", n, d);
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const r = rows[i] as ArrayLike<number>;
+    if (!isRow(r)) throw new ShapeError("fromRows", `rows[${i}]`, "be an array of numbers", describeValue(r));
+    for (let j = 0; j < d && r.length === d; j++) {
+      const v = r[j];
+      if (typeof v !== "number") throw new DomainError("fromRows", `rows[${i}][${j}]`, "be a number", describeValue(v));
+    }
     if (r.length !== d) throw new ShapeError("fromRows", `rows[${i}]`, `have length ${d} like rows[0]`, String(r.length));
     for (let j = 0; j < d; j++) data[i * d + j] = r[j] as number;
   }
@@ -75,6 +94,7 @@ export function fromRows(rows: readonly ArrayLike<number>[], dim?: number): Batc
 export function zeros(n: number, d: number): Batch {
   checkInteger("zeros", "n", n);
   checkInteger("zeros", "d", d);
+  checkElements("zeros", "n * d", n, d);
   return ndarray(new Float64Array(n * d), [n, d]);
 }
 
@@ -137,6 +157,10 @@ export function copyBatch(x: Batch): Batch {
 export function gatherRows(x: Batch, indices: ArrayLike<number>): Batch {
   const b = asBatch("gatherRows", "x", x);
   const [n, d] = b.shape as [number, number];
+  if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
+    throw new DomainError("gatherRows", "indices", "be an array of row indices", describeValue(indices));
+  }
+  checkElements("gatherRows", "indices", indices.length, d);
   const out = new Float64Array(indices.length * d);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k] as number;
@@ -175,6 +199,7 @@ export interface AsBatchOptions {
  * @category Batch
  */
 export function asBatch(fn: string, argument: string, x: unknown, options: AsBatchOptions = {}): Batch {
+  options = checkOptions(fn, "options", options);
   const nd = x as Partial<NdArray> | null | undefined;
   if (nd === null || typeof nd !== "object" || !Array.isArray(nd.shape) || nd.data === undefined) {
     throw new ShapeError(fn, argument, "be an ndarray of shape [n, d]", describeValue(x));
@@ -182,6 +207,7 @@ export function asBatch(fn: string, argument: string, x: unknown, options: AsBat
   if (nd.shape.length !== 2) {
     throw new ShapeError(fn, argument, "have shape [n, d]", describeShape(nd.shape));
   }
+  checkView(fn, argument, nd as Parameters<typeof checkView>[2]);
   const [n, d] = nd.shape as [number, number];
   if (options.dim !== undefined && d !== options.dim) {
     throw new ShapeError(fn, argument, `have shape [n, ${options.dim}]`, describeShape(nd.shape));
@@ -216,6 +242,9 @@ export function asBatch(fn: string, argument: string, x: unknown, options: AsBat
  * @category Batch
  */
 export function outputBatch(fn: string, out: Batch | undefined, n: number, d: number): Batch {
+  checkInteger(fn, "n", n);
+  checkInteger(fn, "d", d);
+  checkElements(fn, "n * d", n, d);
   if (out === undefined) return ndarray(new Float64Array(n * d), [n, d]);
   const b = asBatch(fn, "out", out, { dim: d, rows: n, finite: false });
   if (b !== out) throw new ShapeError(fn, "out", "be a contiguous Float64Array batch", describeValue(out));

@@ -7,7 +7,8 @@ export type FlowMatchingErrorCode =
   | "SHAPE_MISMATCH"
   | "INVALID_ARGUMENT"
   | "NON_FINITE"
-  | "NOT_CONVERGED";
+  | "NOT_CONVERGED"
+  | "PROPERTY_VIOLATED";
 
 /**
  * Base class of every error thrown by `flow-matching`. The message follows one formula:
@@ -35,11 +36,12 @@ export class FlowMatchingError extends Error {
    * @param got - what was received, already formatted
    */
   constructor(code: FlowMatchingErrorCode, fn: string, argument: string, expected: string, got: string) {
-    super(`${fn}(): ${argument} must ${expected}, got ${got}`);
+    const text = (value: unknown): string => (typeof value === "string" ? value : String(value));
+    super(`${text(fn)}(): ${text(argument)} must ${text(expected)}, got ${text(got)}`);
     this.name = new.target.name;
     this.code = code;
-    this.fn = fn;
-    this.argument = argument;
+    this.fn = text(fn);
+    this.argument = text(argument);
   }
 }
 

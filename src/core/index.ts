@@ -1,6 +1,5 @@
 export * from "./errors.js";
-export * from "./format.js";
-export * from "./check.js";
+export { checkFinite, checkPositive, checkNonNegative, checkInteger, checkInRange, checkFiniteArray } from "./check.js";
 export * from "./batch.js";
 export * from "./time.js";
 export type * from "./interfaces.js";

@@ -1,5 +1,6 @@
-import { ShapeError } from "./errors.js";
-import { checkInRange, checkFinite } from "./check.js";
+import { ShapeError, DomainError } from "./errors.js";
+import { checkInRange, checkFinite, checkInteger } from "./check.js";
+import { describeValue } from "./format.js";
 
 /**
  * Time argument: one number for every row, or a Float64Array with one time per row.
@@ -45,5 +46,8 @@ export function checkTime(fn: string, argument: string, t: Time, n: number, min 
  * @category Batch
  */
 export function timeAt(t: Time, i: number): number {
-  return typeof t === "number" ? t : (t[i] as number);
+  if (typeof t === "number") return t;
+  if (t instanceof Float64Array && Number.isInteger(i) && i >= 0 && i < t.length) return t[i] as number;
+  if (!(t instanceof Float64Array)) throw new DomainError("timeAt", "t", "be a number or a Float64Array", describeValue(t));
+  return checkInteger("timeAt", "i", i, 0, t.length - 1);
 }

@@ -3,7 +3,7 @@ import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkFiniteResult } from "../core/check.js";
 
 /**
  * A cost matrix: an `NdArray<Float64Array>` of shape `[n, m]`, row-major and contiguous, so
@@ -52,5 +52,6 @@ export function pairwiseCost(x: NdArray<Float64Array>, y: NdArray<Float64Array>,
       out[ro + j] = p === 2 ? s : p === 1 ? Math.sqrt(s) : Math.pow(s, p / 2);
     }
   }
+  checkFiniteResult("pairwiseCost", "cost", out);
   return ndarray(out, [n, m]);
 }

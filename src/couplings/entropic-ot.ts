@@ -1,4 +1,4 @@
-import { checkPositive } from "../core/check.js";
+import { checkOptions, checkPositive } from "../core/check.js";
 import { samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { sinkhorn, type SinkhornOptions } from "./sinkhorn.js";
 import { readPolicy } from "./status.js";
@@ -59,7 +59,8 @@ export function schrodingerBridgeCoupling(sigma: number, options: EntropicCoupli
   return planCoupling("schrodingerBridgeCoupling", 2 * s * s, options);
 }
 
-function planCoupling(name: string, reg: number, options: EntropicCouplingOptions): OTCoupling {
+function planCoupling(name: string, reg: number, given: EntropicCouplingOptions): OTCoupling {
+  const options = checkOptions(name, "options", given);
   const sk: SinkhornOptions = {
     reg, maxIterations: options.maxIterations ?? 10000, tolerance: options.tolerance ?? 1e-6,
     onNonConvergence: readPolicy(name, options.onNonConvergence, options.strict ? "throw" : "warn"),

@@ -3,6 +3,7 @@ import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { Coupling, CoupledBatch } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkRandom } from "../core/check.js";
 
 /**
  * The independent coupling pi = p0 x p1: pairs row i of x0 with row sigma(i) of x1 for a
@@ -21,6 +22,7 @@ export function independentCoupling(): Coupling {
   return {
     pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
       const [a, b] = checkPair("independentCoupling.pair", x0, x1);
+      checkRandom("independentCoupling.pair", "rng", rng);
       const n = a.shape[0] as number;
       const indices0 = new Int32Array(n);
       for (let i = 0; i < n; i++) indices0[i] = i;

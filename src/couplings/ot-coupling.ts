@@ -1,4 +1,5 @@
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
+import { checkRandom } from "../core/check.js";
 import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CoupledBatch, Coupling } from "../core/interfaces.js";
@@ -64,6 +65,7 @@ export function samplingCoupling(fn: string, options: OTCouplingOptions,
   return {
     get status() { return status; },
     pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
+      checkRandom(fn, "rng", rng);
       const [a, b] = checkBatches(fn, x0, x1);
       const r = solve(pairwiseCost(a, b));
       status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };

@@ -1,6 +1,6 @@
 import ndarray, { type NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, MAX_ELEMENTS, checkRandom, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import type { Random } from "../random/random.js";
 import type { SparsePlan } from "./emd.js";
@@ -41,7 +41,9 @@ export interface SamplePlanOptions {
 export function samplePlan(plan: NdArray<Float64Array> | SparsePlan, count: number, rng: Random, options: SamplePlanOptions = {}):
   { indices0: Int32Array; indices1: Int32Array } {
   const fn = "samplePlan";
-  checkInteger(fn, "count", count);
+  options = checkOptions(fn, "options", options);
+  checkInteger(fn, "count", count, 0, MAX_ELEMENTS);
+  checkRandom(fn, "rng", rng);
   if (isSparse(plan)) {
     // draw cells of the sparse plan, then map them to (row, column)
     const cells = samplePlan(ndarray(plan.values, [1, plan.values.length]), count, rng, options).indices1;

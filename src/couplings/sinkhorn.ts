@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInRange, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -88,6 +88,7 @@ export interface SinkhornResult extends TransportStatus {
  * @category Couplings
  */
 export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: SinkhornOptions): SinkhornResult {
+  options = checkOptions("sinkhorn", "options", options, true);
   const fn = "sinkhorn";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;
@@ -104,6 +105,7 @@ export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: Sink
   }, epsilonScaling, sa);
   scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
+  checkFiniteResult(fn, "plan", result.plan.data);
   return reportConvergence(fn, onNonConvergence, result, `tolerance ${tolerance}`);
 }
 

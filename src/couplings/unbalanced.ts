@@ -1,5 +1,5 @@
 import { asBatch } from "../core/batch.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -46,6 +46,7 @@ export interface UnbalancedSinkhornOptions extends SinkhornOptions {
  * @category Couplings
  */
 export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, options: UnbalancedSinkhornOptions): SinkhornResult {
+  options = checkOptions("sinkhornUnbalanced", "options", options, true);
   const fn = "sinkhornUnbalanced";
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;
@@ -73,5 +74,6 @@ export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, opt
   }, o.epsilonScaling, total(wa));
   scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
+  checkFiniteResult(fn, "plan", result.plan.data);
   return reportConvergence(fn, o.onNonConvergence, result, `potential change <= ${o.tolerance}`);
 }

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger } from "../core/check.js";
+import { checkFinite, checkInteger, checkOptions, MAX_DIM, MAX_STEPS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler } from "../core/interfaces.js";
@@ -88,11 +88,12 @@ export interface CtmcSampleResult {
  * @category Discrete
  */
 export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: CtmcSampleOptions): CtmcSampleResult {
+  options = checkOptions("ctmcSample", "options", options, true);
   const fn = "ctmcSample";
   if (model === null || typeof model !== "object" || typeof model.posterior !== "function") {
     throw new DomainError(fn, "model", "be a DiscretePosteriorModel with posterior(xt, t)", describeValue(model));
   }
-  const S = checkInteger(fn, "model.states", model.states, 1);
+  const S = checkInteger(fn, "model.states", model.states, 1, MAX_DIM);
   const start = asTokens(fn, "x0", x0, { states: S });
   const [n, positions] = start.shape as [number, number];
   const { scheduler, rng, source } = options;
@@ -168,7 +169,7 @@ function stepGrid(fn: string, options: CtmcSampleOptions): Float64Array {
     }
     return g;
   }
-  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1);
+  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1, MAX_STEPS);
   const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
   const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
   if (!(t0 >= 0 && t0 < t1 && t1 <= 1)) throw new DomainError(fn, "options.t1", `be in (t0, 1] with t0 = ${t0} >= 0`, describeValue(t1));

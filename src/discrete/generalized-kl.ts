@@ -7,6 +7,7 @@ import { checkTime, timeAt } from "../core/time.js";
 import type { Tokens } from "./tokens.js";
 import { asTokens } from "./tokens.js";
 import { mixtureKappa } from "./kappa.js";
+import { outputArray } from "../core/check.js";
 
 /**
  * The generalized-KL loss of the mixture path (Gat et al., 2024; Holderrieth et al., 2024;
@@ -41,7 +42,7 @@ export function mixtureGeneralizedKL(
 ): Float64Array {
   const fn = "mixtureGeneralizedKL";
   const { z, a, b, n, positions, S } = validate(fn, logits, x1, xt, t);
-  const o = out ?? new Float64Array(n * positions);
+  const o = outputArray(fn, out, n * positions);
   if (o.length !== n * positions) throw new ShapeError(fn, "out", `have length ${n * positions}`, String(o.length));
   const logp = new Float64Array(S);
   for (let i = 0; i < n; i++) {

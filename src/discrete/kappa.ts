@@ -1,5 +1,6 @@
 import { DomainError } from "../core/errors.js";
 import type { Scheduler } from "../core/interfaces.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /**
  * kappa_t = alpha_t of a convex scheduler and its derivative, after checking convexity
@@ -21,7 +22,7 @@ export function mixtureKappa(scheduler: Scheduler, t: number, fn: string): { kap
   if (scheduler === null || typeof scheduler !== "object" || typeof scheduler.at !== "function") {
     throw new DomainError(fn, "scheduler", "be a Scheduler with at(t)", typeof scheduler);
   }
-  const s = scheduler.at(t);
+  const s = schedulerAt(fn, scheduler, t);
   if (!(Math.abs(s.alpha + s.sigma - 1) <= 1e-9) || !(s.alpha >= 0 && s.alpha <= 1) || !Number.isFinite(s.dAlpha)) {
     throw new DomainError(fn, "scheduler", "be convex (alpha_t + sigma_t = 1, alpha_t in [0, 1], finite alpha'_t)",
       `alpha = ${s.alpha}, sigma = ${s.sigma}, dAlpha = ${s.dAlpha} at t = ${t}`);

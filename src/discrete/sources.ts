@@ -1,5 +1,5 @@
 import ndarray from "ndarray";
-import { checkInteger } from "../core/check.js";
+import { MAX_ELEMENTS, checkElements, checkInteger, checkRandom } from "../core/check.js";
 import type { Random } from "../random/random.js";
 import type { Tokens } from "./tokens.js";
 
@@ -35,7 +35,7 @@ export interface DiscreteSource {
  * @category Discrete
  */
 export function uniformSource(vocabulary: number): DiscreteSource {
-  const K = checkInteger("uniformSource", "vocabulary", vocabulary, 1, 2 ** 31 - 2);
+  const K = checkInteger("uniformSource", "vocabulary", vocabulary, 1, MAX_ELEMENTS - 1);
   return {
     name: `uniform(${K})`,
     vocabulary: K,
@@ -44,6 +44,8 @@ export function uniformSource(vocabulary: number): DiscreteSource {
     sample(n: number, positions: number, rng: Random): Tokens {
       checkInteger("uniformSource.sample", "n", n);
       checkInteger("uniformSource.sample", "positions", positions);
+      checkElements("uniformSource.sample", "n * positions", n, positions);
+      checkRandom("uniformSource.sample", "rng", rng);
       const data = new Int32Array(n * positions);
       for (let k = 0; k < data.length; k++) data[k] = rng.int(K);
       return ndarray(data, [n, positions]);
@@ -65,7 +67,7 @@ export function uniformSource(vocabulary: number): DiscreteSource {
  * @category Discrete
  */
 export function maskSource(vocabulary: number): DiscreteSource {
-  const K = checkInteger("maskSource", "vocabulary", vocabulary, 1, 2 ** 31 - 2);
+  const K = checkInteger("maskSource", "vocabulary", vocabulary, 1, MAX_ELEMENTS - 1);
   return {
     name: `mask(${K})`,
     vocabulary: K,
@@ -78,6 +80,7 @@ export function maskSource(vocabulary: number): DiscreteSource {
     sample(n: number, positions: number): Tokens {
       checkInteger("maskSource.sample", "n", n);
       checkInteger("maskSource.sample", "positions", positions);
+      checkElements("maskSource.sample", "n * positions", n, positions);
       return ndarray(new Int32Array(n * positions).fill(K), [n, positions]);
     },
   };

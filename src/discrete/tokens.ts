@@ -2,6 +2,7 @@ import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { ShapeError, DomainError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
+import { checkElements, checkInteger, checkOptions } from "../core/check.js";
 
 /**
  * A batch of token sequences: an `NdArray<Int32Array>` of shape `[n, positions]`, row-major
@@ -25,8 +26,14 @@ export type Tokens = NdArray<Int32Array>;
  * @category Discrete
  */
 export function tokensFromRows(rows: readonly ArrayLike<number>[]): Tokens {
+  if (!Array.isArray(rows)) throw new ShapeError("tokensFromRows", "rows", "be an array of rows", describeValue(rows));
   const n = rows.length;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as unknown;
+    if (r === null || typeof r !== "object" || typeof (r as ArrayLike<number>).length !== "number") throw new ShapeError("tokensFromRows", `rows[${i}]`, "be an array of tokens", describeValue(r));
+  }
   const positions = n > 0 ? (rows[0] as ArrayLike<number>).length : 0;
+  checkElements("tokensFromRows", "rows", n, positions);
   const data = new Int32Array(n * positions);
   for (let i = 0; i < n; i++) {
     const r = rows[i] as ArrayLike<number>;
@@ -69,6 +76,7 @@ export interface AsTokensOptions {
  * @category Discrete
  */
 export function asTokens(fn: string, argument: string, x: unknown, options: AsTokensOptions = {}): Tokens {
+  options = checkOptions("asTokens", "options", options);
   const nd = x as Partial<Tokens> | null | undefined;
   if (nd === null || typeof nd !== "object" || !Array.isArray(nd.shape) || !(nd.data instanceof Int32Array)) {
     throw new ShapeError(fn, argument, "be an ndarray of Int32Array tokens of shape [n, positions]", describeValue(x));
@@ -84,7 +92,7 @@ export function asTokens(fn: string, argument: string, x: unknown, options: AsTo
     throw new ShapeError(fn, argument, `have shape [n, ${options.positions}]`, describeShape(nd.shape));
   }
   const data = nd.data;
-  const states = options.states ?? 2 ** 31;
+  const states = options.states === undefined ? 2 ** 31 : checkInteger(fn, "options.states", options.states, 1, 2 ** 31);
   for (let k = 0; k < data.length; k++) {
     const v = data[k] as number;
     if (v < 0 || v >= states) throw new DomainError(fn, argument, `contain states in [0, ${states - 1}]`, `${v} at index ${k}`);

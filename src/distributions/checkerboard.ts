@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkInteger, checkPositive } from "../core/check.js";
+import { checkInteger, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -23,12 +23,13 @@ export interface CheckerboardOptions {
  * @category Distributions
  */
 export function checkerboard(options: CheckerboardOptions = {}): DensityDistribution {
+  options = checkOptions("checkerboard", "options", options);
   const side = checkPositive("checkerboard", "side", options.side ?? 1);
   const logDensity = -Math.log(8 * side * side);
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
-      checkInteger("checkerboard.sample", "n", n);
+      checkDraw("checkerboard.sample", n, 2, rng);
       const data = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         // pick one of the 8 black squares: column c in -2..1, row r of matching parity

@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkInRange, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInteger, checkInRange, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -26,13 +26,14 @@ export interface CirclesOptions {
  * @category Distributions
  */
 export function circles(options: CirclesOptions = {}): Distribution {
+  options = checkOptions("circles", "options", options);
   const radius = checkPositive("circles", "radius", options.radius ?? 4);
   const factor = checkInRange("circles", "factor", options.factor ?? 0.5, Number.MIN_VALUE, 1);
   const noise = checkNonNegative("circles", "noise", options.noise ?? 0.1);
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
-      checkInteger("circles.sample", "n", n);
+      checkDraw("circles.sample", n, 2, rng);
       const data = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         const r = rng.uniform() < 0.5 ? radius : factor * radius;

@@ -1,4 +1,4 @@
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions } from "../core/check.js";
 import { gaussianMixture, type GaussianMixtureDistribution } from "./mixture.js";
 
 /** Options of {@link eightGaussians}. @category Distributions */
@@ -22,6 +22,7 @@ export interface EightGaussiansOptions {
  * @category Distributions
  */
 export function eightGaussians(options: EightGaussiansOptions = {}): GaussianMixtureDistribution {
+  options = checkOptions("eightGaussians", "options", options);
   const radius = checkPositive("eightGaussians", "radius", options.radius ?? 5);
   const std = checkPositive("eightGaussians", "std", options.std ?? 0.5);
   const means: number[][] = [];

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch, copyBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, checkDraw, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -37,13 +37,14 @@ export interface EmpiricalDistribution extends Distribution {
  * @category Distributions
  */
 export function empirical(data: Batch, options: EmpiricalOptions = {}): EmpiricalDistribution {
+  options = checkOptions("empirical", "options", options);
   const fn = "empirical";
   const points = copyBatch(asBatch(fn, "data", data));
   const [size, dim] = points.shape as [number, number];
   if (size === 0) throw new ShapeError(fn, "data", "have at least one row", "[0, " + dim + "]");
   const replace = options.replace ?? true;
   const sampleWithIndices = (n: number, rng: Random) => {
-    checkInteger("empirical.sample", "n", n);
+    checkDraw("empirical.sample", n, dim, rng);
     let indices: Int32Array;
     if (replace) {
       indices = new Int32Array(n);

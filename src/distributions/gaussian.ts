@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFiniteArray, checkInteger, checkPositive } from "../core/check.js";
+import { checkFiniteArray, checkInteger, checkPositive, checkDraw, checkOptions, MAX_DIM } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -37,6 +37,7 @@ export interface GaussianOptions {
  * @category Distributions
  */
 export function gaussian(options: GaussianOptions): GaussianDistribution {
+  options = checkOptions("gaussian", "options", options, true);
   const fn = "gaussian";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", String(options));
   const mean = Float64Array.from(checkFiniteArray(fn, "mean", options.mean ?? []));
@@ -60,7 +61,7 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
       return std.slice();
     },
     sample(n: number, rng: Random): Batch {
-      checkInteger("gaussian.sample", "n", n);
+      checkDraw("gaussian.sample", n, dim, rng);
       const data = new Float64Array(n * dim);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < dim; j++) data[i * dim + j] = (mean[j] as number) + (std[j] as number) * rng.normal();
@@ -95,6 +96,6 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
  * @category Distributions
  */
 export function standardNormal(dim: number): GaussianDistribution {
-  checkInteger("standardNormal", "dim", dim, 1);
+  checkInteger("standardNormal", "dim", dim, 1, MAX_DIM);
   return gaussian({ mean: new Float64Array(dim), std: 1 });
 }

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkFiniteArray, checkInteger, checkPositive } from "../core/check.js";
+import { MAX_ELEMENTS, checkFinite, checkFiniteArray, checkInteger, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
@@ -44,13 +44,16 @@ export interface GaussianMixtureDistribution extends DensityDistribution {
  * @category Distributions
  */
 export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtureDistribution {
+  options = checkOptions("gaussianMixture", "options", options, true);
   const fn = "gaussianMixture";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", String(options));
+  if (options.means !== undefined && !Array.isArray(options.means)) throw new ShapeError(fn, "means", "be an array of rows", describeValue(options.means));
   const K = options.means?.length ?? 0;
   if (K === 0) throw new ShapeError(fn, "means", "have at least one component", "[]");
-  const dim = (options.means[0] as ArrayLike<number>).length;
+  const dim = checkInteger(fn, "means[0].length", (options.means[0] as ArrayLike<number> | null)?.length, 0, MAX_ELEMENTS);
   if (dim === 0) throw new ShapeError(fn, "means[0]", "have at least one entry", "[]");
   const means = options.means.map((m, k) => {
+    if (m === null || typeof m !== "object") throw new ShapeError(fn, `means[${k}]`, "be an array of numbers", describeValue(m));
     if (m.length !== dim) throw new ShapeError(fn, `means[${k}]`, `have length ${dim} like means[0]`, String(m.length));
     return Float64Array.from(checkFiniteArray(fn, `means[${k}]`, m));
   });
@@ -102,7 +105,7 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
       return weights.slice();
     },
     sample(n: number, rng: Random): Batch {
-      checkInteger("gaussianMixture.sample", "n", n);
+      checkDraw("gaussianMixture.sample", n, dim, rng);
       const ks = rng.categoricalMany(weights, n);
       const data = new Float64Array(n * dim);
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkFinite, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkFinite, checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -28,13 +28,14 @@ export interface MoonsOptions {
  * @category Distributions
  */
 export function moons(options: MoonsOptions = {}): Distribution {
+  options = checkOptions("moons", "options", options);
   const noise = checkNonNegative("moons", "noise", options.noise ?? 0.1);
   const scale = checkPositive("moons", "scale", options.scale ?? 3);
   const shift = checkFinite("moons", "shift", options.shift ?? -1);
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
-      checkInteger("moons.sample", "n", n);
+      checkDraw("moons.sample", n, 2, rng);
       const data = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         const a = Math.PI * rng.uniform();

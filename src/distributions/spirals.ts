@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -26,6 +26,7 @@ export interface SpiralsOptions {
  * @category Distributions
  */
 export function spirals(options: SpiralsOptions = {}): Distribution {
+  options = checkOptions("spirals", "options", options);
   const radius = checkPositive("spirals", "radius", options.radius ?? 4);
   const halfTurns = checkPositive("spirals", "halfTurns", options.halfTurns ?? 3);
   const noise = checkNonNegative("spirals", "noise", options.noise ?? 0.1);
@@ -33,7 +34,7 @@ export function spirals(options: SpiralsOptions = {}): Distribution {
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
-      checkInteger("spirals.sample", "n", n);
+      checkDraw("spirals.sample", n, 2, rng);
       const data = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         const a = Math.sqrt(rng.uniform()) * maxAngle;

@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -23,12 +23,13 @@ export interface SwissRollOptions {
  * @category Distributions
  */
 export function swissRoll(options: SwissRollOptions = {}): Distribution {
+  options = checkOptions("swissRoll", "options", options);
   const scaleDown = checkPositive("swissRoll", "scaleDown", options.scaleDown ?? 3.5);
   const noise = checkNonNegative("swissRoll", "noise", options.noise ?? 0.1);
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
-      checkInteger("swissRoll.sample", "n", n);
+      checkDraw("swissRoll.sample", n, 2, rng);
       const data = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
         const a = 1.5 * Math.PI * (1 + 2 * rng.uniform());

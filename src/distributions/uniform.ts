@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFiniteArray, checkInteger } from "../core/check.js";
+import { checkFiniteArray, checkInteger, checkDraw, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
@@ -27,6 +27,7 @@ export interface UniformBoxOptions {
  * @category Distributions
  */
 export function uniformBox(options: UniformBoxOptions): DensityDistribution {
+  options = checkOptions("uniformBox", "options", options, true);
   const fn = "uniformBox";
   const low = Float64Array.from(checkFiniteArray(fn, "low", options?.low ?? []));
   const high = Float64Array.from(checkFiniteArray(fn, "high", options?.high ?? []));
@@ -42,7 +43,7 @@ export function uniformBox(options: UniformBoxOptions): DensityDistribution {
   return {
     dim,
     sample(n: number, rng: Random): Batch {
-      checkInteger("uniformBox.sample", "n", n);
+      checkDraw("uniformBox.sample", n, dim, rng);
       const data = new Float64Array(n * dim);
       for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) data[i * dim + j] = rng.uniform(low[j], high[j]);
       return ndarray(data, [n, dim]);

@@ -3,7 +3,8 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
 import { runFieldSync, syncOps } from "./field-steps.js";
@@ -30,11 +31,12 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  */
 export function exactDivergence(field: VelocityField, x: Batch, t: Time, out?: Float64Array): Float64Array {
   const fn = "exactDivergence";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;
-  const result = out ?? new Float64Array(n);
-  if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  const result = outputArray(fn, out, n);
   return runFieldSync(fn, exactDivergenceSteps(syncOps(field), xb, t, result), field);
 }
 

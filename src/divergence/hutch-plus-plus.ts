@@ -3,7 +3,9 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
+import { describeValue } from "../core/format.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
 import { runFieldSync, syncOps } from "./field-steps.js";
@@ -36,13 +38,14 @@ export function hutchPlusPlus(
   field: VelocityField, x: Batch, t: Time, sketch: readonly Batch[], test: readonly Batch[], out?: Float64Array,
 ): Float64Array {
   const fn = "hutchPlusPlus";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;
-  if (!Array.isArray(sketch) || sketch.length === 0) throw new DomainError(fn, "sketch", "be a non-empty array of batches", String(sketch));
-  if (!Array.isArray(test) || test.length === 0) throw new DomainError(fn, "test", "be a non-empty array of batches", String(test));
-  const result = out ?? new Float64Array(n);
-  if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  if (!Array.isArray(sketch) || sketch.length === 0) throw new DomainError(fn, "sketch", "be a non-empty array of batches", describeValue(sketch));
+  if (!Array.isArray(test) || test.length === 0) throw new DomainError(fn, "test", "be a non-empty array of batches", describeValue(test));
+  const result = outputArray(fn, out, n);
   const sketches = sketch.map((b, p) => asBatch(fn, `sketch[${p}]`, b, { dim: d, rows: n }));
   const tests = test.map((b, l) => asBatch(fn, `test[${l}]`, b, { dim: d, rows: n }));
   return runFieldSync(fn, hutchPlusPlusSteps(syncOps(field), xb, t, sketches, tests, result), field);

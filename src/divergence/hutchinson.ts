@@ -3,7 +3,9 @@ import ndarray from "ndarray";
 import { asBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
+import { checkVelocityField, outputArray } from "../core/check.js";
+import { describeValue } from "../core/format.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
 import { runFieldSync, syncOps } from "./field-steps.js";
@@ -32,12 +34,13 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  */
 export function hutchinson(field: VelocityField, x: Batch, t: Time, probes: readonly Batch[], out?: Float64Array): Float64Array {
   const fn = "hutchinson";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
   const d = field.dim;
-  if (!Array.isArray(probes) || probes.length === 0) throw new DomainError(fn, "probes", "be a non-empty array of batches", String(probes));
-  const result = out ?? new Float64Array(n);
-  if (result.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(result.length));
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
+  if (!Array.isArray(probes) || probes.length === 0) throw new DomainError(fn, "probes", "be a non-empty array of batches", describeValue(probes));
+  const result = outputArray(fn, out, n);
   const zs = probes.map((z, p) => asBatch(fn, `probes[${p}]`, z, { dim: d, rows: n }));
   return runFieldSync(fn, hutchinsonSteps(syncOps(field), xb, t, zs, result), field);
 }

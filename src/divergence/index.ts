@@ -1,4 +1,4 @@
-export * from "./jvp.js";
+export { jacobianVectorProduct } from "./jvp.js";
 export * from "./exact.js";
 export * from "./probes.js";
 export * from "./hutchinson.js";

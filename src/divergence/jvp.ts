@@ -3,7 +3,8 @@ import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
+import { checkTime, type Time } from "../core/time.js";
+import { checkVelocityField } from "../core/check.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
 import { runFieldSync, syncOps } from "./field-steps.js";
 
@@ -29,8 +30,10 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  */
 export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v: Batch, out?: Batch): Batch {
   const fn = "jacobianVectorProduct";
+  checkVelocityField(fn, "field", field);
   const xb = asBatch(fn, "x", x, { dim: field.dim });
   const n = xb.shape[0] as number;
+  checkTime(fn, "t", t, n, -Infinity, Infinity);
   const vb = asBatch(fn, "v", v, { dim: field.dim });
   if (vb.shape[0] !== n) throw new ShapeError(fn, "v", `have ${n} rows like x`, String(vb.shape[0]));
   const result = outputBatch(fn, out, n, field.dim);

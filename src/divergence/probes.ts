@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, checkElements, checkRandom } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Random } from "../random/random.js";
@@ -33,6 +33,8 @@ export function drawProbes(rng: Random, count: number, n: number, d: number, noi
   checkInteger(fn, "count", count, 1);
   checkInteger(fn, "n", n);
   checkInteger(fn, "d", d);
+  checkElements(fn, "count * n * d", count * n, d);
+  checkRandom(fn, "rng", rng);
   if (noise !== "rademacher" && noise !== "gaussian") {
     throw new DomainError(fn, "noise", 'be "rademacher" or "gaussian"', describeValue(noise));
   }

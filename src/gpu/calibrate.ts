@@ -79,8 +79,9 @@ export async function calibrateEngines<E>(
   if (options.probes !== undefined && field !== "mlp") throw new DomainError(fn, "options.probes", "be absent (the marginal field has no tangents)", `${options.probes.length} probes`);
   const repeats = options.repeats ?? 3;
   const warmup = options.warmup ?? 1;
-  if (!Number.isInteger(repeats) || repeats < 1) throw new DomainError(fn, "options.repeats", "be a positive integer", describeValue(repeats));
-  if (!Number.isInteger(warmup) || warmup < 0) throw new DomainError(fn, "options.warmup", "be a non-negative integer", describeValue(warmup));
+  // bounded, so that 2^53 or Infinity is an error instead of a calibration that never ends
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 10_000) throw new DomainError(fn, "options.repeats", "be an integer in [1, 10000]", describeValue(repeats));
+  if (!Number.isInteger(warmup) || warmup < 0 || warmup > 10_000) throw new DomainError(fn, "options.warmup", "be an integer in [0, 10000]", describeValue(warmup));
   let list = await candidates(settings.allowSoftware, settings.async, field);
   if (options.backends !== undefined) {
     const wanted = options.backends;

@@ -50,6 +50,7 @@ export interface GpuMarginalOptions extends GpuOptions {
  */
 export function gpuMarginalVelocity(scheduler: Scheduler, data: Batch, options: GpuMarginalOptions = {}): GpuVelocityField {
   const fn = "gpuMarginalVelocity";
+  if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an options object", String(options));
   if (scheduler === null || typeof scheduler !== "object" || typeof scheduler.at !== "function") throw new DomainError(fn, "scheduler", "be a Scheduler", String(scheduler));
   const y = asBatch(fn, "data", data, {});
   const tile = options.dataTile ?? 4096;

@@ -13,6 +13,7 @@ import { adoptCalibration, calibrateEngines } from "./calibrate.js";
 import type { MlpEngine } from "./mlp-engine.js";
 import { mlpEngine } from "./mlp-engine.js";
 import { chooseBackend } from "./select.js";
+import { checkFiniteResult, outputArray } from "../core/check.js";
 
 /**
  * A velocity field evaluated by gpu.js kernels, with asynchronous twins of its methods for
@@ -125,6 +126,7 @@ class MlpField implements GpuMlpField {
     const result = outputBatch(`${this.fn}.evaluateLabeled`, out, n, this.dim);
     this.engine.pass(false, xb, t, labels, null, result.data, []);
     this.engine.check(this.fn, this.report);
+    checkFiniteResult(this.fn, "result", result.data);
     return result;
   }
 
@@ -138,6 +140,7 @@ class MlpField implements GpuMlpField {
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
     await this.engine.pass(true, xb, t, labels, null, result.data, []);
     this.engine.check(this.fn, this.report);
+    checkFiniteResult(this.fn, "result", result.data);
     return result;
   }
 
@@ -148,6 +151,7 @@ class MlpField implements GpuMlpField {
     const result = outputBatch(`${this.fn}.jvp`, out, n, this.dim);
     this.engine.pass(false, xb, t, this.classes, [vb.data], null, [result.data]);
     this.engine.check(this.fn, this.report);
+    checkFiniteResult(this.fn, "result", result.data);
     return result;
   }
 
@@ -158,13 +162,14 @@ class MlpField implements GpuMlpField {
     const result = ndarray(new Float64Array(n * this.dim), [n, this.dim]) as Batch;
     await this.engine.pass(true, xb, t, this.classes, [vb.data], null, [result.data]);
     this.engine.check(this.fn, this.report);
+    checkFiniteResult(this.fn, "result", result.data);
     return result;
   }
 
   divergence(x: Batch, t: Time, out?: Float64Array): Float64Array {
     const xb = this.check("divergence", x, t, this.classes);
     const n = xb.shape[0] as number;
-    if (out !== undefined && out.length !== n) throw new ShapeError(`${this.fn}.divergence`, "out", `have length ${n}`, String(out.length));
+    outputArray(`${this.fn}.divergence`, out, n);
     const d = this.dim;
     const units: Float64Array[] = [];
     for (let j = 0; j < d; j++) {
@@ -260,7 +265,7 @@ class MlpField implements GpuMlpField {
         result[r] = (result[r] as number) + scale * s;
       }
     }
-    return result;
+    return checkFiniteResult(this.fn, "divergence", result);
   }
 }
 

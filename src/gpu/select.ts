@@ -80,6 +80,7 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
  * @category GPU
  */
 export function isSoftwareRenderer(renderer: string | null): boolean {
+  if (renderer !== null && typeof renderer !== "string") throw new DomainError("isSoftwareRenderer", "renderer", "be a string or null", typeof renderer);
   return renderer !== null && /swiftshader|llvmpipe|softpipe|software|microsoft basic render|warp/i.test(renderer);
 }
 

@@ -3,6 +3,7 @@ import { outputBatch } from "../core/batch.js";
 import { DomainError, NonFiniteError } from "../core/errors.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
 import { checkOut, pair } from "./rows.js";
+import { checkOptions } from "../core/check.js";
 
 /** Options of {@link bregman}. @category Losses */
 export interface BregmanOptions {
@@ -39,6 +40,7 @@ export function bregman(
   gradPhi: (x: Float64Array, out: Float64Array) => Float64Array,
   options: BregmanOptions = {},
 ): BregmanDivergence {
+  options = checkOptions("bregman", "options", options);
   if (typeof phi !== "function") throw new DomainError("bregman", "phi", "be a function", typeof phi);
   if (typeof gradPhi !== "function") throw new DomainError("bregman", "gradPhi", "be a function", typeof gradPhi);
   const name = options.name ?? "bregman";

@@ -1,9 +1,10 @@
 import type { Batch } from "../core/batch.js";
 import { outputBatch } from "../core/batch.js";
-import { checkFinite } from "../core/check.js";
+import { checkFinite, checkMethods, checkFiniteResult, outputArray } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
 import { pair } from "./rows.js";
+import { describeValue } from "../core/format.js";
 
 /**
  * Value and gradient of the conditional flow-matching loss. @category Losses
@@ -35,14 +36,18 @@ export interface CfmLossResult {
  */
 export function cfmLoss(prediction: Batch, target: Batch, divergence: BregmanDivergence, weights?: ArrayLike<number>, out?: Batch): CfmLossResult {
   const fn = "cfmLoss";
+  checkMethods(fn, "divergence", divergence, ["value", "gradient"], "a BregmanDivergence");
   const [u, v, n, d] = pair(fn, target, prediction, null);
   if (n === 0) throw new DomainError(fn, "prediction", "have at least one row", "0 rows");
   if (weights !== undefined) {
+    if (weights === null || typeof weights !== "object" || typeof weights.length !== "number") throw new ShapeError(fn, "weights", `be ${n} numbers`, describeValue(weights));
     if (weights.length !== n) throw new ShapeError(fn, "weights", `have length ${n}`, String(weights.length));
     for (let i = 0; i < n; i++) if (!(checkFinite(fn, `weights[${i}]`, weights[i]) >= 0)) throw new DomainError(fn, `weights[${i}]`, "be >= 0", String(weights[i]));
   }
-  const values = divergence.value(u, v);
-  const gradient = divergence.gradient(u, v, outputBatch(fn, out, n, d));
+  const values = checkFiniteResult(fn, "divergence.value(target, prediction)", outputArray(fn, divergence.value(u, v), n, "divergence.value(target, prediction)"));
+  const result = outputBatch(fn, out, n, d);
+  const gradient = divergence.gradient(u, v, result);
+  if (gradient !== result) outputBatch(fn, gradient, n, d);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const w = weights === undefined ? 1 : (weights[i] as number);
@@ -50,5 +55,6 @@ export function cfmLoss(prediction: Batch, target: Batch, divergence: BregmanDiv
     const scale = w / n;
     for (let j = 0; j < d; j++) gradient.data[i * d + j] = (gradient.data[i * d + j] as number) * scale;
   }
+  if (!Number.isFinite(loss)) checkFiniteResult(fn, "loss", [loss]);
   return { loss: loss / n, gradient };
 }

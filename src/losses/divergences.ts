@@ -37,6 +37,9 @@ export const squaredEuclidean: BregmanDivergence = rowWise("squaredEuclidean", n
  */
 export function mahalanobis(metric: ArrayLike<number> | readonly ArrayLike<number>[]): BregmanDivergence {
   const fn = "mahalanobis";
+  if (!Array.isArray(metric) && !(metric instanceof Float64Array) && !(metric instanceof Float32Array)) {
+    throw new DomainError(fn, "metric", "be an array of weights or a square matrix (array of rows)", describeValue(metric));
+  }
   const first = (metric as ArrayLike<unknown>)[0];
   if (typeof first === "number") {
     const w = Float64Array.from(metric as ArrayLike<number>);

@@ -3,6 +3,7 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
+import { checkFiniteResult } from "../core/check.js";
 
 /** Builds a divergence that is a sum of per-coordinate terms. @internal */
 export function rowWise(
@@ -29,7 +30,7 @@ export function rowWise(
         for (let j = 0; j < d; j++) s += term(ub.data[r * d + j] as number, vb.data[r * d + j] as number, j);
         res[r] = Math.max(s, 0);
       }
-      return res;
+      return checkFiniteResult(fn, "result", res);
     },
     gradient(u, v, out) {
       const fn = `${name}.gradient`;
@@ -37,6 +38,7 @@ export function rowWise(
       check(fn, ub, vb);
       const res = outputBatch(fn, out, n, d);
       for (let i = 0; i < n * d; i++) res.data[i] = grad(ub.data[i] as number, vb.data[i] as number, i % d);
+      checkFiniteResult(fn, "result", res.data);
       return res;
     },
   };

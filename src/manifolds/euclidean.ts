@@ -1,4 +1,4 @@
-import { checkInteger } from "../core/check.js";
+import { checkInteger, MAX_DIM } from "../core/check.js";
 import { Manifold } from "./manifold.js";
 
 /**
@@ -36,7 +36,7 @@ export class Euclidean extends Manifold {
   /** @param dim - dimension, an integer >= 1 */
   constructor(dim: number) {
     super();
-    this.dim = checkInteger("euclidean", "dim", dim, 1);
+    this.dim = checkInteger("euclidean", "dim", dim, 1, MAX_DIM);
     this.name = `euclidean(${dim})`;
   }
 

@@ -6,6 +6,7 @@ import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import ndarray from "ndarray";
 import { Manifold } from "./manifold.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /**
  * The geodesic conditional path of Riemannian flow matching (Chen and Lipman, 2024):
@@ -106,7 +107,7 @@ export class GeodesicPath implements ProbabilityPath {
 
 /** kappa_t = alpha_t and its derivative, after checking that the scheduler is convex at t. */
 function kappaAt(scheduler: Scheduler, t: number, fn: string): { kappa: number; dKappa: number } {
-  const s = scheduler.at(t);
+  const s = schedulerAt(fn, scheduler, t);
   if (!(Math.abs(s.alpha + s.sigma - 1) <= 1e-9) || !Number.isFinite(s.dAlpha)) {
     throw new DomainError(fn, "scheduler", "be convex (alpha_t + sigma_t = 1, finite alpha'_t)", `alpha + sigma = ${s.alpha + s.sigma} at t = ${t}`);
   }

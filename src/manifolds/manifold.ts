@@ -1,6 +1,10 @@
 import type { Batch } from "../core/batch.js";
+import type { NonFiniteError } from "../core/errors.js";
 import { asBatch, outputBatch } from "../core/batch.js";
-import { ShapeError } from "../core/errors.js";
+import { checkFiniteResult } from "../core/check.js";
+import { DomainError, ShapeError } from "../core/errors.js";
+import { guardRowKernels, rawKernel } from "./row-guard.js";
+import { outputArray } from "../core/check.js";
 
 /**
  * A Riemannian manifold embedded in R^dim, with batched geometry on rows of embedded
@@ -25,6 +29,17 @@ export abstract class Manifold {
   abstract readonly name: string;
   /** Dimension D of the embedding space (columns of a batch). */
   abstract readonly dim: number;
+
+  /**
+   * Installs checked versions of the row kernels on the instance (storage kind, offsets
+   * within storage, finite rows in and out), so a subclass's kernels are validated too.
+   *
+   * @throws {@link DomainError} when called on Manifold itself rather than a subclass
+   */
+  constructor() {
+    if (new.target === Manifold) throw new DomainError("Manifold", "this", "be a subclass instance (Manifold is abstract)", "new Manifold()");
+    guardRowKernels(this);
+  }
 
   /**
    * Row kernel of {@link Manifold.expmap}: writes exp_x(u) to `out[oo .. oo + dim)`.
@@ -107,7 +122,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   expmap(x: Batch, u: Batch, out?: Batch): Batch {
-    return this.pairwise("expmap", "u", x, u, out, (a, i, b, j, o, k) => this.expRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["expRow"]>(this, "expRow");
+    return this.pairwise("expmap", "u", x, u, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -120,7 +136,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   logmap(x: Batch, y: Batch, out?: Batch): Batch {
-    return this.pairwise("logmap", "y", x, y, out, (a, i, b, j, o, k) => this.logRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["logRow"]>(this, "logRow");
+    return this.pairwise("logmap", "y", x, y, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -136,7 +153,9 @@ export abstract class Manifold {
     const n = b.shape[0] as number;
     const d = this.dim;
     const o = outputBatch("projx", out, n, d);
-    for (let i = 0; i < n; i++) this.projxRow(b.data, i * d, o.data, i * d, "projx");
+    const row = rawKernel<Manifold["projxRow"]>(this, "projxRow");
+    for (let i = 0; i < n; i++) row.call(this, b.data, i * d, o.data, i * d, "projx");
+    checkFiniteResult("projx", "result", o.data);
     return o;
   }
 
@@ -150,7 +169,8 @@ export abstract class Manifold {
    * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
    */
   proju(x: Batch, u: Batch, out?: Batch): Batch {
-    return this.pairwise("proju", "u", x, u, out, (a, i, b, j, o, k) => this.projuRow(a, i, b, j, o, k));
+    const row = rawKernel<Manifold["projuRow"]>(this, "projuRow");
+    return this.pairwise("proju", "u", x, u, out, (a, i, b, j, o, k) => row.call(this, a, i, b, j, o, k));
   }
 
   /**
@@ -166,10 +186,10 @@ export abstract class Manifold {
     const a = asBatch("dist", "x", x, { dim: this.dim });
     const n = a.shape[0] as number;
     const b = asBatch("dist", "y", y, { dim: this.dim, rows: n });
-    const o = out ?? new Float64Array(n);
-    if (o.length !== n) throw new ShapeError("dist", "out", `have length ${n}`, String(o.length));
-    for (let i = 0; i < n; i++) o[i] = Math.sqrt(this.distSquaredRow(a.data, i * this.dim, b.data, i * this.dim));
-    return o;
+    const o = outputArray("dist", out, n);
+    const row = rawKernel<Manifold["distSquaredRow"]>(this, "distSquaredRow");
+    for (let i = 0; i < n; i++) o[i] = Math.sqrt(row.call(this, a.data, i * this.dim, b.data, i * this.dim));
+    return checkFiniteResult("dist", "result", o);
   }
 
   private pairwise(
@@ -182,6 +202,7 @@ export abstract class Manifold {
     const d = this.dim;
     const o = outputBatch(fn, out, n, d);
     for (let i = 0; i < n; i++) kernel(a.data, i * d, b.data, i * d, o.data, i * d);
+    checkFiniteResult(fn, "result", o.data);
     return o;
   }
 }

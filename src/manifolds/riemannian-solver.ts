@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger } from "../core/check.js";
+import { checkFinite, checkInteger, checkOptions, MAX_STEPS } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { VelocityField } from "../core/interfaces.js";
@@ -85,6 +85,7 @@ const TABLEAUX: Record<RiemannianMethod, { a: number[][]; b: number[]; c: number
 export function riemannianSample(
   field: VelocityField, manifold: Manifold, x0: Batch, options: RiemannianSampleOptions = {},
 ): RiemannianSampleResult {
+  options = checkOptions("riemannianSample", "options", options);
   const fn = "riemannianSample";
   if (!(manifold instanceof Manifold)) throw new DomainError(fn, "manifold", "be a Manifold", describeValue(manifold));
   if (field === null || typeof field !== "object" || typeof field.evaluate !== "function") {
@@ -168,7 +169,7 @@ function timeGrid(fn: string, options: RiemannianSampleOptions): Float64Array {
   }
   const t0 = checkFinite(fn, "options.t0", options.t0 ?? 0);
   const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
-  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1);
+  const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1, MAX_STEPS);
   if (t0 === t1) throw new DomainError(fn, "options.t1", `differ from t0 = ${t0}`, describeValue(t1));
   const g = new Float64Array(steps + 1);
   for (let i = 0; i <= steps; i++) g[i] = t0 + ((t1 - t0) * i) / steps;

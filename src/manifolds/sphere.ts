@@ -1,4 +1,4 @@
-import { checkInteger } from "../core/check.js";
+import { checkInteger, MAX_DIM } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { Manifold } from "./manifold.js";
 
@@ -47,7 +47,7 @@ export class Sphere extends Manifold {
   /** @param dim - dimension of the embedding space, an integer >= 2 */
   constructor(dim: number) {
     super();
-    this.dim = checkInteger("sphere", "dim", dim, 2);
+    this.dim = checkInteger("sphere", "dim", dim, 2, MAX_DIM);
     this.name = `sphere(${dim})`;
     this.scratch = new Float64Array(2 * dim);
   }

@@ -1,4 +1,4 @@
-import { checkInteger } from "../core/check.js";
+import { checkInteger, MAX_DIM } from "../core/check.js";
 import { Manifold } from "./manifold.js";
 
 const TWO_PI = 2 * Math.PI;
@@ -39,7 +39,7 @@ export class Torus extends Manifold {
   /** @param dim - number of angles, an integer >= 1 */
   constructor(dim: number) {
     super();
-    this.dim = checkInteger("torus", "dim", dim, 1);
+    this.dim = checkInteger("torus", "dim", dim, 1, MAX_DIM);
     this.name = `torus(${dim})`;
   }
 

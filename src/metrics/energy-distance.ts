@@ -24,8 +24,15 @@ export function energyDistance(x: Batch, y: Batch): number {
   const d = a.shape[1] as number, n = a.shape[0] as number, m = b.shape[0] as number;
   if (b.shape[1] !== d) throw new ShapeError(fn, "y", `have shape [m, ${d}] like x`, describeShape(b.shape));
   if (n === 0 || m === 0) throw new ShapeError(fn, n === 0 ? "x" : "y", "have at least one row", describeShape(n === 0 ? a.shape : b.shape));
-  const value = 2 * meanDistance(a.data, b.data, n, m, d) - meanDistance(a.data, a.data, n, n, d) - meanDistance(b.data, b.data, m, m, d);
-  return Math.max(value, 0);
+  // E is homogeneous of degree 1 (E(cx, cy) = c E(x, y)): coordinates past 1e150 are scaled
+  // down first, so squared distances of finite input never overflow.
+  let scale = 0;
+  for (const v of a.data) scale = Math.max(scale, Math.abs(v));
+  for (const v of b.data) scale = Math.max(scale, Math.abs(v));
+  const s = scale > 1e150 ? scale : 1;
+  const p = s === 1 ? a.data : a.data.map((v) => v / s), q = s === 1 ? b.data : b.data.map((v) => v / s);
+  const value = 2 * meanDistance(p, q, n, m, d) - meanDistance(p, p, n, n, d) - meanDistance(q, q, m, m, d);
+  return Math.max(value, 0) * s;
 }
 
 function meanDistance(p: Float64Array, q: Float64Array, n: number, m: number, d: number): number {

@@ -1,5 +1,5 @@
 import { asBatch, type Batch } from "../core/batch.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 
@@ -34,6 +34,7 @@ export interface MmdOptions {
  * @category Metrics
  */
 export function mmdSquared(x: Batch, y: Batch, options: MmdOptions = {}): number {
+  options = checkOptions("mmdSquared", "options", options);
   const fn = "mmdSquared";
   const a = asBatch(fn, "x", x), b = asBatch(fn, "y", y);
   const d = a.shape[1] as number, n = a.shape[0] as number, m = b.shape[0] as number;

@@ -1,5 +1,5 @@
 import { asBatch, type Batch } from "../core/batch.js";
-import { checkPositive } from "../core/check.js";
+import { checkPositive, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import { emd } from "../couplings/emd.js";
@@ -48,6 +48,7 @@ export interface WassersteinOptions {
  * @category Metrics
  */
 export function wasserstein(x: Batch, y: Batch, options: WassersteinOptions = {}): number {
+  options = checkOptions("wasserstein", "options", options);
   const fn = "wasserstein";
   const a = asBatch(fn, "x", x), b = asBatch(fn, "y", y);
   const n = a.shape[0] as number, m = b.shape[0] as number;

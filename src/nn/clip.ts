@@ -1,5 +1,6 @@
 import { checkPositive } from "../core/check.js";
-import { NonFiniteError } from "../core/errors.js";
+import { NonFiniteError, ShapeError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 
 /**
  * Clips a gradient by its global Euclidean norm, in place: g <- g min(1, maxNorm / ||g||).
@@ -37,6 +38,7 @@ export function clipGradNorm(gradient: Float64Array, maxNorm: number): number {
  * @category Neural networks
  */
 export function gradNorm(gradient: Float64Array): number {
+  if (!(gradient instanceof Float64Array)) throw new ShapeError("gradNorm", "gradient", "be a Float64Array", describeValue(gradient));
   let max = 0;
   for (let i = 0; i < gradient.length; i++) {
     const a = Math.abs(gradient[i] as number);

@@ -1,5 +1,5 @@
 import { DomainError } from "../core/errors.js";
-import { checkInteger, checkPositive } from "../core/check.js";
+import { checkInteger, checkPositive, checkOptions } from "../core/check.js";
 import { describeValue } from "../core/format.js";
 import { Random } from "../random/random.js";
 import type { Activation, DenseLayerSpec, MlpSpec, TimeEmbeddingSpec } from "./spec.js";
@@ -41,6 +41,7 @@ export interface MlpOptions {
  * @category Neural networks
  */
 export function mlp(options: MlpOptions): Mlp {
+  options = checkOptions("mlp", "options", options, true);
   const fn = "mlp";
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const dim = checkInteger(fn, "options.dim", options.dim, 1);

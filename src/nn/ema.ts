@@ -1,5 +1,6 @@
 import { checkInRange } from "../core/check.js";
 import { ShapeError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 
 /**
  * Exponential moving average of parameters, shadow <- decay shadow + (1 - decay) theta,
@@ -24,6 +25,7 @@ export class ParameterEma {
    * @throws {@link DomainError} for a decay outside [0, 1]
    */
   constructor(parameters: Float64Array, decay = 0.999) {
+    if (!(parameters instanceof Float64Array)) throw new ShapeError("ParameterEma", "parameters", "be a Float64Array", describeValue(parameters));
     this.decay = checkInRange("ParameterEma", "decay", decay, 0, 1);
     this.shadow = Float64Array.from(parameters);
   }
@@ -34,6 +36,7 @@ export class ParameterEma {
    * @throws {@link ShapeError} for a length mismatch
    */
   update(parameters: Float64Array): void {
+    if (!(parameters instanceof Float64Array)) throw new ShapeError("ParameterEma.update", "parameters", "be a Float64Array", describeValue(parameters));
     if (parameters.length !== this.shadow.length) throw new ShapeError("ParameterEma.update", "parameters", `have length ${this.shadow.length}`, String(parameters.length));
     const d = this.decay;
     for (let i = 0; i < parameters.length; i++) this.shadow[i] = d * (this.shadow[i] as number) + (1 - d) * (parameters[i] as number);
@@ -46,6 +49,7 @@ export class ParameterEma {
    * @throws {@link ShapeError} for a length mismatch
    */
   copyTo(target: Float64Array): Float64Array {
+    if (!(target instanceof Float64Array)) throw new ShapeError("ParameterEma.copyTo", "target", "be a Float64Array", describeValue(target));
     if (target.length !== this.shadow.length) throw new ShapeError("ParameterEma.copyTo", "target", `have length ${this.shadow.length}`, String(target.length));
     target.set(this.shadow);
     return target;

@@ -8,6 +8,7 @@ import type { Mlp, Labels } from "./mlp.js";
 import type { MlpSpec } from "./spec.js";
 import { denseF32Module, f32Plan, loadF32, F32_BLOCK_ROWS as BLOCK_ROWS } from "../engine/dense-f32.js";
 import type { DenseF32, F32Layer } from "../engine/dense-f32.js";
+import { checkMethods, checkFiniteResult } from "../core/check.js";
 
 /**
  * An opt-in **float32** inference copy of an {@link Mlp}: weights rounded to float32 and
@@ -47,6 +48,7 @@ export class MlpFloat32 implements VelocityField {
    * @param net - the float64 model
    */
   constructor(net: Mlp) {
+    checkMethods("MlpFloat32", "net", net, ["toSpec", "evaluate"], "an Mlp");
     this.spec = net.toSpec();
     this.fallback = net;
     this.dim = net.dim;
@@ -130,6 +132,7 @@ export class MlpFloat32 implements VelocityField {
       const src = a / 4;
       for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) od[(start + r) * d + j] = mem[src + r * last.p + j] as number;
     }
+    checkFiniteResult(fn, "result", result.data);
     return result;
   }
 }
@@ -161,6 +164,7 @@ function checkLabels(fn: string, labels: Labels, n: number, classes: number): vo
   };
   if (typeof labels === "number") check(labels, "labels");
   else {
+    if (labels === null || typeof labels !== "object") throw new DomainError(fn, "labels", "be an integer label or an array of labels", String(labels));
     if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
     for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
   }

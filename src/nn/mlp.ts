@@ -13,6 +13,7 @@ import { Workspace } from "./workspace.js";
 import { validateSpec, timeFeatureCount } from "./validate.js";
 import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
 import type { MlpJson } from "./serialize.js";
+import { outputArray } from "../core/check.js";
 
 /**
  * Class labels of a conditional model: one label for every row, or one per row. The label
@@ -289,8 +290,7 @@ export class Mlp implements VelocityField {
     const xb = asBatch(fn, "x", x, { dim: this.dim });
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
-    if (out !== undefined && out.length !== n) throw new ShapeError(fn, "out", `have length ${n}`, String(out.length));
-    const result = out ?? new Float64Array(n);
+    const result = outputArray(fn, out, n);
     const d = this.dim, k = this.inputs;
     const tmp = new Float64Array(n * d);
     const engine = this.engineFor(n);
@@ -378,6 +378,7 @@ export class Mlp implements VelocityField {
     };
     if (typeof labels === "number") check(labels, "labels");
     else {
+      if (labels === null || typeof labels !== "object") throw new DomainError(fn, "labels", "be an integer label or an array of labels", String(labels));
       if (labels.length !== n) throw new ShapeError(fn, "labels", `have length n = ${n}`, String(labels.length));
       for (let i = 0; i < n; i++) check(labels[i], `labels[${i}]`);
     }

@@ -1,5 +1,5 @@
 import { DomainError, ShapeError } from "../core/errors.js";
-import { checkFinite, checkInRange, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkFinite, checkInRange, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
 
 /**
  * A first-order optimizer that updates a flat parameter vector in place from its gradient.
@@ -48,6 +48,7 @@ export interface SgdOptions {
  * @category Neural networks
  */
 export function sgd(options: SgdOptions): Optimizer {
+  options = checkOptions("sgd", "options", options, true);
   const fn = "sgd";
   const baseLr = checkPositive(fn, "options.lr", options.lr);
   const mu = checkInRange(fn, "options.momentum", options.momentum ?? 0, 0, 1);
@@ -105,6 +106,7 @@ export interface AdamOptions {
  * @category Neural networks
  */
 export function adam(options: AdamOptions = {}): Optimizer {
+  options = checkOptions("adam", "options", options);
   return adamFamily("adam", options, false);
 }
 
@@ -122,6 +124,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
  * @category Neural networks
  */
 export function adamw(options: AdamOptions = {}): Optimizer {
+  options = checkOptions("adamw", "options", options);
   return adamFamily("adamw", options, true);
 }
 

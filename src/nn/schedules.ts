@@ -1,4 +1,4 @@
-import { checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkFinite, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
 
 /**
  * A learning-rate schedule: the rate at step k = 0, 1, 2, ...
@@ -21,7 +21,10 @@ export type LearningRateSchedule = (step: number) => number;
  */
 export function constantSchedule(lr: number): LearningRateSchedule {
   checkPositive("constantSchedule", "lr", lr);
-  return () => lr;
+  return (k) => {
+    checkFinite("constantSchedule", "step", k);
+    return lr;
+  };
 }
 
 /**
@@ -43,7 +46,10 @@ export function cosineSchedule(lr: number, steps: number, minLr = 0): LearningRa
   checkPositive("cosineSchedule", "lr", lr);
   checkInteger("cosineSchedule", "steps", steps, 1);
   checkNonNegative("cosineSchedule", "minLr", minLr);
-  return (k) => minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * Math.min(Math.max(k, 0), steps)) / steps))) / 2;
+  return (k) => {
+    checkFinite("cosineSchedule", "step", k);
+    return minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * Math.min(Math.max(k, 0), steps)) / steps))) / 2;
+  };
 }
 
 /**
@@ -62,5 +68,5 @@ export function cosineSchedule(lr: number, steps: number, minLr = 0): LearningRa
  */
 export function warmupSchedule(inner: LearningRateSchedule, warmupSteps: number): LearningRateSchedule {
   checkInteger("warmupSchedule", "warmupSteps", warmupSteps, 0);
-  return (k) => (k < warmupSteps ? (inner(k) * (k + 1)) / warmupSteps : inner(k));
+  return (k) => (checkFinite("warmupSchedule", "step", k) < warmupSteps ? (inner(k) * (k + 1)) / warmupSteps : inner(k));
 }

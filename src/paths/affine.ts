@@ -7,6 +7,8 @@ import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import { describeShape } from "../core/format.js";
 import { convert, type Coefficients } from "./convert.js";
+import { checkSchedulerKind } from "../core/check.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /**
  * The affine conditional path x_t = alpha_t x1 + sigma_t x0 of a scheduler, with the
@@ -61,6 +63,7 @@ export interface AffinePath extends ProbabilityPath {
  * @category Paths
  */
 export function affinePath(scheduler: Scheduler): AffinePath {
+  checkSchedulerKind("affinePath", "scheduler", scheduler);
   const name = `affinePath(${scheduler.name})`;
   const make = (method: string, coefficients: Coefficients) => (y: Batch, x: Batch, t: Time, out?: Batch) =>
     convert(`${name}.${method}`, scheduler, coefficients, y, x, t, out);
@@ -75,7 +78,7 @@ export function affinePath(scheduler: Scheduler): AffinePath {
       for (let i = 0; i < n; i++) {
         const ti = timeAt(t, i);
         times[i] = ti;
-        const v = scheduler.at(ti);
+        const v = schedulerAt(fn, scheduler, ti);
         for (let j = i * d; j < (i + 1) * d; j++) {
           const p = a.data[j] as number;
           const q = b.data[j] as number;

@@ -1,4 +1,4 @@
-import { checkInRange, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkInRange, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { defineScheduler } from "../schedulers/define.js";
 import type { AffinePath } from "./affine.js";
@@ -26,6 +26,7 @@ export interface NoiseOptions {
  * @category Paths
  */
 export function independentCfmPath(options: NoiseOptions = {}): GaussianPath {
+  options = checkOptions("independentCfmPath", "options", options);
   const sigma = checkNonNegative("independentCfmPath", "sigma", options.sigma ?? 0);
   const lambda = sigma > 0 ? 1 : 0;
   return gaussianPath(`independentCfmPath(${sigma})`, (t) => ({ m0: 1 - t, m1: t, dm0: -1, dm1: 1, std: sigma, dStd: 0, lambda }), sigma > 0);
@@ -53,6 +54,7 @@ export interface LipmanOptions {
  * @category Paths
  */
 export function lipmanPath(options: LipmanOptions = {}): AffinePath {
+  options = checkOptions("lipmanPath", "options", options);
   const sigmaMin = checkInRange("lipmanPath", "sigmaMin", options.sigmaMin ?? 0.001, 0, 1);
   if (sigmaMin === 1) throw new DomainError("lipmanPath", "sigmaMin", "be in [0, 1)", "1");
   const k = 1 - sigmaMin;
@@ -91,6 +93,7 @@ export interface BridgeOptions {
  * @category Paths
  */
 export function schrodingerBridgePath(options: BridgeOptions = {}): GaussianPath {
+  options = checkOptions("schrodingerBridgePath", "options", options);
   const sigma = checkPositive("schrodingerBridgePath", "sigma", options.sigma ?? 1);
   return gaussianPath(
     `schrodingerBridgePath(${sigma})`,
@@ -117,6 +120,7 @@ export function schrodingerBridgePath(options: BridgeOptions = {}): GaussianPath
  * @category Paths
  */
 export function trigonometricPath(options: NoiseOptions = {}): GaussianPath {
+  options = checkOptions("trigonometricPath", "options", options);
   const sigma = checkNonNegative("trigonometricPath", "sigma", options.sigma ?? 0);
   const h = Math.PI / 2;
   const lambda = sigma > 0 ? 1 : 0;

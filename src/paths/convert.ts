@@ -5,6 +5,7 @@ import { describeShape } from "../core/format.js";
 import type { Scheduler, SchedulerValues } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /** Coefficients (a, b) of `out = a x + b y` at one time, and the condition that keeps them finite. */
 export type Coefficients = (values: SchedulerValues) => [number, number, string];
@@ -28,7 +29,7 @@ export function convert(fn: string, scheduler: Scheduler, coefficients: Coeffici
   for (let i = 0; i < n; i++) {
     const ti = timeAt(t, i);
     if (ti !== lastT) {
-      const [ai, bi, condition] = coefficients(scheduler.at(ti));
+      const [ai, bi, condition] = coefficients(schedulerAt(fn, scheduler, ti));
       if (!Number.isFinite(ai) || !Number.isFinite(bi)) {
         const arg = typeof t === "number" ? "t" : `t[${i}]`;
         throw new DomainError(fn, arg, `be a time where ${condition} (the conversion is singular there)`, String(ti));

@@ -54,7 +54,7 @@ export function gaussianPath(name: string, coefficients: (t: number) => Gaussian
     sample(x0: Batch, x1: Batch, t: Time, rng?: Random): GaussianPathSample {
       const fn = `${name}.sample`;
       const { a, b, n, d } = checkPair(fn, x0, x1, t);
-      if (stochastic && (rng === undefined || typeof rng.fillNormal !== "function")) {
+      if (stochastic && (rng === undefined || rng === null || typeof rng.fillNormal !== "function")) {
         throw new DomainError(fn, "rng", "be a Random (this path draws noise)", describeValue(rng));
       }
       const eps = new Float64Array(n * d);

@@ -6,6 +6,8 @@ import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
+import { checkOptions, outputArray, checkVelocityField } from "../core/check.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /** Options of {@link scheduleTransform}. @category Paths */
 export interface ScheduleTransformOptions {
@@ -43,7 +45,9 @@ export interface ScheduleTransformOptions {
  * @category Paths
  */
 export function scheduleTransform(field: VelocityField, options: ScheduleTransformOptions): VelocityField {
+  options = checkOptions("scheduleTransform", "options", options, true);
   const fn = "scheduleTransform";
+  checkVelocityField(fn, "field", field);
   const { from, to } = options;
   if (typeof from?.snrInverse !== "function") throw new DomainError(fn, "options.from", "be a scheduler with snrInverse", describeValue(from?.name));
   const dim = field.dim;
@@ -89,7 +93,7 @@ export function scheduleTransform(field: VelocityField, options: ScheduleTransfo
         for (let j = i * dim; j < (i + 1) * dim; j++) scaled[j] = (xb.data[j] as number) / m.c;
       }
       const div = divergence(ndarray(scaled, [n, dim]), times);
-      const result = out ?? new Float64Array(n);
+      const result = outputArray(fn, out, n);
       for (let i = 0; i < n; i++) {
         const m = maps[i] as Reparam;
         result[i] = dim * m.logRate + m.dt * (div[i] as number);
@@ -116,10 +120,10 @@ function perRow(n: number, t: Time, map: (r: number) => Reparam): Reparam[] {
 }
 
 function reparameterise(fn: string, from: Scheduler, to: Scheduler, snrInverse: (snr: number) => number, r: number): Reparam {
-  const b = to.at(r);
+  const b = schedulerAt(fn, to, r);
   const ratio = b.sigma === 0 ? Infinity : b.alpha / b.sigma;
   const t = snrInverse(ratio);
-  const a = from.at(t);
+  const a = schedulerAt(fn, from, t);
   const normB = b.alpha * b.alpha + b.sigma * b.sigma;
   const normA = a.alpha * a.alpha + a.sigma * a.sigma;
   const thetaB = (b.dAlpha * b.sigma - b.dSigma * b.alpha) / normB;

@@ -1,2 +1,1 @@
 export * from "./random.js";
-export * from "./log.js";

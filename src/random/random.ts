@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkFinite, checkFiniteArray, checkInteger, checkNonNegative } from "../core/check.js";
-import { DomainError } from "../core/errors.js";
+import { MAX_ELEMENTS, checkElements, checkFinite, checkFiniteArray, checkInteger, checkNonNegative } from "../core/check.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import { portableLog } from "./log.js";
 
@@ -16,7 +16,7 @@ export interface RandomState {
 /**
  * A seeded pseudo-random generator: xoshiro128** (Blackman & Vigna 2018; 128-bit state,
  * period 2^128 - 1) seeded through splitmix32. Uses 32-bit integer arithmetic and
- * {@link portableLog} only, so a seed gives bit-identical draws on every platform and in
+ * a portable logarithm (`src/random/log.ts`, basic IEEE-754 arithmetic only), so a seed gives bit-identical draws on every platform and in
  * both the ESM and CJS builds.
  *
  * Doubles in [0, 1) use 53 random bits; normals use Marsaglia's polar method (exact, not
@@ -100,7 +100,11 @@ export class Random {
    */
   uniform(lo = 0, hi = 1): number {
     const u = ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6)) / 9007199254740992;
-    return lo === 0 && hi === 1 ? u : lo + (hi - lo) * u;
+    if (lo === 0 && hi === 1) return u;
+    if (typeof lo !== "number" || typeof hi !== "number") rangeError("Random.uniform", lo, hi);
+    const x = lo + (hi - lo) * u;
+    if (!Number.isFinite(x)) rangeError("Random.uniform", lo, hi);
+    return x;
   }
 
   /**
@@ -128,10 +132,15 @@ export class Random {
    * ```
    */
   normal(mean = 0, std = 1): number {
+    if (mean !== 0 || std !== 1) {
+      checkFinite("Random.normal", "mean", mean);
+      checkNonNegative("Random.normal", "std", std);
+    }
     if (this.#spare !== null) {
       const z = this.#spare;
       this.#spare = null;
-      return mean + std * z;
+      const x = mean + std * z;
+      return x - x === 0 ? x : finiteDraw(x); // x - x is 0 exactly when x is finite
     }
     for (;;) {
       const u = 2 * this.uniform() - 1;
@@ -140,7 +149,8 @@ export class Random {
       if (s >= 1 || s === 0) continue;
       const f = Math.sqrt((-2 * portableLog(s)) / s);
       this.#spare = v * f;
-      return mean + std * (u * f);
+      const x = mean + std * (u * f);
+      return x - x === 0 ? x : finiteDraw(x); // x - x is 0 exactly when x is finite
     }
   }
 
@@ -180,7 +190,7 @@ export class Random {
    * ```
    */
   categoricalMany(weights: ArrayLike<number>, n: number): Int32Array {
-    checkInteger("Random.categoricalMany", "n", n);
+    checkInteger("Random.categoricalMany", "n", n, 0, MAX_ELEMENTS);
     const cdf = cumulative("Random.categoricalMany", weights);
     const total = cdf[cdf.length - 1] as number;
     const out = new Int32Array(n);
@@ -197,7 +207,7 @@ export class Random {
    * ```
    */
   permutation(n: number): Int32Array {
-    checkInteger("Random.permutation", "n", n, 0, 2 ** 31 - 1);
+    checkInteger("Random.permutation", "n", n, 0, MAX_ELEMENTS);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
@@ -218,6 +228,7 @@ export class Random {
    * ```
    */
   fillUniform<T extends Float64Array | Float32Array>(out: T, lo = 0, hi = 1): T {
+    checkFloatArray("Random.fillUniform", out);
     checkFinite("Random.fillUniform", "lo", lo);
     checkFinite("Random.fillUniform", "hi", hi);
     for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
@@ -233,6 +244,7 @@ export class Random {
    * ```
    */
   fillNormal<T extends Float64Array | Float32Array>(out: T, mean = 0, std = 1): T {
+    checkFloatArray("Random.fillNormal", out);
     checkFinite("Random.fillNormal", "mean", mean);
     checkNonNegative("Random.fillNormal", "std", std);
     // The draws of `normal()` in turn, with the generator's state in locals (the same sequence, so
@@ -282,6 +294,7 @@ export class Random {
    * ```
    */
   fillRademacher<T extends Float64Array | Float32Array>(out: T): T {
+    checkFloatArray("Random.fillRademacher", out);
     for (let i = 0; i < out.length; i++) out[i] = this.rademacher();
     return out;
   }
@@ -297,6 +310,7 @@ export class Random {
   normalBatch(n: number, d: number): Batch {
     checkInteger("Random.normalBatch", "n", n);
     checkInteger("Random.normalBatch", "d", d);
+    checkElements("Random.normalBatch", "n * d", n, d);
     return ndarray(this.fillNormal(new Float64Array(n * d)), [n, d]);
   }
 
@@ -311,6 +325,7 @@ export class Random {
   uniformBatch(n: number, d: number, lo = 0, hi = 1): Batch {
     checkInteger("Random.uniformBatch", "n", n);
     checkInteger("Random.uniformBatch", "d", d);
+    checkElements("Random.uniformBatch", "n * d", n, d);
     return ndarray(this.fillUniform(new Float64Array(n * d), lo, hi), [n, d]);
   }
 
@@ -325,6 +340,7 @@ export class Random {
   rademacherBatch(n: number, d: number): Batch {
     checkInteger("Random.rademacherBatch", "n", n);
     checkInteger("Random.rademacherBatch", "d", d);
+    checkElements("Random.rademacherBatch", "n * d", n, d);
     return ndarray(this.fillRademacher(new Float64Array(n * d)), [n, d]);
   }
 
@@ -421,6 +437,10 @@ function rotl(x: number, k: number): number {
 }
 
 function cumulative(fn: string, weights: ArrayLike<number>): Float64Array {
+  if (weights === null || typeof weights !== "object" || typeof weights.length !== "number") {
+    throw new DomainError(fn, "weights", "be an array of numbers", describeValue(weights));
+  }
+  checkInteger(fn, "weights.length", weights.length, 0, MAX_ELEMENTS);
   if (weights.length === 0) throw new DomainError(fn, "weights", "be non-empty", "[]");
   checkFiniteArray(fn, "weights", weights);
   const cdf = new Float64Array(weights.length);
@@ -444,4 +464,22 @@ function searchCdf(cdf: Float64Array, u: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** Rejects an output buffer that is not a Float64Array or Float32Array. */
+function checkFloatArray(fn: string, out: unknown): void {
+  if (!(out instanceof Float64Array || out instanceof Float32Array)) throw new ShapeError(fn, "out", "be a Float64Array or Float32Array", describeValue(out));
+}
+
+/** Names the bad bound of a uniform draw that did not give a finite number. */
+function rangeError(fn: string, lo: unknown, hi: unknown): never {
+  checkFinite(fn, "lo", lo);
+  checkFinite(fn, "hi", hi);
+  throw new NonFiniteError(fn, "hi - lo", "be finite (overflow)", describeValue((hi as number) - (lo as number)));
+}
+
+/** A normal draw mean + std z that overflowed (|mean| or std near the largest double). */
+function finiteDraw(x: number): number {
+  if (!Number.isFinite(x)) throw new NonFiniteError("Random.normal", "mean + std z", "be finite (overflow; rescale mean and std)", describeValue(x));
+  return x;
 }

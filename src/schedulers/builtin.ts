@@ -1,4 +1,4 @@
-import { checkFinite, checkInRange, checkPositive } from "../core/check.js";
+import { checkFinite, checkInRange, checkPositive, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler, SchedulerValues } from "../core/interfaces.js";
@@ -95,6 +95,7 @@ export interface VpOptions {
  * @category Schedulers
  */
 export function vp(options: VpOptions = {}): MonotoneScheduler {
+  options = checkOptions("vp", "options", options);
   const betaMin = checkPositive("vp", "betaMin", options.betaMin ?? 0.1);
   const betaMax = checkFinite("vp", "betaMax", options.betaMax ?? 20);
   if (!(betaMax >= betaMin)) throw new DomainError("vp", "betaMax", `be >= betaMin = ${betaMin}`, describeValue(betaMax));

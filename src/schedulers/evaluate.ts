@@ -1,4 +1,5 @@
-import { checkInRange } from "../core/check.js";
+import { schedulerAt } from "../velocity/scheduler-like.js";
+import { checkInRange, checkSchedulerKind, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler } from "../core/interfaces.js";
@@ -31,14 +32,17 @@ export interface SchedulerArrays {
  */
 export function schedulerValues(scheduler: Scheduler, times: Float64Array, out?: SchedulerArrays): SchedulerArrays {
   const fn = "schedulerValues";
+  checkSchedulerKind(fn, "scheduler", scheduler);
+  if (out !== undefined) checkOptions(fn, "out", out);
   if (!(times instanceof Float64Array)) throw new DomainError(fn, "times", "be a Float64Array", describeValue(times));
   const n = times.length;
   const result = out ?? { alpha: new Float64Array(n), sigma: new Float64Array(n), dAlpha: new Float64Array(n), dSigma: new Float64Array(n) };
   for (const k of ["alpha", "sigma", "dAlpha", "dSigma"] as const) {
+    if (!(result[k] instanceof Float64Array)) throw new ShapeError(fn, `out.${k}`, "be a Float64Array", describeValue(result[k]));
     if (result[k].length !== n) throw new ShapeError(fn, `out.${k}`, `have length ${n}`, String(result[k].length));
   }
   for (let i = 0; i < n; i++) {
-    const v = scheduler.at(checkInRange(fn, `times[${i}]`, times[i], 0, 1));
+    const v = schedulerAt(fn, scheduler, checkInRange(fn, `times[${i}]`, times[i], 0, 1));
     result.alpha[i] = v.alpha;
     result.sigma[i] = v.sigma;
     result.dAlpha[i] = v.dAlpha;
@@ -57,6 +61,7 @@ export function schedulerValues(scheduler: Scheduler, times: Float64Array, out?:
  * @category Schedulers
  */
 export function snr(scheduler: Scheduler, t: number): number {
-  const { alpha, sigma } = scheduler.at(t);
+  checkSchedulerKind("snr", "scheduler", scheduler);
+  const { alpha, sigma } = schedulerAt("snr", scheduler, checkInRange("snr", "t", t, 0, 1));
   return sigma === 0 ? (alpha === 0 ? 0 : Infinity) : alpha / sigma;
 }

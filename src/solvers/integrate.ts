@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInRange, checkInteger, checkPositive } from "../core/check.js";
+import { checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncOdeFunction, OdeFunction, OdeStatistics, OdeSteps } from "./evaluate.js";
@@ -162,6 +162,7 @@ const FIXED_ONLY = new Set<MethodName>(["euler", "midpoint", "heun2", "ralston",
  * @category Solvers
  */
 export function integrate(f: OdeFunction, y0: Batch, options: IntegrateOptions = {}): OdeResult {
+  options = checkOptions("integrate", "options", options);
   return solve(planOde("integrate", f, y0, options));
 }
 
@@ -235,7 +236,7 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   }
   if (options.stepSize !== undefined) stepSize = checkPositive(fn, "options.stepSize", options.stepSize);
   if (options.steps !== undefined) {
-    const steps = checkInteger(fn, "options.steps", options.steps, 1);
+    const steps = checkInteger(fn, "options.steps", options.steps, 1, MAX_ELEMENTS);
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
   if (grid !== null) stepSize = Infinity;

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncVelocityField, Distribution, VelocityField } from "../core/interfaces.js";
@@ -82,6 +82,7 @@ export interface LogLikelihoodResult {
  * @category Solvers
  */
 export function logLikelihood(field: VelocityField, x1: Batch, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
+  options = checkOptions("logLikelihood", "options", options);
   return run("logLikelihood", field, x1, options, false);
 }
 
@@ -103,6 +104,7 @@ export function logLikelihood(field: VelocityField, x1: Batch, options: LogLikel
  * @category Solvers
  */
 export function logLikelihoodForward(field: VelocityField, x0: Batch, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
+  options = checkOptions("logLikelihoodForward", "options", options);
   return run("logLikelihoodForward", field, x0, options, true);
 }
 

@@ -8,6 +8,7 @@ import type { OdeStatistics } from "./evaluate.js";
 import { integrate } from "./integrate.js";
 import { checkField, checkUnitTimes } from "./sample.js";
 import { settle } from "../divergence/field-steps.js";
+import { checkOptions } from "../core/check.js";
 
 /** Result of {@link pathEnergy}. @category Solvers */
 export interface PathEnergyResult {
@@ -43,6 +44,7 @@ export interface PathEnergyResult {
  * @category Solvers
  */
 export function pathEnergy(field: VelocityField, x0: Batch, options: IntegrateOptions = {}): PathEnergyResult {
+  options = checkOptions("pathEnergy", "options", options);
   const fn = "pathEnergy";
   checkField(fn, field);
   checkUnitTimes(fn, options);

@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { checkInRange } from "../core/check.js";
+import { checkInRange, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
@@ -26,6 +26,7 @@ import type { AsyncOdeFunction, OdeFunction } from "./evaluate.js";
  * @category Solvers
  */
 export function sample(field: VelocityField, x0: Batch, options: IntegrateOptions = {}): OdeResult {
+  options = checkOptions("sample", "options", options);
   const fn = "sample";
   checkField(fn, field);
   checkUnitTimes(fn, options);

@@ -6,6 +6,8 @@ import { condOT, cosine, linearVP, polynomial, vp } from "../schedulers/builtin.
 import { affinePath } from "../paths/affine.js";
 import { independentCfmPath, lipmanPath, schrodingerBridgePath, trigonometricPath } from "../paths/cfm.js";
 import type { BoundaryTolerance } from "./scheduler-checks.js";
+import { checkCount, checkFinite, checkOptions, checkPositive } from "../core/check.js";
+import { DomainError } from "../core/errors.js";
 
 /** Options of {@link timeArb}. @category Testing */
 export interface TimeArbOptions {
@@ -25,7 +27,11 @@ export interface TimeArbOptions {
  * @category Testing
  */
 export function timeArb(options: TimeArbOptions = {}): fc.Arbitrary<number> {
-  return fc.double({ min: options.min ?? 0, max: options.max ?? 1, noNaN: true }).map((t) => (t === 0 ? 0 : t));
+  const o = checkOptions("timeArb", "options", options);
+  const min = o.min === undefined ? 0 : checkFinite("timeArb", "options.min", o.min);
+  const max = o.max === undefined ? 1 : checkFinite("timeArb", "options.max", o.max);
+  if (!(min <= max)) throw new DomainError("timeArb", "options.max", `be >= options.min = ${min}`, String(max));
+  return fc.double({ min, max, noNaN: true }).map((t) => (t === 0 ? 0 : t));
 }
 
 /** Options of {@link batchArb}. @category Testing */
@@ -50,9 +56,15 @@ export interface BatchArbOptions {
  * @category Testing
  */
 export function batchArb(dim: number, options: BatchArbOptions = {}): fc.Arbitrary<Batch> {
-  const bound = options.bound ?? 4;
-  const minRows = options.rows ?? options.minRows ?? 1;
-  const maxRows = options.rows ?? options.maxRows ?? 8;
+  const fn = "batchArb";
+  checkCount(fn, "dim", dim, 1, 1024);
+  options = checkOptions(fn, "options", options);
+  const bound = options.bound === undefined ? 4 : checkPositive(fn, "options.bound", options.bound);
+  const rows = (key: "rows" | "minRows" | "maxRows") => (options[key] === undefined ? undefined : checkCount(fn, `options.${key}`, options[key], 0, 10_000));
+  const minRows = rows("rows") ?? rows("minRows") ?? 1;
+  const maxRows = rows("rows") ?? rows("maxRows") ?? 8;
+  if (!(minRows <= maxRows)) throw new DomainError(fn, "options.maxRows", `be >= options.minRows = ${minRows}`, String(maxRows));
+  if (!(minRows * dim <= 1e6 && maxRows * dim <= 1e6)) throw new DomainError(fn, "options.maxRows", "keep rows * dim <= 1e6", String(maxRows * dim));
   return fc.integer({ min: minRows, max: maxRows }).chain((n) =>
     fc.array(fc.double({ min: -bound, max: bound, noNaN: true, noDefaultInfinity: true }), { minLength: n * dim, maxLength: n * dim })
       .map((values) => ndarray(Float64Array.from(values, (v) => (v === 0 ? 0 : v)), [n, dim])),

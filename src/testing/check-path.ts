@@ -2,6 +2,8 @@ import type { ProbabilityPath } from "../core/interfaces.js";
 import type { AffinePath } from "../paths/affine.js";
 import { checkConversions, checkGeneratesPath, checkPathBoundaries, type ConversionOptions, type GeneratesPathOptions, type PathBoundaryOptions } from "./path-checks.js";
 import { checkScheduler, type SchedulerCheckOptions } from "./scheduler-checks.js";
+import { pathArgument } from "./validate.js";
+import { checkOptions } from "../core/check.js";
 
 /** Options of {@link checkPath}. @category Testing */
 export interface PathCheckOptions {
@@ -27,6 +29,8 @@ export interface PathCheckOptions {
  * @category Testing
  */
 export function checkPath(path: ProbabilityPath, options: PathCheckOptions = {}): void {
+  pathArgument("checkPath", path);
+  options = checkOptions("checkPath", "options", options);
   checkPathBoundaries(path, options.boundary);
   checkGeneratesPath(path, options.generates);
   if (isAffine(path)) {

@@ -7,6 +7,9 @@ import { Random } from "../random/random.js";
 import { PropertyCheckError } from "./property-check-error.js";
 import { runProperty, show, type RunOptions } from "./run-property.js";
 import { batchArb } from "./arbitraries.js";
+import { checkRunOptions, count, margin as marginOption, pathArgument, positive, sampleOf, tolerance as toleranceOption } from "./validate.js";
+import { checkInteger, checkOptions } from "../core/check.js";
+import { DomainError } from "../core/errors.js";
 
 /** Options of {@link checkPathBoundaries}. @category Testing */
 export interface PathBoundaryOptions {
@@ -32,13 +35,18 @@ export interface PathBoundaryOptions {
  * @category Testing
  */
 export function checkPathBoundaries(path: ProbabilityPath, options: PathBoundaryOptions = {}): void {
-  const dim = options.dim ?? 2;
-  const seed = options.seed ?? 42;
+  const fn = "checkPathBoundaries";
+  pathArgument(fn, path);
+  options = checkOptions(fn, "options", options);
+  const dim = count(fn, "options.dim", options.dim, 2, 1, MAX_DIM);
+  const seed = options.seed === undefined ? 42 : checkInteger(fn, "options.seed", options.seed, 0, 2 ** 31 - 2);
+  const tolerance0 = toleranceOption(fn, "options.tolerance0", options.tolerance0, 1e-12);
+  const tolerance1 = toleranceOption(fn, "options.tolerance1", options.tolerance1, 1e-12);
   const rng = new Random(seed);
   const x0 = rng.normalBatch(64, dim);
   const x1 = rng.normalBatch(64, dim);
-  for (const [t, end, tolerance] of [[0, x0, options.tolerance0 ?? 1e-12], [1, x1, options.tolerance1 ?? 1e-12]] as const) {
-    const { xt } = path.sample(x0, x1, t, new Random(seed + 1));
+  for (const [t, end, tolerance] of [[0, x0, tolerance0], [1, x1, tolerance1]] as const) {
+    const { xt } = sampleOf(path, describe(path), x0, x1, t, new Random(seed + 1));
     let worst = 0;
     let at = 0;
     for (let k = 0; k < xt.data.length; k++) {
@@ -75,9 +83,12 @@ export interface ConversionOptions extends RunOptions {
  * @category Testing
  */
 export function checkConversions(path: AffinePath, options: ConversionOptions = {}): void {
-  const dim = options.dim ?? 3;
-  const margin = options.margin ?? 0.02;
-  const tolerance = options.tolerance ?? 1e-9;
+  const fn = "checkConversions";
+  pathArgument(fn, path, CONVERSIONS);
+  options = checkRunOptions(fn, options);
+  const dim = count(fn, "options.dim", options.dim, 3, 1, MAX_DIM);
+  const margin = marginOption(fn, "options.margin", options.margin, 0.02, 0.49);
+  const tolerance = toleranceOption(fn, "options.tolerance", options.tolerance, 1e-9);
   const arb = fc.record({ t: fc.double({ min: margin, max: 1 - margin, noNaN: true }), x: batchArb(dim, { rows: 4 }), y: batchArb(dim, { rows: 4 }) });
   type Convert = (y: Batch, x: Batch, t: number) => Batch;
   const pairs: [string, Convert, Convert][] = [
@@ -97,7 +108,7 @@ export function checkConversions(path: AffinePath, options: ConversionOptions = 
     }, options);
   }
   runProperty("conversions reproduce the sampled velocity dx_t", describe(path), arb, ({ t, x, y }) => {
-    const s = path.sample(x, y, t);
+    const s = sampleOf(path, describe(path), x, y, t);
     const scale = Math.max(1, maxAbs(s.dxt), maxAbs(x), maxAbs(y)) * tolerance;
     return compare(s.dxt, path.targetToVelocity(y, s.xt, t), scale, `targetToVelocity at t = ${show(t)}`) ??
       compare(s.dxt, path.epsilonToVelocity(x, s.xt, t), scale, `epsilonToVelocity at t = ${show(t)}`);
@@ -130,10 +141,14 @@ export interface GeneratesPathOptions extends RunOptions {
  * @category Testing
  */
 export function checkGeneratesPath(path: ProbabilityPath, options: GeneratesPathOptions = {}): void {
-  const dim = options.dim ?? 2;
-  const n = options.samples ?? 256;
-  const h = options.h ?? 1e-3;
-  const margin = options.margin ?? 0.05;
+  const fn = "checkGeneratesPath";
+  pathArgument(fn, path);
+  options = checkRunOptions(fn, options);
+  const dim = count(fn, "options.dim", options.dim, 2, 1, MAX_DIM);
+  const n = count(fn, "options.samples", options.samples, 256, 2, 100_000);
+  const h = positive(fn, "options.h", options.h, 1e-3);
+  const margin = marginOption(fn, "options.margin", options.margin, 0.05, 0.49);
+  if (!(margin + h < 1 - margin)) throw new DomainError(fn, "options.h", `be below 1 - 2 margin = ${1 - 2 * margin}`, String(h));
   const arb = fc.record({ t: fc.double({ min: margin, max: 1 - margin - h, noNaN: true }), seed: fc.integer({ min: 0, max: 2 ** 30 }) });
   runProperty("velocity generates the path", describe(path), arb, ({ t, seed }) => {
     const rng = new Random(seed);
@@ -141,7 +156,7 @@ export function checkGeneratesPath(path: ProbabilityPath, options: GeneratesPath
     const anchor = rng.normalBatch(1, dim).data;
     const x1 = ndarray(new Float64Array(n * dim), [n, dim]);
     for (let k = 0; k < n * dim; k++) x1.data[k] = anchor[k % dim] as number;
-    const at = (time: number) => path.sample(x0, x1, time, new Random(seed + 1));
+    const at = (time: number) => sampleOf(path, describe(path), x0, x1, time, new Random(seed + 1));
     const now = at(t);
     const error = (step: number) => {
       const moved = new Float64Array(n * dim);
@@ -155,6 +170,12 @@ export function checkGeneratesPath(path: ProbabilityPath, options: GeneratesPath
     return `at t = ${show(t)}, the moment error is ${show(e1)} at h = ${h} and ${show(e2)} at h/2 (ratio ${show(e2 / e1)}, need <= 0.35 for O(h^2))`;
   }, { numRuns: 20, ...options });
 }
+
+/** Largest dimension of the test batches. */
+const MAX_DIM = 64;
+
+/** The conversion methods of an affine path that checkConversions calls. */
+const CONVERSIONS = ["targetToVelocity", "velocityToTarget", "epsilonToVelocity", "velocityToEpsilon", "targetToEpsilon", "epsilonToTarget", "scoreToVelocity", "velocityToScore"];
 
 /** Largest difference between the means and covariances of two [n, dim] samples. */
 function momentDistance(a: Float64Array, b: Float64Array, n: number, dim: number): number {

@@ -1,3 +1,5 @@
+import { FlowMatchingError } from "../core/errors.js";
+
 /**
  * Thrown by every check of `flow-matching/testing` when a property fails. The message
  * names the violated condition first, then the counterexample, so it reads well in any runner:
@@ -7,9 +9,12 @@
  * ```ts
  * try { checkBoundaries(brokenScheduler) } catch (e) { (e as PropertyCheckError).condition } // => "boundary alpha_0 = 0"
  * ```
+ * It is a {@link FlowMatchingError} with code `"PROPERTY_VIOLATED"`, `fn` the subject checked
+ * and `argument` the violated condition, so one `instanceof FlowMatchingError` catches every
+ * error of the library.
  * @category Testing
  */
-export class PropertyCheckError extends Error {
+export class PropertyCheckError extends FlowMatchingError {
   /** The violated condition, for example `"boundary sigma_1 = 0"`. */
   readonly condition: string;
   /** The input that violated it (time, batch, ...), or undefined. */
@@ -22,9 +27,9 @@ export class PropertyCheckError extends Error {
    * @param counterexample - the failing input
    */
   constructor(condition: string, subject: string, detail: string, counterexample?: unknown) {
-    super(`${condition} violated by ${subject}: ${detail}`);
-    this.name = "PropertyCheckError";
-    this.condition = condition;
+    super("PROPERTY_VIOLATED", subject, condition, "hold", detail);
+    this.message = `${String(condition)} violated by ${String(subject)}: ${String(detail)}`;
+    this.condition = String(condition);
     this.counterexample = counterexample;
   }
 }

@@ -5,7 +5,7 @@ import { PropertyCheckError } from "./property-check-error.js";
 export interface RunOptions {
   /** fast-check seed (default 42), so a failure replays. */
   seed?: number;
-  /** Number of random cases (default 100). */
+  /** Number of random cases (default 100, an integer in [1, 100000]). */
   numRuns?: number;
 }
 

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import type { Scheduler } from "../core/interfaces.js";
 import { PropertyCheckError } from "./property-check-error.js";
 import { runProperty, show, type RunOptions } from "./run-property.js";
+import { checkRunOptions, margin as marginOption, schedulerArgument, tolerance as toleranceOption, valuesOf } from "./validate.js";
+import { checkOptions, checkNonNegative } from "../core/check.js";
 
 /** Tolerances of {@link checkBoundaries}, one per end condition. @category Testing */
 export interface BoundaryTolerance {
@@ -29,9 +31,19 @@ export interface BoundaryTolerance {
  * @category Testing
  */
 export function checkBoundaries(scheduler: Scheduler, tolerance: number | BoundaryTolerance = 1e-12): void {
-  const tol = typeof tolerance === "number" ? { alpha0: tolerance, sigma0: tolerance, alpha1: tolerance, sigma1: tolerance } : tolerance;
-  const v0 = scheduler.at(0);
-  const v1 = scheduler.at(1);
+  const fn = "checkBoundaries";
+  schedulerArgument(fn, scheduler);
+  let tol: BoundaryTolerance;
+  if (typeof tolerance === "number") {
+    checkNonNegative(fn, "tolerance", tolerance);
+    tol = { alpha0: tolerance, sigma0: tolerance, alpha1: tolerance, sigma1: tolerance };
+  } else {
+    tol = checkOptions<BoundaryTolerance>(fn, "tolerance", tolerance);
+    for (const key of ["alpha0", "sigma0", "alpha1", "sigma1"] as const) if (tol[key] !== undefined) checkNonNegative(fn, `tolerance.${key}`, tol[key]);
+  }
+  const subject = `scheduler "${String(scheduler.name)}"`;
+  const v0 = valuesOf(scheduler, subject, 0);
+  const v1 = valuesOf(scheduler, subject, 1);
   const cases: [string, number, number, number | undefined][] = [
     ["alpha_0 = 0", v0.alpha, 0, tol.alpha0],
     ["sigma_0 = 1", v0.sigma, 1, tol.sigma0],
@@ -42,7 +54,7 @@ export function checkBoundaries(scheduler: Scheduler, tolerance: number | Bounda
     const limit = allowed ?? 1e-12;
     if (!(Math.abs(got - want) <= limit)) {
       const [symbol] = condition.split(" ");
-      throw new PropertyCheckError(`boundary ${condition}`, `scheduler "${scheduler.name}"`, `${symbol} is ${show(got)}, off by ${show(Math.abs(got - want))} > tolerance ${limit}`, got);
+      throw new PropertyCheckError(`boundary ${condition}`, subject, `${symbol} is ${show(got)}, off by ${show(Math.abs(got - want))} > tolerance ${limit}`, got);
     }
   }
 }
@@ -67,19 +79,23 @@ export interface DerivativeOptions extends RunOptions {
  * @category Testing
  */
 export function checkDerivatives(scheduler: Scheduler, options: DerivativeOptions = {}): void {
-  const tolerance = options.tolerance ?? 1e-6;
-  const margin = options.margin ?? 0.01;
+  const fn = "checkDerivatives";
+  schedulerArgument(fn, scheduler);
+  options = checkRunOptions(fn, options);
+  const tolerance = toleranceOption(fn, "options.tolerance", options.tolerance, 1e-6);
+  const margin = marginOption(fn, "options.margin", options.margin, 0.01, 0.49);
+  const subject = `scheduler "${String(scheduler.name)}"`;
   const h = 1e-5;
   for (const [key, dKey] of [["alpha", "dAlpha"], ["sigma", "dSigma"]] as const) {
     runProperty(
       `derivative ${dKey} = d ${key}_t / dt`,
-      `scheduler "${scheduler.name}"`,
+      subject,
       fc.double({ min: margin, max: 1 - margin, noNaN: true }),
       (t) => {
         const lo = Math.max(0, t - h);
         const hi = Math.min(1, t + h);
-        const difference = (scheduler.at(hi)[key] - scheduler.at(lo)[key]) / (hi - lo);
-        const d = scheduler.at(t)[dKey];
+        const difference = (valuesOf(scheduler, subject, hi)[key] - valuesOf(scheduler, subject, lo)[key]) / (hi - lo);
+        const d = valuesOf(scheduler, subject, t)[dKey];
         if (Math.abs(d - difference) <= tolerance * Math.max(1, Math.abs(d))) return undefined;
         return `at t = ${show(t)}, ${dKey} = ${show(d)} but the central difference is ${show(difference)}`;
       },
@@ -109,10 +125,13 @@ export interface SnrOptions extends RunOptions {
  * @category Testing
  */
 export function checkMonotoneSnr(scheduler: Scheduler, options: SnrOptions = {}): void {
-  const subject = `scheduler "${scheduler.name}"`;
-  const tolerance = options.tolerance ?? 1e-9;
+  const fn = "checkMonotoneSnr";
+  schedulerArgument(fn, scheduler);
+  options = checkRunOptions(fn, options);
+  const subject = `scheduler "${String(scheduler.name)}"`;
+  const tolerance = toleranceOption(fn, "options.tolerance", options.tolerance, 1e-9);
   const snr = (t: number) => {
-    const v = scheduler.at(t);
+    const v = valuesOf(scheduler, subject, t);
     return v.sigma === 0 ? (v.alpha === 0 ? 0 : Infinity) : v.alpha / v.sigma;
   };
   const time = fc.double({ min: 0, max: 1, noNaN: true });
@@ -143,11 +162,11 @@ export function checkMonotoneSnr(scheduler: Scheduler, options: SnrOptions = {})
   const kappaInverse = scheduler.kappaInverse?.bind(scheduler);
   if (kappaInverse !== undefined) {
     runProperty("convex alpha_t + sigma_t = 1", subject, time, (t) => {
-      const v = scheduler.at(t);
+      const v = valuesOf(scheduler, subject, t);
       return Math.abs(v.alpha + v.sigma - 1) <= tolerance ? undefined : `at t = ${show(t)}, alpha_t + sigma_t = ${show(v.alpha + v.sigma)}`;
     }, options);
     runProperty("kappaInverse(alpha_t) = t", subject, time, (t) => {
-      const back = kappaInverse(scheduler.at(t).alpha);
+      const back = kappaInverse(valuesOf(scheduler, subject, t).alpha);
       return Math.abs(back - t) <= tolerance ? undefined : `kappaInverse(alpha_${show(t)}) = ${show(back)}`;
     }, options);
   }
@@ -174,10 +193,12 @@ export interface SchedulerCheckOptions extends RunOptions {
  * @category Testing
  */
 export function checkScheduler(scheduler: Scheduler, options: SchedulerCheckOptions = {}): void {
+  schedulerArgument("checkScheduler", scheduler);
+  options = checkRunOptions("checkScheduler", options);
   const run: RunOptions = {};
   if (options.seed !== undefined) run.seed = options.seed;
   if (options.numRuns !== undefined) run.numRuns = options.numRuns;
   checkBoundaries(scheduler, options.boundary);
-  checkDerivatives(scheduler, { ...run, ...options.derivatives });
-  checkMonotoneSnr(scheduler, { ...run, ...options.snr });
+  checkDerivatives(scheduler, { ...run, ...checkOptions("checkScheduler", "options.derivatives", options.derivatives) });
+  checkMonotoneSnr(scheduler, { ...run, ...checkOptions("checkScheduler", "options.snr", options.snr) });
 }

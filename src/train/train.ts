@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkInRange, checkPositive } from "../core/check.js";
+import { checkInteger, checkInRange, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
@@ -142,6 +142,7 @@ export interface TrainHistory {
  * @category Training
  */
 export async function train(options: TrainOptions): Promise<TrainHistory> {
+  options = checkOptions("train", "options", options, true);
   const run = trainingRun("train", options);
   const yieldEvery = checkPositive("train", "options.yieldEveryMs", options.yieldEveryMs ?? 16);
   let last = performance.now();
@@ -165,6 +166,7 @@ export async function train(options: TrainOptions): Promise<TrainHistory> {
  * @category Training
  */
 export function trainSync(options: TrainOptions): TrainHistory {
+  options = checkOptions("trainSync", "options", options, true);
   const run = trainingRun("trainSync", options);
   for (let r = run.next(); !r.done; r = run.next());
   return run.history();
@@ -186,8 +188,17 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   if (!target || target.dim !== dim) throw new ShapeError(fn, "options.target", `have dim ${dim} like the model`, describeValue(target?.dim));
   if (!path || typeof path.sample !== "function") throw new DomainError(fn, "options.path", "be a probability path", describeValue(path));
   if (!rng || typeof rng.uniform !== "function") throw new DomainError(fn, "options.rng", "be a Random", describeValue(rng));
-  const steps = checkInteger(fn, "options.steps", o.steps);
-  const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1);
+  checkMethods(fn, "options.source", source, ["sample"], "a Distribution");
+  checkMethods(fn, "options.target", target, "sampleWithLabels" in target ? ["sampleWithLabels"] : ["sample"], "a Distribution");
+  checkRandom(fn, "options.rng", rng);
+  if (o.coupling !== undefined) checkMethods(fn, "options.coupling", o.coupling, ["pair"], "a Coupling");
+  if (o.loss !== undefined) checkMethods(fn, "options.loss", o.loss, ["value", "gradient"], "a BregmanDivergence");
+  if (o.optimizer !== undefined) checkMethods(fn, "options.optimizer", o.optimizer, ["step"], "an Optimizer");
+  for (const hook of ["learningRate", "sampleTimes", "onStep"] as const) if (o[hook] !== undefined) checkFunction(fn, `options.${hook}`, o[hook]);
+  if (o.ema !== undefined) checkMethods(fn, "options.ema", o.ema, ["update"], "a ParameterEma");
+  const steps = checkInteger(fn, "options.steps", o.steps, 0, MAX_ELEMENTS);
+  const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1, MAX_ELEMENTS);
+  checkElements(fn, "options.batchSize", batchSize, dim);
   const labelDropout = checkInRange(fn, "options.labelDropout", o.labelDropout ?? 0, 0, 1);
   const clip = o.clipGradNorm === undefined ? null : checkPositive(fn, "options.clipGradNorm", o.clipGradNorm);
   const divergence = o.loss ?? squaredEuclidean;

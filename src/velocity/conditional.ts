@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { outputBatch, asBatch } from "../core/batch.js";
-import { checkFinite } from "../core/check.js";
+import { checkFinite, outputArray } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Time } from "../core/time.js";
@@ -106,7 +106,7 @@ export function classifierFreeGuidance(field: LabeledVelocityField, labels: Clas
     const div = field.divergenceLabeled.bind(field);
     result.divergence = (x, t, out) => {
       const a = div(x, t, labels), b = div(x, t, nullLabel);
-      const res = out ?? new Float64Array(a.length);
+      const res = outputArray("classifierFreeGuidance.divergence", out, a.length);
       combine(a, b, res);
       return res;
     };

@@ -31,6 +31,7 @@ export function gaussianVelocity(path: SchedulerSource, target: { readonly mean:
   const std = new Float64Array(mean.length);
   if (typeof target.std === "number") std.fill(checkPositive(fn, "target.std", target.std));
   else {
+    checkFiniteArray(fn, "target.std", target.std);
     if (target.std.length !== mean.length) throw new ShapeError(fn, "target.std", `have length ${mean.length}`, String(target.std.length));
     for (let j = 0; j < std.length; j++) std[j] = checkPositive(fn, `target.std[${j}]`, target.std[j]);
   }

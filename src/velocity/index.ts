@@ -1,4 +1,4 @@
-export * from "./scheduler-like.js";
+export type { SchedulerSource } from "./scheduler-like.js";
 export * from "./marginal.js";
 export * from "./gaussian.js";
 export * from "./conditional.js";

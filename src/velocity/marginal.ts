@@ -11,7 +11,7 @@ import { resolveScheduler } from "./scheduler-like.js";
 import { empiricalRow, mixtureRow } from "./marginal-kernels.js";
 import type { MixtureParameters, RowResult } from "./marginal-kernels.js";
 import { valuesAt } from "./scheduler-like.js";
-import { checkInteger } from "../core/check.js";
+import { checkInteger, outputArray } from "../core/check.js";
 import { MarginalEngine } from "../engine/marginal.js";
 
 /**
@@ -156,8 +156,7 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
     },
     divergence(x, t, out) {
       const n = asBatch("marginalVelocity.divergence", "x", x, { dim }).shape[0] as number;
-      if (out !== undefined && out.length !== n) throw new ShapeError("marginalVelocity.divergence", "out", `have length ${n}`, String(out.length));
-      const result = out ?? new Float64Array(n);
+      const result = outputArray("marginalVelocity.divergence", out, n);
       run("marginalVelocity.divergence", x, t, (r, res) => { result[r] = res.divergence; }, new Float64Array(0));
       return result;
     },

@@ -11,6 +11,7 @@ import { affinePath } from "../paths/affine.js";
 import type { AffinePath } from "../paths/affine.js";
 import { gatherRows } from "../core/batch.js";
 import ndarray from "ndarray";
+import { outputArray } from "../core/check.js";
 
 /**
  * A model that predicts something other than the velocity (x1, epsilon = x0, or the
@@ -146,7 +147,7 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const a = apply(name, zeros, ones, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
       const b = apply(name, ones, zeros, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
       const inner = div(xb, t);
-      const res = out ?? new Float64Array(n);
+      const res = outputArray(name, out, n);
       for (let r = 0; r < n; r++) res[r] = dim * (a[r] as number) + (b[r] as number) * (inner[r] as number);
       return res;
     };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConvergenceError, DomainError, FlowMatchingError, NonFiniteError, ShapeError, describeShape, describeValue } from "../../src/index.js";
+import { ConvergenceError, DomainError, FlowMatchingError, NonFiniteError, ShapeError } from "../../src/index.js";
+import { describeShape, describeValue } from "../../src/core/format.js";
 
 describe("errors", () => {
   it("every error family member is a FlowMatchingError with a stable code and the one message formula", () => {

@@ -1,34 +1,20 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "tsup";
 import { Random } from "../../src/index.js";
+import { buildPackage, root } from "./build.js";
 
-// Builds the package (ESM and CJS, no d.ts) into .tmp/ inside the repository so that
-// node resolves its dependencies from node_modules, then runs both builds in fresh
+// Builds the package with the project's tsup config into .tmp/ inside the repository so
+// that node resolves its dependencies from node_modules, then runs both builds in fresh
 // node processes.
-const root = resolve(__dirname, "../..");
-const outDir = join(root, ".tmp", "dual-build");
+let outDir = "";
 
 beforeAll(async () => {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    config: false,
-    entry: { index: join(root, "src/index.ts"), "gpu/index": join(root, "src/gpu/index.ts") },
-    format: ["esm", "cjs"],
-    outDir,
-    dts: false,
-    silent: true,
-    platform: "neutral",
-    target: "es2022",
-    external: ["ndarray", "gpu.js"],
-  });
-  writeFileSync(join(outDir, "package.json"), JSON.stringify({ type: "module" }));
-}, 120_000);
+  outDir = join((await buildPackage("dual-build")).dir, "dist");
+}, 180_000);
 
-afterAll(() => { if (!process.env.KEEP_BUILD) rmSync(outDir, { recursive: true, force: true }); });
+afterAll(() => { if (!process.env.KEEP_BUILD) rmSync(join(outDir, ".."), { recursive: true, force: true }); });
 
 function draws(kind: "import" | "require"): number[] {
   const script = kind === "import"
@@ -67,7 +53,7 @@ function gpuRun(kind: "import" | "require"): { backend: string; threads: number;
 }
 
 describe("the built GPU entry", () => {
-  it("property: takes an Mlp made by the main entry (its own bundled class copy notwithstanding) and splits cpu-f32 rows over a worker whose source is the bundled kernel loop (ESM and CJS)", () => {
+  it("property: takes an Mlp made by the main entry (one shared copy of the class) and splits cpu-f32 rows over a worker whose source is the bundled kernel loop (ESM and CJS)", () => {
     for (const kind of ["import", "require"] as const) {
       const r = gpuRun(kind);
       expect(r.backend).toBe("cpu-f32");

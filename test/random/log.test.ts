@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { portableLog } from "../../src/index.js";
+import { portableLog } from "../../src/random/log.js";
 
 describe("portableLog", () => {
   test.prop([fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true })], { seed: 3, numRuns: 2000 })(
