@@ -1,5 +1,5 @@
 export { jacobianVectorProduct } from "./jvp.js";
-export * from "./exact.js";
+export { exactDivergence } from "./exact.js";
 export * from "./probes.js";
-export * from "./hutchinson.js";
-export * from "./hutch-plus-plus.js";
+export { hutchinson } from "./hutchinson.js";
+export { hutchPlusPlus } from "./hutch-plus-plus.js";

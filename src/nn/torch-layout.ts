@@ -1,3 +1,4 @@
+import { checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import { checkInteger } from "../core/check.js";
@@ -65,6 +66,7 @@ const TORCH_MODULES: Record<Activation, string> = {
  */
 export function mlpToSafetensors(net: Mlp | MlpSpec, options: TorchWriteOptions = {}): Uint8Array {
   const fn = "mlpToSafetensors";
+  options = checkOptions(fn, "options", options);
   const spec = net instanceof Mlp ? net.toSpec() : new Mlp(net).toSpec();
   const dtype = options.dtype ?? "float64";
   if (dtype !== "float32" && dtype !== "float64") throw new DomainError(fn, "options.dtype", 'be "float32" or "float64"', describeValue(dtype));

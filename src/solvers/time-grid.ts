@@ -1,4 +1,4 @@
-import { checkFinite, checkInteger, checkPositive } from "../core/check.js";
+import { checkFinite, checkInteger, checkPositive, MAX_STEPS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 
@@ -77,7 +77,7 @@ export function cosineGrid(steps: number, interval: GridInterval = {}): Float64A
 
 /** Nodes t0 + (t1 - t0) shape(i / N), ends exact, checked strictly monotone. */
 function build(fn: string, steps: number, interval: GridInterval, shape: (s: number) => number): Float64Array {
-  const n = checkInteger(fn, "steps", steps, 1);
+  const n = checkInteger(fn, "steps", steps, 1, MAX_STEPS);
   if (interval === null || typeof interval !== "object") throw new DomainError(fn, "interval", "be an object { t0?, t1? }", describeValue(interval));
   const t0 = checkFinite(fn, "interval.t0", interval.t0 ?? 0);
   const t1 = checkFinite(fn, "interval.t1", interval.t1 ?? 1);

@@ -1,4 +1,4 @@
-import { checkFinite, checkInRange, checkInteger, checkPositive } from "../core/check.js";
+import { checkFinite, checkInRange, checkInteger, checkOptions, checkPositive, checkRandom, MAX_ELEMENTS } from "../core/check.js";
 import type { Random } from "../random/random.js";
 
 /**
@@ -22,7 +22,7 @@ export type TimeSampler = (n: number, rng: Random) => Float64Array;
  * @category Training
  */
 export function uniformTimeSampler(): TimeSampler {
-  return (n, rng) => rng.fillUniform(new Float64Array(checkInteger("uniformTimeSampler", "n", n)));
+  return (n, rng) => draws("uniformTimeSampler", n, rng).fillUniform(new Float64Array(n));
 }
 
 /**
@@ -43,10 +43,11 @@ export function uniformTimeSampler(): TimeSampler {
  */
 export function logitNormalTimeSampler(options: { location?: number; scale?: number } = {}): TimeSampler {
   const fn = "logitNormalTimeSampler";
+  options = checkOptions(fn, "options", options);
   const location = checkFinite(fn, "options.location", options.location ?? 0);
   const scale = checkPositive(fn, "options.scale", options.scale ?? 1);
   return (n, rng) => {
-    const out = rng.fillNormal(new Float64Array(checkInteger(fn, "n", n)));
+    const out = draws(fn, n, rng).fillNormal(new Float64Array(n));
     for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-(location + scale * (out[i] as number))));
     return out;
   };
@@ -73,7 +74,8 @@ export function betaTimeSampler(a: number, b: number): TimeSampler {
   checkPositive(fn, "a", a);
   checkPositive(fn, "b", b);
   return (n, rng) => {
-    const out = new Float64Array(checkInteger(fn, "n", n));
+    draws(fn, n, rng);
+    const out = new Float64Array(n);
     for (let i = 0; i < out.length; i++) {
       const x = gamma(a, rng);
       const y = gamma(b, rng);
@@ -103,7 +105,7 @@ export function modeTimeSampler(scale: number): TimeSampler {
   const fn = "modeTimeSampler";
   const s = checkInRange(fn, "scale", scale, -1, 2 / (Math.PI - 2));
   return (n, rng) => {
-    const out = rng.fillUniform(new Float64Array(checkInteger(fn, "n", n)));
+    const out = draws(fn, n, rng).fillUniform(new Float64Array(n));
     for (let i = 0; i < out.length; i++) {
       const u = out[i] as number;
       const c = Math.cos((Math.PI * u) / 2);
@@ -133,4 +135,10 @@ function gamma(shape: number, rng: Random): number {
     if (u < 1 - 0.0331 * x * x * x * x) return d * v;
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
+}
+
+/** Checks a sampler's call: n a count within the element limit, rng a Random; returns rng. */
+function draws(fn: string, n: number, rng: Random): Random {
+  checkInteger(fn, "n", n, 0, MAX_ELEMENTS);
+  return checkRandom<Random>(fn, "rng", rng);
 }
