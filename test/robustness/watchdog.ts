@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 // Every export of every entry of package.json "exports" (., ./gpu, ./testing, and any entry
@@ -54,7 +55,10 @@ function runFrom(start: number, avoid: number[], report: Report, env: Record<str
         const event = JSON.parse(line) as Record<string, unknown>;
         if (event.t === "s") { current = { i: event.i as number, label: `${event.label as string} [${event.kind as string}]` }; arm(); }
         else if (event.t === "e") { clearTimeout(timer); }
-        else if (event.t === "f") report.failures.push(`${event.label as string} [${event.kind as string}]: ${event.reason as string}`);
+        else if (event.t === "f") {
+          report.failures.push(`${event.label as string} [${event.kind as string}]: ${event.reason as string}`);
+          if (process.env.ROBUSTNESS_LOG) appendFileSync(process.env.ROBUSTNESS_LOG, `${report.failures[report.failures.length - 1] as string}\n`);
+        }
         else if (event.t === "done") { report.calls = event.calls as number; report.perEntry = event.perEntry as Record<string, number>; report.classes = event.classes as string[]; }
         else if (event.t === "v") report.rejectedValid.push(`${event.label as string}: ${event.reason as string}`);
         else if (event.t === "crash") report.failures.push(`harness crashed: ${event.reason as string}`);
@@ -93,6 +97,7 @@ export async function runSuite(env: Record<string, string> = {}): Promise<Report
       continue;
     }
     report.failures.push(stop.reason);
+    if (process.env.ROBUSTNESS_LOG) appendFileSync(process.env.ROBUSTNESS_LOG, `${stop.reason}\n`);
     avoid.push(stop.at);
     start = stop.at + 1;
   }
