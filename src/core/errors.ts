@@ -1,3 +1,5 @@
+import { describeValue } from "./format.js";
+
 /**
  * Stable machine-readable codes carried by every error this library throws.
  *
@@ -36,7 +38,7 @@ export class FlowMatchingError extends Error {
    * @param got - what was received, already formatted
    */
   constructor(code: FlowMatchingErrorCode, fn: string, argument: string, expected: string, got: string) {
-    const text = (value: unknown): string => (typeof value === "string" ? value : String(value));
+    const text = (value: unknown): string => (typeof value === "string" ? value : describeValue(value));
     super(`${text(fn)}(): ${text(argument)} must ${text(expected)}, got ${text(got)}`);
     this.name = new.target.name;
     this.code = code;

@@ -13,15 +13,18 @@
  */
 export function describeValue(value: unknown): string {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-    const list = Array.from(value as ArrayLike<unknown>);
-    const head = list.slice(0, 6).map(describeValue).join(", ");
-    return `[${head}${list.length > 6 ? `, ... (${list.length} entries)` : ""}]`;
+    // only the first entries are read: a sparse array of length 2^30 is described at once
+    const list = value as ArrayLike<unknown>;
+    const head: string[] = [];
+    for (let i = 0; i < Math.min(list.length, 6); i++) head.push(describeValue(list[i]));
+    return `[${head.join(", ")}${list.length > 6 ? `, ... (${list.length} entries)` : ""}]`;
   }
   if (typeof value === "object" && "shape" in (value as object)) {
-    return `an ndarray of shape ${describeShape((value as { shape: readonly number[] }).shape)}`;
+    const shape = (value as { shape: unknown }).shape;
+    return `an ndarray of shape ${Array.isArray(shape) ? describeShape(shape) : describeValue(shape)}`;
   }
   if (typeof value === "function") return "a function";
   return typeof value === "object" ? "an object" : String(value);
@@ -37,5 +40,5 @@ export function describeValue(value: unknown): string {
  * @category Errors
  */
 export function describeShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
+  return shape.length > 8 ? `[${shape.slice(0, 8).join(", ")}, ... (${shape.length} dimensions)]` : `[${shape.join(", ")}]`;
 }

@@ -1,4 +1,5 @@
 import { FlowMatchingError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 
 /**
  * Thrown by every check of `flow-matching/testing` when a property fails. The message
@@ -28,8 +29,8 @@ export class PropertyCheckError extends FlowMatchingError {
    */
   constructor(condition: string, subject: string, detail: string, counterexample?: unknown) {
     super("PROPERTY_VIOLATED", subject, condition, "hold", detail);
-    this.message = `${String(condition)} violated by ${String(subject)}: ${String(detail)}`;
-    this.condition = String(condition);
+    this.message = `${this.argument} violated by ${this.fn}: ${typeof detail === "string" ? detail : describeValue(detail)}`;
+    this.condition = this.argument;
     this.counterexample = counterexample;
   }
 }

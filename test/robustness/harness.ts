@@ -143,7 +143,11 @@ function disposeAll(value: unknown): void {
 function snapshot(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== "object" || depth > 4) return value;
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
-  if (Array.isArray(value)) return value.map((v) => snapshot(v, depth + 1));
+  if (Array.isArray(value)) {
+    // a huge (sparse) array is compared by its length and first entries, so the snapshot stays cheap
+    const head = Array.from({ length: Math.min(value.length, 10_000) }, (_, k) => snapshot(value[k], depth + 1));
+    return value.length > 10_000 ? { length: value.length, head } : head;
+  }
   const proto = Object.getPrototypeOf(value);
   const o = value as Record<string, unknown>;
   if ("data" in o && "shape" in o) return { data: snapshot(o.data, depth + 1), shape: snapshot(o.shape, depth + 1), stride: snapshot(o.stride, depth + 1), offset: o.offset };
