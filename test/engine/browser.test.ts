@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import type { Browser } from "playwright-core";
-import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
+import { join } from "node:path";
+import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
 import { mlp } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
 
-const root = resolve(import.meta.dirname, "../..");
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
 
 /** What the page computes, computed here in Node with the same seeds. */
@@ -26,33 +20,18 @@ function workload() {
 }
 
 describe.skipIf(SKIP_BROWSER)("the CPU engine in headless Chromium (no cross-origin isolation: the calling thread alone)", () => {
-  let dir = "";
-  let server: Server | undefined;
-  let browser: Browser | null = null;
-  let url = "";
+  let site: BundledPage | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fm-engine-browser-"));
-    writeFileSync(join(dir, "entry.ts"), `export * from ${JSON.stringify(join(root, "src/index.ts"))};\n`);
-    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "core.js"), nodePaths: [join(root, "node_modules")], logLevel: "error" });
-    writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">import * as fm from "./core.js"; window.fm = fm; window.ready = true;</script>`);
-    ({ server, url } = await serveFiles((path) => {
-      const file = join(dir, path === "/" ? "index.html" : path.slice(1));
-      return existsSync(file) ? { body: readFileSync(file), type: file.endsWith(".js") ? "text/javascript" : "text/html" } : null;
-    }));
-    browser = await launchBrowser();
+    site = await bundledPage({ name: "engine", entry: [`export * from ${JSON.stringify(join(ROOT, "src/index.ts"))};`] });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   it("the marginal GEMM engine and the chunked Mlp (forward, backward) give the same bits as in Node", async () => {
-    const page = await (browser as Browser).newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const page = await (site as BundledPage).open();
     const got = await page.evaluate(() => {
       const fm = (window as unknown as { fm: any }).fm;
       const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };

@@ -1,40 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import type { Browser } from "playwright-core";
-import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
+import { join } from "node:path";
+import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
 import { mlp } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
 import { maxRelativeError } from "./helpers.js";
 
-const root = resolve(import.meta.dirname, "../..");
 
 describe.skipIf(SKIP_BROWSER)("flow-matching/gpu in real headless Chromium (WebGL2 on SwiftShader)", () => {
-  let dir = "";
-  let server: Server | undefined;
-  let browser: Browser | null = null;
-  let url = "";
+  let site: BundledPage | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fm-gpu-browser-"));
-    writeFileSync(join(dir, "entry.ts"), `export * from ${JSON.stringify(join(root, "src/gpu/index.ts"))};\nexport { default as ndarray } from "ndarray";\n`);
-    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "gpu.js"), nodePaths: [join(root, "node_modules")], logLevel: "error" });
-    writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">import * as fm from "./gpu.js"; window.fm = fm; window.ready = true;</script>`);
-    ({ server, url } = await serveFiles((path) => {
-      const file = join(dir, path === "/" ? "index.html" : path.slice(1));
-      return existsSync(file) ? { body: readFileSync(file), type: file.endsWith(".js") ? "text/javascript" : "text/html" } : null;
-    }));
-    browser = await launchBrowser();
+    site = await bundledPage({ name: "gpu", entry: [`export * from ${JSON.stringify(join(ROOT, "src/gpu/index.ts"))};`, `export { default as ndarray } from "ndarray";`] });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   it("property: the ESM bundle runs the MLP and marginal fields on webgl2 and matches the float64 CPU results within 1e-4; auto selection refuses SwiftShader for cpu-f32", async () => {
@@ -44,9 +25,7 @@ describe.skipIf(SKIP_BROWSER)("flow-matching/gpu in real headless Chromium (WebG
     const data = rng.normalBatch(1100, 2);
     const spec = net.toSpec();
     const plain = { ...spec, layers: spec.layers.map((l) => ({ ...l, weight: Array.from(l.weight), bias: Array.from(l.bias) })), time: { kind: "concat" } };
-    const page = await (browser as Browser).newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const page = await (site as BundledPage).open();
     const out = await page.evaluate(async ({ plain, xs, ys }) => {
       const fm = (window as unknown as { fm: any }).fm;
       const s = { ...plain, layers: plain.layers.map((l: any) => ({ ...l, weight: Float64Array.from(l.weight), bias: Float64Array.from(l.bias) })) };

@@ -11,10 +11,16 @@
  * A browser that cannot start is an error saying how to fix it; only `FM_SKIP_BROWSER=1`, set by
  * the person running the tests, skips the browser tests (and vitest reports them as skipped).
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, "../..");
 
 /** True when the person running the tests asked to skip the browser tests. */
 export const SKIP_BROWSER = process.env.FM_SKIP_BROWSER === "1";
@@ -83,4 +89,55 @@ export async function serveFiles(read: (path: string) => { body: Buffer | string
 /** Closes a server started by {@link serveFiles}. */
 export function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((ok) => (server === undefined ? ok() : server.close(() => ok())));
+}
+
+/** A page bundled by {@link bundledPage}: its browser and address, and a way to open and to tear down. */
+export interface BundledPage {
+  browser: Browser;
+  url: string;
+  /** A new tab on the page, after the page's script set `window.ready`. */
+  open(): Promise<Page>;
+  /** Closes the browser and the server and deletes the bundle. */
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = { js: "text/javascript", mjs: "text/javascript", wasm: "application/wasm", html: "text/html", json: "application/json" };
+
+/**
+ * Bundles `entry` (lines of an ES module; esbuild, browser platform, ESM, code splitting) into a
+ * temp folder, serves it on http://127.0.0.1 with an index.html that puts the module on
+ * `window.fm` (or `html`, which must set `window.ready = true`), and starts the browser.
+ * `files(path)` may map other request paths to files on disk (fixtures, a library's dist).
+ */
+export async function bundledPage(options: { name: string; entry: string[]; html?: string; files?: (path: string) => string | null }): Promise<BundledPage> {
+  const dir = mkdtempSync(join(tmpdir(), `fm-${options.name}-browser-`));
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  const close = async (): Promise<void> => {
+    await browser?.close();
+    await closeServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    writeFileSync(join(dir, "entry.ts"), options.entry.join("\n") + "\n");
+    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", splitting: true, outdir: dir, nodePaths: [join(ROOT, "node_modules")], logLevel: "error" });
+    writeFileSync(join(dir, "index.html"), options.html ?? `<!doctype html><script type="module">import * as fm from "./entry.js"; window.fm = fm; window.ready = true;</script>`);
+    let url: string;
+    ({ server, url } = await serveFiles((path) => {
+      const file = options.files?.(path) ?? join(dir, path === "/" ? "index.html" : path.slice(1));
+      if (!existsSync(file)) return null;
+      return { body: readFileSync(file), type: CONTENT_TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream" };
+    }));
+    const started = (browser = await launchBrowser());
+    const open = async (): Promise<Page> => {
+      const page = await started.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      return page;
+    };
+    return { browser: started, url, open, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

@@ -1,59 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import type { Browser } from "playwright-core";
-import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
+import { join } from "node:path";
+import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
 import { maxAbsDiff, reference } from "./helpers.js";
 
-const root = resolve(import.meta.dirname, "../..");
-const ortDist = join(root, "node_modules/onnxruntime-web/dist");
-const types: Record<string, string> = { js: "text/javascript", mjs: "text/javascript", wasm: "application/wasm", html: "text/html", onnx: "application/octet-stream" };
+const ortDist = join(ROOT, "node_modules/onnxruntime-web/dist");
 
 describe.skipIf(SKIP_BROWSER)("flow-matching/onnx in headless Chromium with onnxruntime-web (wasm execution provider)", () => {
-  let dir = "";
-  let server: Server | undefined;
-  let browser: Browser | null = null;
-  let url = "";
+  let site: BundledPage | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fm-onnx-browser-"));
     // our entry and the async solvers bundled for the browser; onnxruntime-web is loaded from its own dist, as a page would
-    writeFileSync(join(dir, "entry.ts"), [
-      `export { onnxVelocityField } from ${JSON.stringify(join(root, "src/onnx/index.ts"))};`,
-      `export { sampleAsync, logLikelihoodAsync } from ${JSON.stringify(join(root, "src/solvers/index.ts"))};`,
-      `export { default as ndarray } from "ndarray";`,
-    ].join("\n"));
-    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "fm.js"), nodePaths: [join(root, "node_modules")], logLevel: "error" });
-    writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">
+    site = await bundledPage({
+      name: "onnx",
+      entry: [
+        `export { onnxVelocityField } from ${JSON.stringify(join(ROOT, "src/onnx/index.ts"))};`,
+        `export { sampleAsync, logLikelihoodAsync } from ${JSON.stringify(join(ROOT, "src/solvers/index.ts"))};`,
+        `export { default as ndarray } from "ndarray";`,
+      ],
+      html: `<!doctype html><script type="module">
       import * as ort from "/ort/ort.wasm.min.mjs";
-      import * as fm from "./fm.js";
+      import * as fm from "./entry.js";
       ort.env.wasm.wasmPaths = "/ort/";
       ort.env.wasm.numThreads = 1;
       window.ort = ort; window.fm = fm; window.ready = true;
-    </script>`);
-    ({ server, url } = await serveFiles((path) => {
-      const file = path.startsWith("/ort/") ? join(ortDist, path.slice(5))
-        : path.startsWith("/fixtures/") ? join(root, "test/onnx", path.slice(1))
-          : join(dir, path === "/" ? "index.html" : path.slice(1));
-      if (!existsSync(file)) return null;
-      return { body: readFileSync(file), type: types[file.split(".").pop() ?? ""] ?? "application/octet-stream" };
-    }));
-    browser = await launchBrowser();
+    </script>`,
+      files: (path) => (path.startsWith("/ort/") ? join(ortDist, path.slice(5)) : path.startsWith("/fixtures/") ? join(ROOT, "test/onnx", path.slice(1)) : null),
+    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   it("velocities equal PyTorch's to 1e-5, Euler samples to 1e-4, and likelihoods with the JVP output to 1e-3 nats, in the browser", async () => {
-    const page = await (browser as Browser).newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const page = await (site as BundledPage).open();
     const out = await page.evaluate(async ({ points, times, x0, x1 }) => {
       const { ort, fm } = window as unknown as { ort: any; fm: any };
       const open = async (name: string) => ort.InferenceSession.create(new Uint8Array(await (await fetch(`/fixtures/${name}`)).arrayBuffer()), { executionProviders: ["wasm"] });

@@ -6,19 +6,13 @@
  * SwiftShader is a software renderer: correctness only, never timings.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import type { Browser } from "playwright-core";
-import { closeServer, launchBrowser, serveFiles, SKIP_BROWSER } from "../helpers/browser.js";
+import { join } from "node:path";
+import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
 import { mlp } from "../../src/nn/create.js";
 import { Random } from "../../src/random/random.js";
 import { logLikelihood } from "../../src/solvers/likelihood.js";
 import { sample } from "../../src/solvers/sample.js";
 
-const root = resolve(import.meta.dirname, "../..");
 
 interface PageResult {
   backend: string;
@@ -35,35 +29,24 @@ interface PageResult {
 }
 
 describe.skipIf(SKIP_BROWSER)("flow-matching/tfjs in headless Chromium (webgl, webgpu on SwiftShader)", () => {
-  let dir = "";
-  let server: Server | undefined;
-  let browser: Browser | null = null;
-  let url = "";
+  let site: BundledPage | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "fm-tfjs-browser-"));
-    writeFileSync(join(dir, "entry.ts"), [
-      `export * from ${JSON.stringify(join(root, "src/tfjs/index.ts"))};`,
-      `export { Random, affinePath, condOT, eightGaussians, moons, exactOTCoupling, sampleAsync, sample, logLikelihoodAsync } from ${JSON.stringify(join(root, "src/index.ts"))};`,
-      `export { default as ndarray } from "ndarray";`,
-      `import * as tf from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-webgl"; import "@tensorflow/tfjs-backend-webgpu"; export { tf };`,
-      // tfjs-core's browser module registers no gradients (the @tensorflow/tfjs union package does): the page registers them after a first check
-      `export const registerGradients = () => import("@tensorflow/tfjs-core/dist/register_all_gradients");`,
-    ].join("\n"));
-    await build({ entryPoints: [join(dir, "entry.ts")], bundle: true, format: "esm", platform: "browser", splitting: true, outdir: dir, nodePaths: [join(root, "node_modules")], logLevel: "error" });
-    writeFileSync(join(dir, "tfjs.js"), `export * from "./entry.js";\n`);
-    writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module">import * as fm from "./tfjs.js"; window.fm = fm; window.ready = true;</script>`);
-    ({ server, url } = await serveFiles((path) => {
-      const file = join(dir, path === "/" ? "index.html" : path.slice(1));
-      return existsSync(file) ? { body: readFileSync(file), type: file.endsWith(".js") ? "text/javascript" : "text/html" } : null;
-    }));
-    browser = await launchBrowser();
-  }, 120_000);
+    site = await bundledPage({
+      name: "tfjs",
+      entry: [
+        `export * from ${JSON.stringify(join(ROOT, "src/tfjs/index.ts"))};`,
+        `export { Random, affinePath, condOT, eightGaussians, moons, exactOTCoupling, sampleAsync, sample, logLikelihoodAsync } from ${JSON.stringify(join(ROOT, "src/index.ts"))};`,
+        `export { default as ndarray } from "ndarray";`,
+        `import * as tf from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-webgl"; import "@tensorflow/tfjs-backend-webgpu"; export { tf };`,
+        // tfjs-core's browser module registers no gradients (the @tensorflow/tfjs union package does): the page registers them after a first check
+        `export const registerGradients = () => import("@tensorflow/tfjs-core/dist/register_all_gradients");`,
+      ],
+    });
+  });
 
   afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   const net = mlp({ dim: 2, hidden: [32, 32], activation: "tanh", seed: 5 });
@@ -72,9 +55,7 @@ describe.skipIf(SKIP_BROWSER)("flow-matching/tfjs in headless Chromium (webgl, w
   const options = { method: "rk4" as const, steps: 16 };
 
   async function runOn(backend: string): Promise<PageResult> {
-    const page = await (browser as Browser).newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const page = await (site as BundledPage).open();
     const spec = net.toSpec();
     const layers = spec.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, weight: Array.from(l.weight), bias: Array.from(l.bias) }));
     const result = await page.evaluate(async ({ backend, layers, x0s, x1s, options }) => {
