@@ -260,7 +260,7 @@ export class Random {
     checkNonNegative("Random.fillNormal", "std", std);
     // The draws of `normal()` in turn, with the generator's state in locals and the ziggurat's
     // fast test inlined (the same sequence, so the same bits); the rare wedge and tail tests
-    // (1.2% of tries) hand the state back to the fields and call the shared slow path.
+    // (1.5% of tries) hand the state back to the fields and call the shared slow path.
     const n = out.length;
     let i = 0;
     if (n > 0 && this.#spare !== null) {

@@ -21,7 +21,7 @@ import { portableLog } from "./log.js";
  * one the sign, 52 others the position U in [0, 1) (so the layer and U are independent,
  * avoiding the correlation Doornik 2005 found in the original, which reused the low bits),
  * x = U x_i; accepted at once when x < x_{i-1} (the part of the rectangle inside the
- * curve: 98.8% of the draws); else the wedge or tail test of {@link zigguratSlow}.
+ * curve: 98.5% of the tries); else the wedge or tail test of {@link zigguratSlow}.
  */
 export interface ZigguratTables {
   /** The base of the top layer, r (the start of the tail). */
