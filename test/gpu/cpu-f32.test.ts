@@ -82,9 +82,9 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
     }
   });
 
-  it("a Hutchinson estimate that cancels (0.0043 from terms of size 0.04) is judged by its terms' float32 rounding bound, not relative to itself (fast-check seed -1242779970)", () => {
-    const net = mlp({ dim: 5, hidden: [104, 104, 104], activation: "silu", seed: 307, time: { fourier: 3 } });
-    const rng = new Random(308);
+  it("a Hutchinson estimate that cancels (-0.0026) is judged by its terms' float32 rounding bound, not relative to itself (net seed 21, found by search as fast-check seed -1242779970 found the first)", () => {
+    const net = mlp({ dim: 5, hidden: [104, 104, 104], activation: "silu", seed: 21, time: { fourier: 3 } });
+    const rng = new Random(22);
     const x = rng.normalBatch(1, 5);
     const t = Float64Array.from({ length: 1 }, () => rng.uniform());
     const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 1, tileRows: 700 });
@@ -103,8 +103,8 @@ describe("backend cpu-f32: float32 WebAssembly SIMD with rows split over worker 
   });
 
   it("property: where relu tangents disagree, the float32 estimate is the float64 estimate of a point 1e-6 away (a kink, not an error)", () => {
-    const net = mlp({ dim: 4, hidden: [507, 507, 507], activation: "relu", seed: 189, time: { fourier: 3 } });
-    const rng = new Random(190);
+    const net = mlp({ dim: 4, hidden: [507, 507, 507], activation: "relu", seed: 1, time: { fourier: 3 } });
+    const rng = new Random(2);
     const x = rng.normalBatch(1000, 4);
     const t = Float64Array.from({ length: 1000 }, () => rng.uniform());
     const field = gpuMlpField(net, { backend: "cpu-f32", poolSize: 1, tileRows: 700 });

@@ -36,6 +36,29 @@ describe("ESM and CJS builds", () => {
   });
 });
 
+/** A 32-bit FNV-1a hash of the bits of 1e6 normal draws for seed 7 (so through about 260 tail and 15000 wedge branches of the ziggurat), in a fresh node process or here. */
+const HASH_BODY = `const x = new Random(7).fillNormal(new Float64Array(1000000)); const w = new Uint32Array(x.buffer);
+  let h = 0x811c9dc5; for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193); console.log(h >>> 0);`;
+
+function normalHash(kind: "import" | "require"): number {
+  const script = kind === "import"
+    ? `import { Random } from ${JSON.stringify(join(outDir, "index.js"))}; ${HASH_BODY}`
+    : `const { Random } = require(${JSON.stringify(join(outDir, "index.cjs"))}); ${HASH_BODY}`;
+  const args = kind === "import" ? ["--input-type=module", "-e", script] : ["-e", script];
+  return Number(execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" }).trim());
+}
+
+describe("ESM and CJS builds, 1e6 normals", () => {
+  it("hash the bits of 1e6 normal draws (tail and wedge branches of the ziggurat included) to the same value as the source", () => {
+    const logs: string[] = [];
+    // eslint-disable-next-line no-new-func
+    new Function("Random", "console", HASH_BODY)(Random, { log: (v: unknown) => logs.push(String(v)) });
+    const here = Number(logs[0]);
+    expect(normalHash("import")).toBe(here);
+    expect(normalHash("require")).toBe(here);
+  });
+});
+
 /** Runs an MLP from the main entry through the built GPU entry's cpu-f32 backend on 2 threads. */
 function gpuRun(kind: "import" | "require"): { backend: string; threads: number; maxDiff: number; stats: { workerRanges: number; takenOver: number } } {
   const body = `const net = core.mlp({ dim: 2, hidden: [64, 64], seed: 3 });
