@@ -22,7 +22,10 @@ export interface DrawnBatch {
  * within labels or near conditions) and drops conditions to the null one with the dropout rate.
  * For labels the draws, their order and the label moves are those of the label-only loop.
  */
-export function batchDrawer(fn: string, o: TrainOptions, model: TrainableModel): (batchSize: number, rng: Random) => DrawnBatch {
+export function batchDrawer(
+  fn: string, o: Pick<TrainOptions, "source" | "target" | "coupling" | "labelDropout" | "conditionDropout" | "nullCondition">,
+  model: Pick<TrainableModel, "classes" | "conditionDim">,
+): (batchSize: number, rng: Random) => DrawnBatch {
   const { source, target } = o;
   const labelled = "sampleWithLabels" in target;
   const conditioned = !labelled && "sampleWithConditions" in target;
