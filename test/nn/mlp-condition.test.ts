@@ -61,6 +61,21 @@ describe("Mlp with a continuous condition (conditionDim)", () => {
     }
   });
 
+  it("the threaded engine (>= 512 rows) trains on the condition columns too: its gradient is the sum of two single-thread halves", () => {
+    const n = 700, x = rng.normalBatch(n, 2), c = rng.normalBatch(n, 3), g = rng.normalBatch(n, 2), t = rng.fillUniform(new Float64Array(n));
+    net.forward(x, t, c);
+    const whole = Float64Array.from(net.backward(g));
+    const half = (a: number, b: number): Float64Array => {
+      net.forward(fromData(x.data.slice(2 * a, 2 * b), [b - a, 2]), t.slice(a, b), fromData(c.data.slice(3 * a, 3 * b), [b - a, 3]));
+      return Float64Array.from(net.backward(fromData(g.data.slice(2 * a, 2 * b), [b - a, 2])));
+    };
+    const h1 = half(0, 350), h2 = half(350, n);
+    let scale = 0;
+    for (const v of whole) scale = Math.max(scale, Math.abs(v));
+    // the same sums in another order: rounding of order n * eps * scale
+    expect(maxDiff(whole, h1.map((v, i) => v + (h2[i] as number)))).toBeLessThan(1e-11 * scale);
+  });
+
   it("jvp and divergence differentiate in x only: jvp matches differences in x, divergence is the trace of jvp", () => {
     const x = rng.normalBatch(3, 2), c = rng.normalBatch(3, 3), v = rng.normalBatch(3, 2);
     const h = 1e-6;
