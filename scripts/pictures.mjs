@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const examples = ["quick-start", "train-moons", "couplings-compare", "checkerboard-likelihood", "guided-generation", "gpu-sampling", "sphere-flow", "torus-flow", "discrete-checkerboard", "few-step"];
+const examples = ["quick-start", "train-moons", "couplings-compare", "checkerboard-likelihood", "guided-generation", "rotated-moons", "gpu-sampling", "sphere-flow", "torus-flow", "discrete-checkerboard", "few-step"];
 for (const name of examples) {
   console.log(`running examples/${name}.ts`);
   execFileSync(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, `examples/${name}.ts`)], { cwd: root, stdio: "inherit" });

@@ -139,16 +139,38 @@ export interface CoupledBatch {
   indices0: Int32Array;
   /** `indices1[i]` is the input row of x1 that output row i came from. */
   indices1: Int32Array;
+  /** With label conditions: the labels of the output rows of x0 (`labels0[indices0[i]]`). */
+  labels0?: Int32Array;
+  /** With label conditions: the labels of the output rows of x1 (`labels1[indices1[i]]`). */
+  labels1?: Int32Array;
+  /** With continuous conditions: the conditions of the output rows of x0, shape [n, c]. */
+  c0?: Batch;
+  /** With continuous conditions: the conditions of the output rows of x1, shape [n, c]. */
+  c1?: Batch;
 }
 
 /**
- * A coupling of source and data batches (independent, minibatch OT, ...).
+ * Conditions of the rows of a minibatch pair: integer labels on both sides, or continuous
+ * (or embedded) conditions `[n, c]` on both sides; row i of `c0` belongs to row i of x0.
+ *
+ * @category Interfaces
+ */
+export type PairConditions =
+  | { readonly labels0: ArrayLike<number>; readonly labels1: ArrayLike<number> }
+  | { readonly c0: Batch; readonly c1: Batch };
+
+/**
+ * A coupling of source and data batches (independent, minibatch OT, ...). `pairWithConditions`
+ * moves the rows' conditions with them through any coupling (by `indices0`/`indices1`).
  *
  * @category Interfaces
  */
 export interface Coupling {
-  /** Pairs the rows of `x0` with rows of `x1`. */
-  pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch;
+  /**
+   * Pairs the rows of `x0` with rows of `x1`. A condition-aware coupling
+   * (`conditionalOTCoupling`) reads `conditions`; the others ignore them.
+   */
+  pair(x0: Batch, x1: Batch, rng: Random, conditions?: PairConditions): CoupledBatch;
 }
 
 /**

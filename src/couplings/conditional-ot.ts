@@ -1,22 +1,14 @@
 import ndarray from "ndarray";
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
-import { checkFinite, checkFiniteArray, checkNonNegative } from "../core/check.js";
+import { checkNonNegative } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
-import { describeShape, describeValue } from "../core/format.js";
-import type { CoupledBatch } from "../core/interfaces.js";
+import { describeValue } from "../core/format.js";
+import type { CoupledBatch, PairConditions } from "../core/interfaces.js";
+import type { Random } from "../random/random.js";
 import { solveAssignment } from "./assignment.js";
 import { pairwiseCost } from "./cost.js";
 import { checkPair } from "./independent.js";
-
-/**
- * Conditions of the rows of a minibatch pair: integer labels on both sides, or continuous
- * conditions `[n, c]` on both sides (row i of `c0` belongs to row i of x0).
- *
- * @category Couplings
- */
-export type PairConditions =
-  | { readonly labels0: ArrayLike<number>; readonly labels1: ArrayLike<number> }
-  | { readonly c0: Batch; readonly c1: Batch };
+import { checkPairConditions } from "./pair-conditions.js";
 
 /**
  * The pairs of a {@link ConditionalCoupling}, with the conditions moved with their rows:
@@ -36,11 +28,15 @@ export interface ConditionalCoupledBatch extends CoupledBatch {
 
 /**
  * A minibatch coupling that pairs rows with regard to their conditions. {@link conditionalOTCoupling} is one.
+ * It is a {@link Coupling} (`pair(x0, x1, rng, conditions)`, so the training loop and
+ * {@link pairWithConditions} take it) and also takes the conditions as third argument.
  *
  * @category Couplings
  */
 export interface ConditionalCoupling {
-  /** Pairs the rows of x0 with rows of x1 given the conditions of both. */
+  /** Pairs the rows of x0 with rows of x1 given the conditions of both (the generator is unused: the pairing is deterministic). */
+  pair(x0: Batch, x1: Batch, rng: Random, conditions?: PairConditions): ConditionalCoupledBatch;
+  /** The same, without a generator. */
   pair(x0: Batch, x1: Batch, conditions: PairConditions): ConditionalCoupledBatch;
 }
 
@@ -51,13 +47,15 @@ export interface ConditionalCoupling {
  * mixes classes (each label must appear equally often on both sides). With continuous
  * conditions, one exact assignment for the cost ||x0_i - x1_j||^2 + lambda ||c0_i - c1_j||^2:
  * lambda = 0 is plain OT, large lambda matches conditions first. x0 keeps its order
- * (`indices0` is the identity); `indices1`, `labels`, `c0` and `c1` follow the pairs.
+ * (`indices0` is the identity); `indices1`, `labels` (with `labels0`, `labels1`), `c0` and `c1` follow the pairs.
+ * Without conditions, `pair` throws: a conditional coupling that silently ignored them would
+ * mix the classes it is meant to keep apart.
  *
  * @param options - `lambda` >= 0, the weight of the condition cost (default 1; continuous conditions only)
  * @returns a {@link ConditionalCoupling} (deterministic)
  * @throws {@link DomainError} for lambda < 0; (from `pair`) {@link ShapeError} for batches of different shapes,
  *   label or condition arrays with the wrong row count, or labels whose counts differ between the sides;
- *   {@link DomainError} for labels that are not integers >= 0; {@link NonFiniteError} for NaN/Inf rows or conditions
+ *   {@link DomainError} for labels that are not integers >= 0 or missing conditions; {@link NonFiniteError} for NaN/Inf rows or conditions
  * @example
  * ```ts
  * const c = conditionalOTCoupling().pair(fromRows([[0], [10]]), fromRows([[1], [11]]), { labels0: [0, 1], labels1: [1, 0] });
@@ -68,27 +66,22 @@ export interface ConditionalCoupling {
 export function conditionalOTCoupling(options: { lambda?: number } = {}): ConditionalCoupling {
   const lambda = checkNonNegative("conditionalOTCoupling", "options.lambda", options?.lambda ?? 1);
   return {
-    pair(x0: Batch, x1: Batch, conditions: PairConditions): ConditionalCoupledBatch {
+    pair(x0: Batch, x1: Batch, third: Random | PairConditions, fourth?: PairConditions): ConditionalCoupledBatch {
       const fn = "conditionalOTCoupling.pair";
       const [a, b] = checkPair(fn, x0, x1);
       const n = a.shape[0] as number;
-      if (conditions === null || typeof conditions !== "object") {
-        throw new DomainError(fn, "conditions", "be { labels0, labels1 } or { c0, c1 }", describeValue(conditions));
-      }
+      const given = third !== null && typeof third === "object" && ("labels0" in third || "c0" in third) ? third as PairConditions : fourth;
+      if (given === undefined) throw new DomainError(fn, "conditions", "be given ({ labels0, labels1 } or { c0, c1 }): this coupling pairs by conditions", "undefined");
+      const conditions = checkPairConditions(fn, given, n, n);
       const indices0 = new Int32Array(n);
       for (let i = 0; i < n; i++) indices0[i] = i;
       if ("labels0" in conditions) {
-        const l0 = checkLabels(fn, "conditions.labels0", conditions.labels0, n);
-        const l1 = checkLabels(fn, "conditions.labels1", conditions.labels1, n);
+        const l0 = conditions.labels0 as Int32Array;
+        const l1 = conditions.labels1 as Int32Array;
         const indices1 = pairWithinLabels(fn, a, b, l0, l1);
-        return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1, labels: l0 };
+        return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1, labels: l0, labels0: l0, labels1: Int32Array.from(indices1, (j) => l1[j] as number) };
       }
-      if (!("c0" in conditions) || !("c1" in conditions)) {
-        throw new DomainError(fn, "conditions", "be { labels0, labels1 } or { c0, c1 }", describeValue(conditions));
-      }
-      const c0 = checkConditions(fn, "conditions.c0", conditions.c0, n);
-      const c1 = checkConditions(fn, "conditions.c1", conditions.c1, n);
-      if (c0.shape[1] !== c1.shape[1]) throw new ShapeError(fn, "conditions.c1", `have the shape of conditions.c0 ${describeShape(c0.shape)}`, describeShape(c1.shape));
+      const { c0, c1 } = conditions;
       const cost = pairwiseCost(a, b);
       if (lambda > 0) {
         const extra = pairwiseCost(c0, c1).data;
@@ -136,25 +129,4 @@ function gatherBlock(x: Batch, rows: readonly number[], d: number): ndarray.NdAr
   const out = new Float64Array(rows.length * d);
   for (let k = 0; k < rows.length; k++) out.set(x.data.subarray((rows[k] as number) * d, ((rows[k] as number) + 1) * d), k * d);
   return ndarray(out, [rows.length, d]);
-}
-
-function checkLabels(fn: string, argument: string, labels: ArrayLike<number>, n: number): Int32Array {
-  if (labels === null || typeof labels !== "object" || typeof labels.length !== "number") {
-    throw new DomainError(fn, argument, "be an array of integer labels", describeValue(labels));
-  }
-  if (labels.length !== n) throw new ShapeError(fn, argument, `have one label per row (${n})`, `length ${labels.length}`);
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = checkFinite(fn, `${argument}[${i}]`, labels[i]);
-    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new DomainError(fn, `${argument}[${i}]`, "be an integer >= 0", describeValue(v));
-    out[i] = v;
-  }
-  return out;
-}
-
-function checkConditions(fn: string, argument: string, c: Batch, n: number): Batch {
-  const cb = asBatch(fn, argument, c);
-  if (cb.shape[0] !== n) throw new ShapeError(fn, argument, `have one row per sample (${n} rows)`, describeShape(cb.shape));
-  checkFiniteArray(fn, argument, cb.data);
-  return cb;
 }

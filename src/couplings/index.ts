@@ -15,3 +15,4 @@ export { entropicOTCoupling, schrodingerBridgeCoupling, type EntropicCouplingOpt
 export { partialOTCoupling } from "./partial-coupling.js";
 export { unbalancedOTCoupling, type UnbalancedCouplingOptions } from "./unbalanced-coupling.js";
 export * from "./conditional-ot.js";
+export { pairWithConditions } from "./pair-conditions.js";

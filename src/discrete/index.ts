@@ -5,3 +5,4 @@ export * from "./mixture-path.js";
 export * from "./posterior-to-velocity.js";
 export * from "./generalized-kl.js";
 export * from "./ctmc-sampler.js";
+export * from "./conditioned.js";

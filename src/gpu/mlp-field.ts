@@ -283,7 +283,9 @@ function checkLabels(fn: string, labels: Labels, classes: number, n: number): vo
 /** A validated copy of the spec of an Mlp or MlpSpec (duck-typed, not instanceof: the gpu entry's bundle has its own copy of the Mlp class). */
 function specOf(fn: string, net: Mlp | MlpSpec): MlpSpec {
   if (net === null || typeof net !== "object") throw new DomainError(fn, "net", "be an Mlp or an MlpSpec", String(net));
-  return typeof (net as Partial<Mlp>).toSpec === "function" ? new Mlp((net as Mlp).toSpec()).toSpec() : new Mlp(net as MlpSpec).toSpec();
+  const spec = typeof (net as Partial<Mlp>).toSpec === "function" ? new Mlp((net as Mlp).toSpec()).toSpec() : new Mlp(net as MlpSpec).toSpec();
+  if ((spec.conditionDim ?? 0) > 0) throw new DomainError(fn, "net", "have no continuous condition (the gpu kernels do not take conditionDim yet)", `conditionDim ${spec.conditionDim}`);
+  return spec;
 }
 
 /** How `b` differs from `a` in architecture (shapes, activation, time embedding, classes), or null. */

@@ -18,6 +18,8 @@ export interface MlpOptions {
   time?: "concat" | { fourier: number; scale?: number };
   /** Number of classes of a conditional model (default 0: unconditional); the input gets classes + 1 one-hot columns, the last for the null label. */
   classes?: number;
+  /** Width of a continuous condition (default 0: none): the input gets that many columns, so the model is u_t(x | c); exclusive with `classes`. */
+  conditionDim?: number;
   /** Generator for the initial parameters (takes precedence over `seed`). */
   rng?: Random;
   /** Seed of the initial parameters when no `rng` is given (default 0). */
@@ -50,6 +52,8 @@ export function mlp(options: MlpOptions): Mlp {
   const activation = options.activation ?? "silu";
   if (!ACTIVATIONS.includes(activation)) throw new DomainError(fn, "options.activation", `be one of ${ACTIVATIONS.join(", ")}`, describeValue(activation));
   const classes = checkInteger(fn, "options.classes", options.classes ?? 0);
+  const conditionDim = checkInteger(fn, "options.conditionDim", options.conditionDim ?? 0);
+  if (conditionDim > 0 && classes > 0) throw new DomainError(fn, "options.conditionDim", "be 0 when options.classes is set (labels or a continuous condition, not both)", String(conditionDim));
   const rng = options.rng ?? new Random(options.seed ?? 0);
   const timeOption = options.time ?? "concat";
   let time: TimeEmbeddingSpec;
@@ -65,7 +69,7 @@ export function mlp(options: MlpOptions): Mlp {
   const widths = [...hidden, dim];
   const hiddenGain = activation === "selu" || activation === "tanh" ? 1 : Math.SQRT2;
   const layers: DenseLayerSpec[] = [];
-  let inputs = dim + features + (classes > 0 ? classes + 1 : 0);
+  let inputs = dim + features + (classes > 0 ? classes + 1 : 0) + conditionDim;
   widths.forEach((outputs, l) => {
     const gain = l === widths.length - 1 ? 1 : hiddenGain;
     const bound = gain * Math.sqrt(3 / inputs);
@@ -76,5 +80,6 @@ export function mlp(options: MlpOptions): Mlp {
   });
   const spec: MlpSpec = { dim, time, activation, layers };
   if (classes > 0) spec.classes = classes;
+  if (conditionDim > 0) spec.conditionDim = conditionDim;
   return new Mlp(spec);
 }

@@ -50,6 +50,7 @@ export class MlpFloat32 implements VelocityField {
   constructor(net: Mlp) {
     checkMethods("MlpFloat32", "net", net, ["toSpec", "evaluate"], "an Mlp");
     this.spec = net.toSpec();
+    if ((this.spec.conditionDim ?? 0) > 0) throw new DomainError("MlpFloat32", "net", "have no continuous condition (float32 inference does not take conditionDim yet)", `conditionDim ${this.spec.conditionDim}`);
     this.fallback = net;
     this.dim = net.dim;
     this.inputs = net.inputs;

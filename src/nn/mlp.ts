@@ -14,6 +14,8 @@ import { validateSpec, timeFeatureCount } from "./validate.js";
 import { mlpSpecFromJSON, mlpSpecToJSON } from "./serialize.js";
 import type { MlpJson } from "./serialize.js";
 import { outputArray } from "../core/check.js";
+import { checkFiniteArray } from "../core/check.js";
+import { describeShape, describeValue } from "../core/format.js";
 
 /**
  * Class labels of a conditional model: one label for every row, or one per row. The label
@@ -25,6 +27,15 @@ import { outputArray } from "../core/check.js";
 export type Labels = number | ArrayLike<number>;
 
 /**
+ * What a conditional model takes beside (x, t): integer {@link Labels} (a model with
+ * `classes`) or a continuous condition batch of shape [n, conditionDim] (a model with
+ * `conditionDim`), row i for row i of x.
+ *
+ * @category Neural networks
+ */
+export type ModelCondition = Labels | Batch;
+
+/**
  * A multilayer perceptron velocity field v_theta(x, t[, y]) on R^dim with a hand-written
  * reverse-mode backward (parameter gradients), forward-mode JVP and exact divergence, all
  * in float64. Its parameters live in one flat `Float64Array` (`parameters`) whose
@@ -32,7 +43,11 @@ export type Labels = number | ArrayLike<number>;
  * layout (`gradient`), so optimizers update them in place.
  *
  * Input of the first layer: [x, time features, one-hot label (classes + 1 columns, when
- * conditional)]; hidden layers z -> f(W z + b); the last layer is linear.
+ * conditional), condition c (conditionDim columns, when continuously conditioned)]; hidden
+ * layers z -> f(W z + b); the last layer is linear. A continuously conditioned MLP is a
+ * {@link ConditionedVelocityField} (`evaluateConditioned`, `jvpConditioned`,
+ * `divergenceConditioned`: derivatives in x only, c held fixed), so `withCondition(net, c)`
+ * samples it; its plain `evaluate` has no condition to use and throws.
  * Buffers are allocated once per batch capacity and reused; `forward` keeps the
  * activations that the next `backward` needs (evaluate, jvp and divergence use separate
  * buffers and do not disturb them).
@@ -49,6 +64,8 @@ export class Mlp implements VelocityField {
   readonly dim: number;
   /** Number of real classes (0: unconditional). */
   readonly classes: number;
+  /** Width of the continuous condition (0: none). */
+  readonly conditionDim: number;
   /** Hidden activation. */
   readonly activation: Activation;
   /** Time embedding (the frequencies are a private copy). */
@@ -91,6 +108,7 @@ export class Mlp implements VelocityField {
     validateSpec("Mlp", spec);
     this.dim = spec.dim;
     this.classes = spec.classes ?? 0;
+    this.conditionDim = spec.conditionDim ?? 0;
     this.activation = spec.activation;
     this.time = spec.time.kind === "concat" ? { kind: "concat" } : { kind: "fourier", frequencies: Float64Array.from(spec.time.frequencies) };
     const first = spec.layers[0] as MlpSpec["layers"][number];
@@ -143,7 +161,7 @@ export class Mlp implements VelocityField {
    * @returns the velocities, shape [n, dim]
    * @throws {@link DomainError} for a label outside [0, classes]
    */
-  evaluateLabeled(x: Batch, t: Time, labels: Labels, out?: Batch): Batch {
+  evaluateLabeled(x: Batch, t: Time, labels: ModelCondition, out?: Batch): Batch {
     const fn = "Mlp.evaluate";
     const xb = asBatch(fn, "x", x, { dim: this.dim });
     const n = xb.shape[0] as number;
@@ -151,9 +169,50 @@ export class Mlp implements VelocityField {
     const result = outputBatch(fn, out, n, this.dim);
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(false, n) : null;
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
+    this.run(ws, xb.data, t, this.checkCondition(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, result.data);
     return result;
+  }
+
+  /**
+   * u_t(x_i | c_i) for every row of a continuously conditioned model (`conditionDim` > 0).
+   *
+   * @param x - points, shape [n, dim]
+   * @param t - one time or one per row
+   * @param condition - one condition row per row of x, shape [n, conditionDim]
+   * @param out - optional output [n, dim]
+   * @returns the velocities, shape [n, dim]
+   * @throws {@link DomainError} for a model without `conditionDim`; {@link ShapeError} for a condition of the wrong shape; {@link NonFiniteError} for NaN/Inf conditions
+   */
+  evaluateConditioned(x: Batch, t: Time, condition: Batch, out?: Batch): Batch {
+    return this.evaluateLabeled(x, t, this.requireBatch("Mlp.evaluateConditioned", condition), out);
+  }
+
+  /**
+   * (du_t(x | c)/dx) v for every row of a continuously conditioned model (c held fixed).
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param condition - conditions [n, conditionDim]
+   * @param v - tangents [n, dim]
+   * @param out - optional output [n, dim]
+   * @returns the JVPs [n, dim]
+   */
+  jvpConditioned(x: Batch, t: Time, condition: Batch, v: Batch, out?: Batch): Batch {
+    return this.jvpLabeled(x, t, this.requireBatch("Mlp.jvpConditioned", condition), v, out);
+  }
+
+  /**
+   * tr(du_t(x | c)/dx) for every row of a continuously conditioned model (c held fixed).
+   *
+   * @param x - points [n, dim]
+   * @param t - times
+   * @param condition - conditions [n, conditionDim]
+   * @param out - optional output of length n
+   * @returns the divergences
+   */
+  divergenceConditioned(x: Batch, t: Time, condition: Batch, out?: Float64Array): Float64Array {
+    return this.divergenceLabeled(x, t, this.requireBatch("Mlp.divergenceConditioned", condition), out);
   }
 
   /**
@@ -162,11 +221,12 @@ export class Mlp implements VelocityField {
    *
    * @param x - points [n, dim]
    * @param t - times
-   * @param labels - labels of a conditional model (default: the null label)
+   * @param labels - labels of a conditional model (default: the null label), or the condition batch [n, conditionDim] of a continuously conditioned one (required there)
    * @param out - optional output [n, dim]
    * @returns the predictions [n, dim]
+   * @throws {@link DomainError} for a condition the model does not take, or none where it needs one; {@link ShapeError} / {@link NonFiniteError} for a bad condition batch
    */
-  forward(x: Batch, t: Time, labels?: Labels, out?: Batch): Batch {
+  forward(x: Batch, t: Time, labels?: ModelCondition, out?: Batch): Batch {
     const fn = "Mlp.forward";
     const xb = asBatch(fn, "x", x, { dim: this.dim });
     const n = xb.shape[0] as number;
@@ -174,7 +234,7 @@ export class Mlp implements VelocityField {
     const result = outputBatch(fn, out, n, this.dim);
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(true, n) : null;
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels ?? this.classes, n), n, result.data, engine === null ? null : engine.input(0, n));
+    this.run(ws, xb.data, t, this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n), n, result.data, engine === null ? null : engine.input(0, n));
     engine?.forward(0, n, this.parameters, result.data);
     this.cachedRows = n;
     this.cachedOnEngine = engine !== null;
@@ -242,7 +302,7 @@ export class Mlp implements VelocityField {
    * @param out - optional output [n, dim]
    * @returns the JVPs [n, dim]
    */
-  jvpLabeled(x: Batch, t: Time, labels: Labels, v: Batch, out?: Batch): Batch {
+  jvpLabeled(x: Batch, t: Time, labels: ModelCondition, v: Batch, out?: Batch): Batch {
     const fn = "Mlp.jvp";
     const xb = asBatch(fn, "x", x, { dim: this.dim });
     const n = xb.shape[0] as number;
@@ -252,7 +312,7 @@ export class Mlp implements VelocityField {
     const tmp = new Float64Array(n * this.dim);
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(false, n) : null;
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
+    this.run(ws, xb.data, t, this.checkCondition(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, tmp);
     const seed = (input: Float64Array) => {
       const d = this.dim, k = this.inputs;
@@ -285,7 +345,7 @@ export class Mlp implements VelocityField {
    * @param out - optional output of length n
    * @returns the divergences
    */
-  divergenceLabeled(x: Batch, t: Time, labels: Labels, out?: Float64Array): Float64Array {
+  divergenceLabeled(x: Batch, t: Time, labels: ModelCondition, out?: Float64Array): Float64Array {
     const fn = "Mlp.divergence";
     const xb = asBatch(fn, "x", x, { dim: this.dim });
     const n = xb.shape[0] as number;
@@ -295,7 +355,7 @@ export class Mlp implements VelocityField {
     const tmp = new Float64Array(n * d);
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(false, n) : null;
-    this.run(ws, xb.data, t, this.checkLabels(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
+    this.run(ws, xb.data, t, this.checkCondition(fn, labels, n), n, tmp, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, tmp);
     result.fill(0);
     for (let j = 0; j < d; j++) {
@@ -325,6 +385,7 @@ export class Mlp implements VelocityField {
     const time: TimeEmbeddingSpec = this.time.kind === "concat" ? { kind: "concat" } : { kind: "fourier", frequencies: Float64Array.from(this.time.frequencies) };
     const spec: MlpSpec = { dim: this.dim, time, activation: this.activation, layers };
     if (this.classes > 0) spec.classes = this.classes;
+    if (this.conditionDim > 0) spec.conditionDim = this.conditionDim;
     return spec;
   }
 
@@ -370,6 +431,26 @@ export class Mlp implements VelocityField {
     return ws;
   }
 
+  /** A condition batch, or a DomainError for a model without a continuous condition. */
+  private requireBatch(fn: string, condition: Batch): Batch {
+    if (this.conditionDim === 0) throw new DomainError(fn, "condition", "be absent: the model takes no continuous condition (conditionDim 0)", describeValue(condition));
+    return condition;
+  }
+
+  /** Labels checked against `classes`, or a condition batch checked against `conditionDim` (a finite [n, conditionDim] batch). */
+  private checkCondition(fn: string, condition: ModelCondition | undefined, n: number): Labels | Batch {
+    const isBatch = condition !== null && typeof condition === "object" && Array.isArray((condition as Partial<Batch>).shape);
+    if (this.conditionDim === 0) {
+      if (isBatch) throw new DomainError(fn, "condition", "be absent or labels: the model takes no continuous condition (conditionDim 0)", `a batch ${describeShape((condition as Batch).shape)}`);
+      return this.checkLabels(fn, condition as Labels, n);
+    }
+    if (!isBatch) throw new DomainError(fn, "condition", `be a batch [${n}, ${this.conditionDim}]: the model is conditioned (conditionDim ${this.conditionDim})`, describeValue(condition));
+    const c = asBatch(fn, "condition", condition, { dim: this.conditionDim, finite: false });
+    if (c.shape[0] !== n) throw new ShapeError(fn, "condition", `have one row per row of x, shape [${n}, ${this.conditionDim}]`, describeShape(c.shape));
+    checkFiniteArray(fn, "condition", c.data);
+    return c;
+  }
+
   private checkLabels(fn: string, labels: Labels, n: number): Labels {
     const check = (y: unknown, name: string) => {
       if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y > this.classes) {
@@ -386,7 +467,7 @@ export class Mlp implements VelocityField {
   }
 
   /** Fills the input buffer and runs every layer; the output goes to `out` ([n, dim]). With `target`, only fills that buffer with the inputs (the engine runs the layers). */
-  private run(workspace: Workspace | null, x: Float64Array, t: Time, labels: Labels, n: number, out: Float64Array, target: Float64Array | null = null): void {
+  private run(workspace: Workspace | null, x: Float64Array, t: Time, labels: Labels | Batch, n: number, out: Float64Array, target: Float64Array | null = null): void {
     const d = this.dim, k = this.inputs, input = target ?? (workspace as Workspace).input;
     const freqs = this.time.kind === "fourier" ? this.time.frequencies : null;
     const features = timeFeatureCount(this.time);
@@ -405,8 +486,12 @@ export class Mlp implements VelocityField {
       if (this.classes > 0) {
         const off = base + d + features;
         for (let c = 0; c <= this.classes; c++) input[off + c] = 0;
-        const y = typeof labels === "number" ? labels : (labels[r] as number);
+        const y = typeof labels === "number" ? labels : ((labels as ArrayLike<number>)[r] as number);
         input[off + y] = 1;
+      }
+      if (this.conditionDim > 0) {
+        const m = this.conditionDim, c = (labels as Batch).data, off = base + d + features;
+        for (let j = 0; j < m; j++) input[off + j] = c[r * m + j] as number;
       }
     }
     if (target !== null) return;

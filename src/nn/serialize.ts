@@ -23,6 +23,8 @@ export interface MlpJson {
   dim: number;
   /** Number of classes (0: unconditional). */
   classes: number;
+  /** Width of the continuous condition (absent or 0: none). */
+  conditionDim?: number;
   /** Hidden activation. */
   activation: Activation;
   /** Time embedding. */
@@ -45,11 +47,13 @@ export interface MlpJson {
  */
 export function mlpSpecToJSON(spec: MlpSpec): MlpJson {
   validateSpec("mlpSpecToJSON", spec);
-  return {
+  const json: MlpJson = {
     format: MLP_JSON_FORMAT, version: MLP_JSON_VERSION, dim: spec.dim, classes: spec.classes ?? 0, activation: spec.activation,
     time: spec.time.kind === "concat" ? { kind: "concat" } : { kind: "fourier", frequencies: Array.from(spec.time.frequencies) },
     layers: spec.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, weight: Array.from(l.weight), bias: Array.from(l.bias) })),
   };
+  if ((spec.conditionDim ?? 0) > 0) json.conditionDim = spec.conditionDim as number;
+  return json;
 }
 
 /**
@@ -80,6 +84,7 @@ export function mlpSpecFromJSON(json: unknown): MlpSpec {
   if (field(root, "version") !== MLP_JSON_VERSION) throw new DomainError(fn, "json.version", `be ${MLP_JSON_VERSION}`, describeValue(field(root, "version")));
   const dim = integer(fn, "json.dim", field(root, "dim"), 1);
   const classes = integer(fn, "json.classes", field(root, "classes") ?? 0, 0);
+  const conditionDim = integer(fn, "json.conditionDim", field(root, "conditionDim") ?? 0, 0);
   const activation = field(root, "activation");
   if (typeof activation !== "string") throw new DomainError(fn, "json.activation", "be a string", describeValue(activation));
   const timeRecord = record(fn, "json.time", field(root, "time"));
@@ -113,6 +118,7 @@ export function mlpSpecFromJSON(json: unknown): MlpSpec {
   }
   const spec: MlpSpec = { dim, time, activation: activation as Activation, layers };
   if (classes > 0) spec.classes = classes;
+  if (conditionDim > 0) spec.conditionDim = conditionDim;
   validateSpec(fn, spec);
   return spec;
 }

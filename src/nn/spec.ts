@@ -35,7 +35,8 @@ export interface DenseLayerSpec {
 /**
  * Plain-data description of an MLP velocity field v(x, t), shared by the CPU MLP
  * (`src/nn`) and the GPU kernels (`src/gpu`). The input of the first layer is
- * [x_1..x_dim, time features..., one-hot class (when `classes` > 0)]; every hidden layer
+ * [x_1..x_dim, time features..., one-hot class (when `classes` > 0), condition columns (when
+ * `conditionDim` > 0)]; every hidden layer
  * is followed by `activation`; the last layer is linear with `dim` outputs.
  *
  * @category Neural networks
@@ -47,6 +48,8 @@ export interface MlpSpec {
   time: TimeEmbeddingSpec;
   /** Number of class labels for conditional models (0 or absent: unconditional). One extra "null" class index `classes` is used for classifier-free guidance. */
   classes?: number;
+  /** Width c of a continuous condition, fed as c extra input columns (0 or absent: none; exclusive with `classes`). */
+  conditionDim?: number;
   /** Hidden activation. */
   activation: Activation;
   /** Dense layers from input to output. */

@@ -68,6 +68,7 @@ export function mlpToSafetensors(net: Mlp | MlpSpec, options: TorchWriteOptions 
   const fn = "mlpToSafetensors";
   options = checkOptions(fn, "options", options);
   const spec = net instanceof Mlp ? net.toSpec() : new Mlp(net).toSpec();
+  if ((spec.conditionDim ?? 0) > 0) throw new DomainError(fn, "net", "have no continuous condition (the PyTorch layout does not record conditionDim yet; use toJSON)", `conditionDim ${spec.conditionDim}`);
   const dtype = options.dtype ?? "float64";
   if (dtype !== "float32" && dtype !== "float64") throw new DomainError(fn, "options.dtype", 'be "float32" or "float64"', describeValue(dtype));
   const prefix = options.prefix ?? "net.";

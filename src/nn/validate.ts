@@ -32,6 +32,9 @@ export function validateSpec(fn: string, spec: MlpSpec): void {
   if (!ACTIVATIONS.includes(spec.activation)) throw new DomainError(fn, "spec.activation", `be one of ${ACTIVATIONS.join(", ")}`, describeValue(spec.activation));
   const classes = spec.classes ?? 0;
   if (!Number.isSafeInteger(classes) || classes < 0) throw new DomainError(fn, "spec.classes", "be an integer >= 0", describeValue(classes));
+  const conditionDim = spec.conditionDim ?? 0;
+  if (!Number.isSafeInteger(conditionDim) || conditionDim < 0) throw new DomainError(fn, "spec.conditionDim", "be an integer >= 0", describeValue(conditionDim));
+  if (conditionDim > 0 && classes > 0) throw new DomainError(fn, "spec.conditionDim", "be 0 for a model with classes (labels or a continuous condition, not both)", String(conditionDim));
   const time = spec.time;
   if (time === null || typeof time !== "object" || (time.kind !== "concat" && time.kind !== "fourier")) {
     throw new DomainError(fn, "spec.time", "be { kind: 'concat' } or { kind: 'fourier', frequencies }", describeValue(time));
@@ -46,7 +49,7 @@ export function validateSpec(fn: string, spec: MlpSpec): void {
   if (!Array.isArray(layers) || layers.length < 1 || layers.length > MAX_LAYERS) {
     throw new ShapeError(fn, "spec.layers", `be an array of 1 to ${MAX_LAYERS} layers`, describeValue(layers));
   }
-  let expected = dim + timeFeatureCount(time) + (classes > 0 ? classes + 1 : 0);
+  let expected = dim + timeFeatureCount(time) + (classes > 0 ? classes + 1 : 0) + conditionDim;
   let total = 0;
   layers.forEach((layer, l) => {
     const name = `spec.layers[${l}]`;

@@ -4,10 +4,11 @@ import { asBatch } from "../core/batch.js";
 import { checkInteger } from "../core/check.js";
 import { DomainError, NonFiniteError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { Scheduler, VelocityField } from "../core/interfaces.js";
+import type { AsyncVelocityField, Scheduler, VelocityField } from "../core/interfaces.js";
+import { runFieldAsync, runFieldSync, type FieldSteps } from "../divergence/field-steps.js";
 import { affinePath } from "../paths/affine.js";
 import { Random } from "../random/random.js";
-import { checkField } from "./sample.js";
+import { checkAnyField, checkField } from "./sample.js";
 import { checkTimeGrid, uniformGrid } from "./time-grid.js";
 
 /**
@@ -76,8 +77,39 @@ export interface SdeSampleResult {
 export function sdeSample(field: VelocityField, x0: Batch, options: SdeSampleOptions): SdeSampleResult {
   const fn = "sdeSample";
   checkField(fn, field);
+  return runFieldSync(fn, sdeSteps(fn, field.dim, x0, options), field);
+}
+
+/**
+ * The asynchronous form of {@link sdeSample}, for an {@link AsyncVelocityField} (a model on a GPU,
+ * onnxruntime, a worker; a synchronous {@link VelocityField} is accepted too). The same stepping
+ * code runs, awaiting each evaluation before the next, and draws the same Brownian increments
+ * from the same generator: a field that returns the same values either way gives bit-identical
+ * samples with the same `nfe`.
+ *
+ * @param field - the velocity field (its `evaluateAsync`, else `evaluate`)
+ * @param x0 - start points, shape [n, field.dim] (not modified)
+ * @param options - as {@link sdeSample}
+ * @returns a Promise of the samples and statistics
+ * @throws (the Promise rejects with) the errors of {@link sdeSample}; whatever the field rejects with
+ * @example
+ * ```ts
+ * const zero = { dim: 1, evaluateAsync: async (x) => zeros(x.shape[0], 1) };
+ * (await sdeSampleAsync(zero, fromRows([[0.5]]), { scheduler: condOT(), rng: new Random(0), steps: 4 })).x.data // => Float64Array [0.5]
+ * ```
+ * @category Solvers
+ */
+export async function sdeSampleAsync(field: VelocityField | AsyncVelocityField, x0: Batch, options: SdeSampleOptions): Promise<SdeSampleResult> {
+  const fn = "sdeSampleAsync";
+  checkAnyField(fn, field);
+  // the options and x0 are checked before the first evaluation, as in sdeSample
+  const steps = sdeSteps(fn, field.dim, x0, options);
+  return runFieldAsync(fn, steps, field);
+}
+
+/** The stepping code of both samplers: checks its inputs on the first `next()`, yields field evaluations, returns the result. */
+function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions): FieldSteps<SdeSampleResult> {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
-  const d = field.dim;
   const start = asBatch(fn, "x0", x0, { dim: d });
   const n = start.shape[0] as number;
   const { scheduler, rng } = options;
@@ -108,11 +140,10 @@ export function sdeSample(field: VelocityField, x0: Batch, options: SdeSampleOpt
   const score = ndarray(new Float64Array(size), [n, d]);
   let nfe = 0;
 
-  // f(t, x) = u + g^2 / 2 s into out
+  // f(t, x) = u + g^2 / 2 s into out, after the driver has evaluated u_t(x) into u
   const drift = (t: number, x: Batch, out: Float64Array): void => {
-    const v = field.evaluate(x, t, u);
     nfe++;
-    const vd = asBatch(fn, "field.evaluate(x, t)", v, { dim: d, rows: n }).data;
+    const vd = u.data;
     for (let j = 0; j < size; j++) {
       if (!Number.isFinite(vd[j] as number)) {
         throw new NonFiniteError(fn, "field.evaluate(x, t)", "return finite values", `${describeValue(vd[j])} at row ${Math.floor(j / d)}, t = ${t}`);
@@ -147,12 +178,14 @@ export function sdeSample(field: VelocityField, x0: Batch, options: SdeSampleOpt
     const sq = Math.sqrt(h);
     rng.fillNormal(dw);
     for (let j = 0; j < size; j++) dw[j] = sq * (dw[j] as number);
+    yield { op: "evaluate", x: xView, t, out: u };
     drift(t, xView, f0);
     const gt = g(t);
     if (method === "euler-maruyama") {
       for (let j = 0; j < size; j++) x[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);
     } else {
       for (let j = 0; j < size; j++) trial[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);
+      yield { op: "evaluate", x: trialView, t: tNext, out: u };
       drift(tNext, trialView, f1);
       const gMid = (gt + g(tNext)) / 2;
       for (let j = 0; j < size; j++) {

@@ -4,8 +4,9 @@ import { describeShape, describeValue } from "../core/format.js";
 
 /**
  * A velocity model written as a function of tensors: `x` of shape [n, dim] and `t` of shape [n]
- * (one time per row); it returns the velocities, shape [n, dim], float32. (`cond` is reserved
- * for conditions: this entry does not pass one yet.) It must be built from tf ops (so that `tf.grad` differentiates it) and may read
+ * (one time per row), and for a conditioned model `cond` of shape [n, conditionDim] (the rows'
+ * conditions, see {@link trainTf}) and the run's `extras`; it returns the velocities, shape
+ * [n, dim], float32. It must be built from tf ops (so that `tf.grad` differentiates it) and may read
  * `tf.Variable`s, which {@link trainTf} updates.
  *
  * @example
@@ -15,13 +16,14 @@ import { describeShape, describeValue } from "../core/format.js";
  * ```
  * @category TensorFlow.js
  */
-export type TfModelFunction = (x: tf.Tensor2D, t: tf.Tensor1D, cond?: tf.Tensor) => tf.Tensor2D;
+export type TfModelFunction = (x: tf.Tensor2D, t: tf.Tensor1D, cond?: tf.Tensor2D, extras?: Readonly<Record<string, unknown>>) => tf.Tensor2D;
 
 /**
  * What {@link tfVelocityField} and {@link trainTf} accept: a `tf.LayersModel` (from
  * `@tensorflow/tfjs-layers`), a `tf.GraphModel` (from `@tensorflow/tfjs-converter`), any other
  * `tf.InferenceModel`, or a {@link TfModelFunction}. A model with one input receives the
  * columns [x, t] ([n, dim + 1]); a model with two inputs receives [x, t] as [n, dim] and [n, 1].
+ * A conditioned model (conditionDim c > 0) receives [x, t, cond] ([n, dim + 1 + c]), or x and [t, cond] ([n, 1 + c]).
  *
  * @category TensorFlow.js
  */
@@ -53,8 +55,10 @@ interface LayersLike {
 export interface ModelCall {
   /** Dimension of x and of the output. */
   dim: number;
-  /** The raw prediction tensor (inside a tidy or a gradient tape), checked for shape and dtype; errors name `caller`. */
-  predict(caller: string, x: tf.Tensor2D, t: tf.Tensor1D, training: boolean): tf.Tensor2D;
+  /** The raw prediction tensor (inside a tidy or a gradient tape), checked for shape and dtype; errors name `caller`. `cond` is required when conditionDim > 0. */
+  predict(caller: string, x: tf.Tensor2D, t: tf.Tensor1D, training: boolean, cond?: tf.Tensor2D | null, extras?: Readonly<Record<string, unknown>>): tf.Tensor2D;
+  /** Width of the condition columns (0: unconditioned). */
+  conditionDim: number;
   /** Throws a typed error naming `caller` when the model's weights are disposed. */
   checkAlive(caller: string): void;
   /** The trainable variables of a LayersModel (empty for other models). */
@@ -62,7 +66,7 @@ export interface ModelCall {
 }
 
 /** @internal Wraps a model, working out the input layout and the dimension. */
-export function modelCall(fn: string, model: TfModel, dim?: number): ModelCall {
+export function modelCall(fn: string, model: TfModel, dim?: number, conditionDim = 0): ModelCall {
   const isFunction = typeof model === "function";
   const inference = model as Partial<TfInferenceModel & LayersLike>;
   if (!isFunction && (model === null || typeof model !== "object" || typeof inference.predict !== "function")) {
@@ -78,15 +82,16 @@ export function modelCall(fn: string, model: TfModel, dim?: number): ModelCall {
   if (outDim !== undefined && outDim !== dim) throw new ShapeError(fn, "model", `have outputs of shape [n, ${dim}] (options.dim)`, describeShape(outShape as unknown as number[]));
   const separate = inputs.length >= 2;
   const width = inputs[0]?.shape?.[1];
-  const expected = separate ? dim : dim + 1;
+  const expected = separate ? dim : dim + 1 + conditionDim;
+  const layout = conditionDim > 0 ? (separate ? "x, then [t, cond] as a second input" : "the columns [x, t, cond]") : (separate ? "x, then t as a second input" : "the columns [x, t]");
   if (!isFunction && typeof width === "number" && width > 0 && width !== expected) {
-    throw new ShapeError(fn, "model", `take inputs of width ${expected} (${separate ? "x, then t as a second input" : "the columns [x, t]"})`, `an input of shape ${describeShape(inputs[0]?.shape as unknown as number[])}`);
+    throw new ShapeError(fn, "model", `take inputs of width ${expected} (${layout})`, `an input of shape ${describeShape(inputs[0]?.shape as unknown as number[])}`);
   }
   const d = dim;
   const layers = !isFunction && typeof inference.apply === "function" && Array.isArray(inference.layers) ? (model as unknown as LayersLike) : null;
-  const raw = (x: tf.Tensor2D, t: tf.Tensor1D, training: boolean): unknown => {
-    if (isFunction) return (model as TfModelFunction)(x, t);
-    const column = tf.reshape(t, [-1, 1]);
+  const raw = (x: tf.Tensor2D, t: tf.Tensor1D, training: boolean, cond: tf.Tensor2D | null, extras: Readonly<Record<string, unknown>> | undefined): unknown => {
+    if (isFunction) return cond === null && extras === undefined ? (model as TfModelFunction)(x, t) : (model as TfModelFunction)(x, t, cond ?? undefined, extras);
+    const column = cond === null ? tf.reshape(t, [-1, 1]) : tf.concat([tf.reshape(t, [-1, 1]), cond], 1);
     const feed = separate ? [x, column] : tf.concat([x, column], 1);
     // LayersModel.apply runs the layers eagerly on tensors (differentiable, no batching loop)
     if (layers !== null) return layers.apply(feed, { training });
@@ -94,10 +99,14 @@ export function modelCall(fn: string, model: TfModel, dim?: number): ModelCall {
   };
   return {
     dim: d,
-    predict(caller, x, t, training) {
+    conditionDim,
+    predict(caller, x, t, training, cond = null, extras = undefined) {
+      if ((cond === null) !== (conditionDim === 0)) {
+        throw new DomainError(caller, "condition", conditionDim === 0 ? "be absent: the model is unconditioned (no conditionDim)" : `be given: the model takes conditionDim ${conditionDim}`, cond === null ? "none" : "a condition");
+      }
       let out: unknown;
       try {
-        out = raw(x, t, training);
+        out = raw(x, t, training, cond, extras);
       } catch (e) {
         throw translate(caller, e);
       }

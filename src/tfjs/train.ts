@@ -4,6 +4,9 @@ import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import type { Batch } from "../core/batch.js";
+import { batchDrawer } from "../train/conditions.js";
+import type { ConditionedDistribution, LabelledDistribution, ModelExtras } from "../train/train-options.js";
 import type { TfBregmanDivergence } from "./divergences.js";
 import { asTfDivergence } from "./divergences.js";
 import type { TfEma } from "./ema.js";
@@ -27,8 +30,20 @@ export interface TfStepInfo {
 export interface TfTrainOptions {
   /** Source distribution p0 (for example `eightGaussians()` or `standardNormal(dim)`). */
   source: Distribution;
-  /** Target distribution p1. */
-  target: Distribution;
+  /**
+   * Target distribution p1; a labelled target (with `classes`: the model gets the one-hot label,
+   * classes + 1 columns, the last the null label) or a conditioned target (the model gets its
+   * [n, conditionDim] conditions) for a conditioned model; see {@link TfModel} for the layout.
+   */
+  target: Distribution | LabelledDistribution | ConditionedDistribution;
+  /** Number of real classes of a labelled target. */
+  classes?: number;
+  /** Probability of replacing a row's condition by the null one (classifier-free guidance; default 0), as in `train`. */
+  conditionDropout?: number;
+  /** The null condition row of a conditioned target (default zeros). */
+  nullCondition?: ArrayLike<number>;
+  /** Passed unchanged to a function model's every call (its fourth argument). */
+  extras?: ModelExtras;
   /** Conditional probability path (for example `affinePath(condOT())`): x_t and the target dx_t. */
   path: ProbabilityPath;
   /** Coupling of each source batch with each target batch (default: rows paired in order). */
@@ -84,7 +99,8 @@ export interface TfTrainResult {
  * L(theta) = mean_i D(u_t,i, v_theta(x_t,i, t_i)) runs in tf ops (the model and the Bregman
  * divergence, see {@link tfCfmLoss}) so `tf.variableGrads` differentiates it; the optimizer
  * applies the gradients on the backend. Batches are the same as `train`'s for the same rng
- * and options. One readback per step (the loss and gradient norm, non-blocking) feeds
+ * and options (conditions included: they move with their rows through the coupling as in `train`,
+ * and reach the model as tensors). One readback per step (the loss and gradient norm, non-blocking) feeds
  * `onProgress` and the guard: a non-finite loss or gradient stops training with a
  * `NonFiniteError` before the update, so the model keeps its last finite weights.
  * Every tensor of a step is disposed: after the run `tf.memory().numTensors` has grown only by
@@ -106,9 +122,13 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
   const fn = "trainTf";
   const o = options;
   if (o === null || typeof o !== "object") throw new DomainError(fn, "options", "be an object", describeValue(o));
-  const call = modelCall(fn, model, o.dim);
-  const dim = call.dim;
   const { source, target, path, rng } = o;
+  const labelled = target !== null && typeof target === "object" && "sampleWithLabels" in target;
+  const classes = labelled ? checkInteger(fn, "options.classes", o.classes, 1) : 0;
+  if (!labelled && o.classes !== undefined) throw new DomainError(fn, "options.classes", "be absent without a labelled target", describeValue(o.classes));
+  const conditionDim = labelled ? classes + 1 : target !== null && typeof target === "object" && "sampleWithConditions" in target ? checkInteger(fn, "options.target.conditionDim", (target as ConditionedDistribution).conditionDim, 1) : 0;
+  const call = modelCall(fn, model, o.dim, conditionDim);
+  const dim = call.dim;
   if (!source || source.dim !== dim) throw new ShapeError(fn, "options.source", `have dim ${dim} like the model`, describeValue(source?.dim));
   if (!target || target.dim !== dim) throw new ShapeError(fn, "options.target", `have dim ${dim} like the model`, describeValue(target?.dim));
   if (!path || typeof path.sample !== "function") throw new DomainError(fn, "options.path", "be a probability path", describeValue(path));
@@ -117,6 +137,8 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
   const steps = checkInteger(fn, "options.steps", o.steps);
   const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1);
   const divergence = asTfDivergence(fn, "options.loss", o.loss, dim);
+  const draw = batchDrawer(fn, o, labelled ? { classes } : { conditionDim });
+  if (o.extras !== undefined && (o.extras === null || typeof o.extras !== "object")) throw new DomainError(fn, "options.extras", "be an object", describeValue(o.extras));
   const decay = o.ema === undefined ? null : checkInRange(fn, "options.ema", o.ema, 0, 0.999999);
   const every = o.checkpoint === undefined ? null : checkInteger(fn, "options.checkpoint.every", o.checkpoint.every, 1);
   const saver = model as Partial<{ save(handler: string | tf.io.IOHandler): Promise<unknown> }>;
@@ -143,19 +165,20 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
         stoppedBy = "signal";
         break;
       }
-      const batch = drawBatch(o, batchSize, dim);
+      const batch = drawBatch(o, draw, batchSize, dim, classes);
       const n = batch.t.length;
       const { value, grads, stats } = tf.tidy(() => {
         const xt = tf.tensor2d(Float32Array.from(batch.xt), [n, dim], "float32");
         const ts = tf.tensor1d(Float32Array.from(batch.t), "float32");
         const ut = tf.tensor2d(Float32Array.from(batch.dxt), [n, dim], "float32");
+        const cond = batch.cond === null ? null : tf.tensor2d(Float32Array.from(batch.cond), [n, conditionDim], "float32");
         // an error thrown inside the gradient tape leaves tensors behind (tfjs 4.22): record it, return a zero, raise it after
         let failure: { error: unknown } | null = null;
         let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
         try {
           result = tf.variableGrads(() => {
             try {
-              return tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true))) as tf.Scalar;
+              return tf.mean(divergence.value(ut, call.predict(fn, xt, ts, true, cond, o.extras))) as tf.Scalar;
             } catch (error) {
               failure = { error };
               return tf.mul(tf.addN(trained.map((w) => tf.sum(w))), 0) as tf.Scalar;
@@ -215,17 +238,26 @@ export async function trainTf(model: TfModel, options: TfTrainOptions): Promise<
   };
 }
 
-/** One batch in float64, drawn exactly as the core's `train` draws it. */
-function drawBatch(o: TfTrainOptions, batchSize: number, dim: number): { xt: Float64Array; t: Float64Array; dxt: Float64Array } {
-  const x0 = o.source.sample(batchSize, o.rng);
-  const x1 = o.target.sample(batchSize, o.rng);
-  const pair = o.coupling ? o.coupling.pair(x0, x1, o.rng) : { x0, x1 };
+/** One batch in float64, drawn exactly as the core's `train` draws it (the same drawer), with its conditions as rows (labels one-hot). */
+function drawBatch(
+  o: TfTrainOptions, draw: ReturnType<typeof batchDrawer>, batchSize: number, dim: number, classes: number,
+): { xt: Float64Array; t: Float64Array; dxt: Float64Array; cond: Float64Array | null } {
+  const pair = draw(batchSize, o.rng);
   const n = pair.x0.shape[0] as number;
+  let cond: Float64Array | null = null;
+  if (pair.condition instanceof Int32Array) {
+    cond = new Float64Array(n * (classes + 1));
+    for (let i = 0; i < n; i++) {
+      const label = pair.condition[i] as number;
+      if (!(label >= 0 && label <= classes)) throw new DomainError("trainTf", "options.target.sampleWithLabels(n, rng).labels", `hold integers in [0, ${classes}) (options.classes)`, `${label} at row ${i}`);
+      cond[i * (classes + 1) + label] = 1;
+    }
+  } else if (pair.condition !== undefined) cond = (pair.condition as Batch).data;
   const t = o.timeSampler ? o.timeSampler(n, o.rng) : o.rng.fillUniform(new Float64Array(n));
   if (!(t instanceof Float64Array) || t.length !== n) throw new ShapeError("trainTf", "options.timeSampler", `return a Float64Array of length ${n}`, describeValue(t));
   const s = o.path.sample(pair.x0, pair.x1, t, o.rng);
   if (s.xt.data.length !== n * dim) throw new ShapeError("trainTf", "options.path", `give x_t of shape [${n}, ${dim}]`, String(s.xt.shape));
-  return { xt: s.xt.data, t: s.t, dxt: s.dxt.data };
+  return { xt: s.xt.data, t: s.t, dxt: s.dxt.data, cond };
 }
 
 /** Every trainable variable the engine knows (tf.variableGrads' own default). */

@@ -1,123 +1,17 @@
 import type { Batch } from "../core/batch.js";
-import { checkInteger, checkInRange, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom } from "../core/check.js";
+import { checkInteger, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom, checkNonNegative } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
-import type { BregmanDivergence, Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
-import type { Time } from "../core/time.js";
 import { checkTime } from "../core/time.js";
-import type { Random } from "../random/random.js";
 import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
+import { scoreMatchingLoss } from "../losses/score-loss.js";
 import { adam } from "../nn/optimizers.js";
-import type { Optimizer } from "../nn/optimizers.js";
-import type { LearningRateSchedule } from "../nn/schedules.js";
 import { clipGradNorm, gradNorm } from "../nn/clip.js";
-import type { ParameterEma } from "../nn/ema.js";
-import type { Labels } from "../nn/mlp.js";
-import type { TimeSampler } from "./time-samplers.js";
+import { batchDrawer } from "./conditions.js";
+import type { TrainableModel, TrainOptions, TrainHistory } from "./train-options.js";
 
-/**
- * A model the training loop can fit: a velocity field with a flat parameter vector, a
- * forward pass that keeps what its backward pass needs, and a backward pass that writes
- * the parameter gradient. {@link Mlp} is one.
- *
- * @category Training
- */
-export interface TrainableModel {
-  /** Dimension of x and of the output. */
-  readonly dim: number;
-  /** Number of real classes (0 for an unconditional model). */
-  readonly classes?: number;
-  /** All trainable parameters, updated in place by the optimizer. */
-  readonly parameters: Float64Array;
-  /** Gradient of the last backward pass, in the layout of `parameters`. */
-  readonly gradient: Float64Array;
-  /** Prediction v_theta(x, t[, labels]) that records what `backward` needs. */
-  forward(x: Batch, t: Time, labels?: Labels, out?: Batch): Batch;
-  /** Writes dL/dtheta for dL/dv of the last forward into `gradient` and returns it. */
-  backward(gradOutput: Batch): Float64Array;
-}
-
-/**
- * A target with class labels, for conditional models: `sampleWithLabels` returns rows and
- * their integer labels in [0, classes).
- *
- * @category Training
- */
-export interface LabelledDistribution {
-  /** Dimension of a sample. */
-  readonly dim: number;
-  /** `n` samples and their labels. */
-  sampleWithLabels(n: number, rng: Random): { x: Batch; labels: Int32Array };
-}
-
-/** What `onStep` receives after every step. @category Training */
-export interface StepInfo {
-  /** 1-based step number. */
-  step: number;
-  /** CFM loss of this step's batch (before the update). */
-  loss: number;
-  /** Global L2 norm of the gradient (before clipping). */
-  gradNorm: number;
-  /** Learning rate used by this step. */
-  lr: number;
-  /** Milliseconds since training started. */
-  elapsedMs: number;
-}
-
-/** Options of {@link train} and {@link trainSync}. @category Training */
-export interface TrainOptions {
-  /** The model to fit (for example an {@link Mlp}); its parameters are updated in place. */
-  model: TrainableModel;
-  /** Source distribution p0 (for example `standardNormal(dim)`). */
-  source: Distribution;
-  /** Target distribution p1, or a labelled target for a conditional model. */
-  target: Distribution | LabelledDistribution;
-  /** Conditional probability path; its `sample` gives x_t and the regression target dx_t. */
-  path: ProbabilityPath;
-  /** Coupling of each source batch with each target batch (default: independent, rows paired in order). */
-  coupling?: Coupling;
-  /** Bregman divergence of the CFM loss (default squared Euclidean). */
-  loss?: BregmanDivergence;
-  /** Optimizer (default `adam({ lr: 1e-3 })`). */
-  optimizer?: Optimizer;
-  /** Learning rate per step (default: the optimizer's base rate). */
-  learningRate?: LearningRateSchedule;
-  /** Clip the gradient to this global L2 norm (default: no clipping). */
-  clipGradNorm?: number;
-  /** Exponential moving average of the parameters, updated after every step. */
-  ema?: ParameterEma;
-  /** Number of optimizer steps. */
-  steps: number;
-  /** Rows per batch. */
-  batchSize: number;
-  /** The only source of randomness: the same seed gives the same parameters. */
-  rng: Random;
-  /** Probability of replacing a label by the null label (classifier-free guidance training; default 0). */
-  labelDropout?: number;
-  /** Draws the times of a batch, n values in [0, 1] (default U[0, 1)); see {@link TimeSampler} and its samplers (logit-normal, Beta, mode). */
-  sampleTimes?: TimeSampler;
-  /** Called after every step; returning `false` stops training. */
-  onStep?: (info: StepInfo) => void | boolean;
-  /** Stops training cleanly between two steps. */
-  signal?: AbortSignal;
-  /** {@link train} yields to the event loop at least this often, in ms (default 16), so pages stay responsive. */
-  yieldEveryMs?: number;
-}
-
-/** The record of a training run. @category Training */
-export interface TrainHistory {
-  /** Loss of every completed step. */
-  loss: Float64Array;
-  /** Gradient norm of every completed step. */
-  gradNorm: Float64Array;
-  /** Number of completed steps. */
-  steps: number;
-  /** Why the run ended. */
-  stoppedBy: "steps" | "signal" | "callback";
-  /** Wall time in ms. */
-  elapsedMs: number;
-}
+export type { TrainableModel, LabelledDistribution, ConditionedDistribution, ModelExtras, ScoreTraining, StepInfo, TrainOptions, TrainHistory } from "./train-options.js";
 
 /**
  * Trains a velocity model by conditional flow matching, one minibatch per step:
@@ -125,14 +19,19 @@ export interface TrainHistory {
  * L(theta) = mean_i D(u_t(x_t | x0_i, x1_i), v_theta(x_t, t_i)) minimised by the
  * optimizer. By Lipman et al. 2023 (Thm 2) and its Bregman generalisation, the gradient of
  * this conditional loss equals that of the marginal loss, so v_theta regresses the
- * marginal velocity. Asynchronous: it yields to the event loop every `yieldEveryMs` so an
+ * marginal velocity. Conditions (labels, or [n, c] condition batches from a
+ * {@link ConditionedDistribution}) move with their rows through the coupling and reach the
+ * model with each pair; `conditionDropout` replaces them by the null condition for
+ * classifier-free guidance; `extras` reach every forward; `score` trains a score model beside
+ * the velocity (SF2M). Asynchronous: it yields to the event loop every `yieldEveryMs` so an
  * `AbortSignal` or a page can interrupt it; {@link trainSync} runs the same steps without yielding.
  *
  * A non-finite loss or gradient stops training with a {@link NonFiniteError} and leaves the
  * model at its last finite parameters.
  *
  * @returns the loss history
- * @throws {@link DomainError} or {@link ShapeError} for invalid options; {@link NonFiniteError} as above
+ * @throws {@link DomainError} or {@link ShapeError} for invalid options (among them a target whose kind, plain, labelled or
+ *   conditioned, does not fit the model's, or a condition batch with the wrong row count); {@link NonFiniteError} as above and for NaN conditions
  * @example
  * ```ts
  * const model = mlp({ dim: 2, hidden: [32, 32], seed: 0 });
@@ -189,7 +88,7 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   if (!path || typeof path.sample !== "function") throw new DomainError(fn, "options.path", "be a probability path", describeValue(path));
   if (!rng || typeof rng.uniform !== "function") throw new DomainError(fn, "options.rng", "be a Random", describeValue(rng));
   checkMethods(fn, "options.source", source, ["sample"], "a Distribution");
-  checkMethods(fn, "options.target", target, "sampleWithLabels" in target ? ["sampleWithLabels"] : ["sample"], "a Distribution");
+  if (!("sampleWithConditions" in target)) checkMethods(fn, "options.target", target, "sampleWithLabels" in target ? ["sampleWithLabels"] : ["sample"], "a Distribution");
   checkRandom(fn, "options.rng", rng);
   if (o.coupling !== undefined) checkMethods(fn, "options.coupling", o.coupling, ["pair"], "a Coupling");
   if (o.loss !== undefined) checkMethods(fn, "options.loss", o.loss, ["value", "gradient"], "a BregmanDivergence");
@@ -199,15 +98,17 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   const steps = checkInteger(fn, "options.steps", o.steps, 0, MAX_ELEMENTS);
   const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1, MAX_ELEMENTS);
   checkElements(fn, "options.batchSize", batchSize, dim);
-  const labelDropout = checkInRange(fn, "options.labelDropout", o.labelDropout ?? 0, 0, 1);
   const clip = o.clipGradNorm === undefined ? null : checkPositive(fn, "options.clipGradNorm", o.clipGradNorm);
   const divergence = o.loss ?? squaredEuclidean;
   const optimizer = o.optimizer ?? adam({ lr: 1e-3 });
-  const labelled = "sampleWithLabels" in target;
-  const classes = model.classes ?? 0;
-  if (labelled && classes === 0) throw new DomainError(fn, "options.model", "be conditional (classes > 0) for a labelled target", "classes = 0");
+  if (o.target !== null && typeof o.target === "object" && "sampleWithConditions" in o.target) checkMethods(fn, "options.target", target, ["sampleWithConditions"], "a ConditionedDistribution");
+  const draw = batchDrawer(fn, o, model);
+  const extras = o.extras;
+  if (extras !== undefined && (extras === null || typeof extras !== "object")) throw new DomainError(fn, "options.extras", "be an object", describeValue(extras));
+  const score = scorePlan(fn, o, model, optimizer.lr);
 
   const lossHistory = new Float64Array(steps);
+  const scoreHistory = score === null ? null : new Float64Array(steps);
   const normHistory = new Float64Array(steps);
   const lastFinite = new Float64Array(model.parameters.length);
   const start = performance.now();
@@ -216,59 +117,51 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   let finished = false;
 
   const step = (): void => {
-    const x0 = source.sample(batchSize, rng);
-    let x1: Batch;
-    let labels: Int32Array | undefined;
-    if (labelled) {
-      const s = (target as LabelledDistribution).sampleWithLabels(batchSize, rng);
-      x1 = s.x;
-      labels = s.labels;
-    } else x1 = (target as Distribution).sample(batchSize, rng);
-    let pairX0 = x0, pairX1 = x1;
-    if (o.coupling) {
-      const pair = o.coupling.pair(x0, x1, rng);
-      pairX0 = pair.x0;
-      pairX1 = pair.x1;
-      if (labels) {
-        const moved = new Int32Array(pair.indices1.length);
-        for (let i = 0; i < moved.length; i++) moved[i] = labels[pair.indices1[i] as number] as number;
-        labels = moved;
-      }
-    }
-    const n = pairX0.shape[0] as number;
-    if (labels && labelDropout > 0) {
-      for (let i = 0; i < n; i++) if (rng.uniform() < labelDropout) labels[i] = classes;
-    }
+    const { x0, x1, condition } = draw(batchSize, rng);
+    const n = x0.shape[0] as number;
     const t = o.sampleTimes ? checkTime(fn, "options.sampleTimes", o.sampleTimes(n, rng), n) : rng.fillUniform(new Float64Array(n));
-    const sample = path.sample(pairX0, pairX1, t, rng);
-    const prediction = model.forward(sample.xt, sample.t, labels);
+    const sample = path.sample(x0, x1, t, rng);
     const stepNumber = done + 1;
-    const p = prediction.data;
-    for (let i = 0; i < p.length; i++) {
-      if (!Number.isFinite(p[i] as number)) {
-        throw new NonFiniteError(fn, "prediction", `be finite at step ${stepNumber}`, `${p[i]} at row ${Math.floor(i / dim)}; the model keeps its last finite parameters`);
-      }
-    }
+    const prediction = model.forward(sample.xt, sample.t, condition, undefined, extras);
+    checkPrediction(fn, "prediction", prediction, dim, stepNumber);
     const { loss, gradient } = cfmLoss(prediction, sample.dxt, divergence);
     if (!Number.isFinite(loss)) throw new NonFiniteError(fn, "loss", `be finite at step ${stepNumber}`, `${loss}; the model keeps its last finite parameters`);
     const g = model.backward(gradient);
     const norm = gradNorm(g);
     if (!Number.isFinite(norm)) throw new NonFiniteError(fn, "gradient", `be finite at step ${stepNumber}`, `norm ${norm}; the model keeps its last finite parameters`);
     if (clip !== null) clipGradNorm(g, clip);
+    let scoreLoss = Number.NaN;
+    let scoreGradient: Float64Array | null = null;
+    if (score !== null) {
+      const gaussian = sample as Partial<{ score: Batch; lambda: Float64Array }>;
+      if (gaussian.score === undefined || gaussian.lambda === undefined) {
+        throw new DomainError(fn, "options.path", "be a Gaussian path whose samples hold score and lambda (for example schrodingerBridgePath) to train options.score", "a sample without them");
+      }
+      const s = score.model.forward(sample.xt, sample.t, condition, undefined, extras);
+      checkPrediction(fn, "score prediction", s, dim, stepNumber);
+      const r = scoreMatchingLoss(s, { score: gaussian.score, lambda: gaussian.lambda });
+      scoreLoss = r.loss;
+      for (let i = 0; i < r.gradient.data.length; i++) r.gradient.data[i] = score.weight * (r.gradient.data[i] as number);
+      scoreGradient = score.model.backward(r.gradient);
+      const sn = gradNorm(scoreGradient);
+      if (!Number.isFinite(sn) || !Number.isFinite(scoreLoss)) throw new NonFiniteError(fn, "score gradient", `be finite at step ${stepNumber}`, `loss ${scoreLoss}, norm ${sn}; the models keep their last finite parameters`);
+      if (clip !== null) clipGradNorm(scoreGradient, clip);
+    }
     const lr = o.learningRate ? o.learningRate(done) : optimizer.lr;
     lastFinite.set(model.parameters);
     optimizer.step(model.parameters, g, lr);
-    for (let i = 0; i < model.parameters.length; i++) {
-      if (!Number.isFinite(model.parameters[i] as number)) {
-        model.parameters.set(lastFinite);
-        throw new NonFiniteError(fn, "parameters", `stay finite at step ${stepNumber}`, `a non-finite value at index ${i}; restored the last finite parameters`);
-      }
+    restoreIfNonFinite(fn, model.parameters, lastFinite, stepNumber, "parameters");
+    if (score !== null) {
+      score.lastFinite.set(score.model.parameters);
+      score.optimizer.step(score.model.parameters, scoreGradient as Float64Array, lr);
+      restoreIfNonFinite(fn, score.model.parameters, score.lastFinite, stepNumber, "score parameters");
     }
     o.ema?.update(model.parameters);
+    if (scoreHistory !== null) scoreHistory[done] = scoreLoss;
     lossHistory[done] = loss;
     normHistory[done] = norm;
     done = stepNumber;
-    const keepGoing = o.onStep?.({ step: stepNumber, loss, gradNorm: norm, lr, elapsedMs: performance.now() - start });
+    const keepGoing = o.onStep?.({ step: stepNumber, loss, ...(score !== null ? { scoreLoss } : {}), gradNorm: norm, lr, elapsedMs: performance.now() - start });
     if (keepGoing === false) {
       stoppedBy = "callback";
       finished = true;
@@ -288,6 +181,7 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     history() {
       return {
         loss: lossHistory.slice(0, done),
+        ...(scoreHistory !== null ? { scoreLoss: scoreHistory.slice(0, done) } : {}),
         gradNorm: normHistory.slice(0, done),
         steps: done,
         stoppedBy,
@@ -297,3 +191,40 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   };
 }
 
+
+/** The score model, its weight, optimizer and last finite parameters, or null without `options.score`. */
+function scorePlan(fn: string, o: TrainOptions, model: TrainableModel, lr: number) {
+  if (o.score === undefined) return null;
+  const s = o.score;
+  if (s === null || typeof s !== "object") throw new DomainError(fn, "options.score", "be { model, weight?, optimizer? }", describeValue(s));
+  const m = s.model;
+  if (!m || !(m.parameters instanceof Float64Array) || typeof m.forward !== "function" || typeof m.backward !== "function") {
+    throw new DomainError(fn, "options.score.model", "be a trainable model (parameters, gradient, forward, backward)", describeValue(m));
+  }
+  if (m === model) throw new DomainError(fn, "options.score.model", "be a model other than options.model", "the same model");
+  if (m.dim !== model.dim) throw new ShapeError(fn, "options.score.model", `have dim ${model.dim} like the model`, describeValue(m.dim));
+  if ((m.classes ?? 0) !== (model.classes ?? 0) || (m.conditionDim ?? 0) !== (model.conditionDim ?? 0)) {
+    throw new ShapeError(fn, "options.score.model", `take the model's condition (classes ${model.classes ?? 0}, conditionDim ${model.conditionDim ?? 0})`, `classes ${m.classes ?? 0}, conditionDim ${m.conditionDim ?? 0}`);
+  }
+  if (s.optimizer !== undefined) checkMethods(fn, "options.score.optimizer", s.optimizer, ["step"], "an Optimizer");
+  if (s.optimizer !== undefined && s.optimizer === o.optimizer) throw new DomainError(fn, "options.score.optimizer", "be its own optimizer (an optimizer keeps state for one parameter vector)", "options.optimizer");
+  return { model: m, weight: checkNonNegative(fn, "options.score.weight", s.weight ?? 1), optimizer: s.optimizer ?? adam({ lr }), lastFinite: new Float64Array(m.parameters.length) };
+}
+
+function checkPrediction(fn: string, what: string, prediction: Batch, dim: number, step: number): void {
+  const p = prediction.data;
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i] as number)) {
+      throw new NonFiniteError(fn, what, `be finite at step ${step}`, `${p[i]} at row ${Math.floor(i / dim)}; the model keeps its last finite parameters`);
+    }
+  }
+}
+
+function restoreIfNonFinite(fn: string, parameters: Float64Array, lastFinite: Float64Array, step: number, what: string): void {
+  for (let i = 0; i < parameters.length; i++) {
+    if (!Number.isFinite(parameters[i] as number)) {
+      parameters.set(lastFinite);
+      throw new NonFiniteError(fn, what, `stay finite at step ${step}`, `a non-finite value at index ${i}; restored the last finite parameters`);
+    }
+  }
+}

@@ -79,7 +79,9 @@ export function withCondition(field: ConditionedVelocityField, condition: Batch)
  * zero row with a flag column, substituted for c with some probability during training). This is
  * the convention of {@link classifierFreeGuidance} and of Meta's flow_matching examples
  * (`(1 + cfg_scale) * cond - cfg_scale * uncond`): w = 0 is the conditional field, w = -1 the
- * unconditional one. JVP and divergence are the same combination of the field's.
+ * unconditional one. Libraries that write uncond + s (cond - uncond) (a "guidance scale" s, as
+ * diffusers' `guidance_scale`) have s = 1 + w. Train the null condition with `conditionDropout`
+ * and `nullCondition` of {@link train}. JVP and divergence are the same combination of the field's.
  *
  * @param field - the conditioned field
  * @param condition - one condition row per sample, shape [n, field.conditionDim]

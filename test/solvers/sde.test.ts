@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   DomainError, NonFiniteError, Random, condOT, cosine, fromRows, gaussianMixture, marginalVelocity, mmdSquared, powerGrid,
-  sample, sdeSample, standardNormal,
+  sample, sdeSample, sdeSampleAsync, standardNormal, withCondition, fromData,
 } from "../../src/index.js";
-import type { Batch, VelocityField } from "../../src/index.js";
+import type { AsyncVelocityField, Batch, ConditionedVelocityField, VelocityField } from "../../src/index.js";
 
 // Gaussian -> Gaussian mixture on the condOT path: marginalVelocity gives the exact marginal
 // field u_t, so the only errors left are the SDE's discretisation and sampling noise.
@@ -85,5 +85,42 @@ describe("sdeSample rejects bad input with typed errors", () => {
     expect(() => sdeSample(field, fromRows([[0, 0, 0]]), base)).toThrow(/sdeSample\(\): x0/);
     const nan: VelocityField = { dim: 2, evaluate: (x) => fromRows(Array.from({ length: x.shape[0] as number }, () => [Number.NaN, 0])) };
     expect(() => sdeSample(nan, x0, base)).toThrow(NonFiniteError);
+  });
+});
+
+describe("sdeSampleAsync runs the stepping code of sdeSample", () => {
+  // the same field, answering on a later tick
+  const later: AsyncVelocityField = { dim: 2, evaluateAsync: (x, t) => new Promise((resolve) => setTimeout(() => resolve(field.evaluate(x, t)), 0)) };
+  const x0 = standardNormal(2).sample(64, new Random(7));
+  for (const method of ["euler-maruyama", "heun"] as const) {
+    it(`${method}: bit-identical samples, intermediates and nfe for a field resolving later`, async () => {
+      const options = { scheduler: condOT(), method, diffusion: (t: number) => 0.8 * (1 - t), timeGrid: powerGrid(12, 2), returnIntermediates: true };
+      const sync = sdeSample(field, x0, { ...options, rng: new Random(3) });
+      const async = await sdeSampleAsync(later, x0, { ...options, rng: new Random(3) });
+      expect(Array.from(async.x.data)).toEqual(Array.from(sync.x.data));
+      expect(async.nfe).toBe(sync.nfe);
+      expect(async.trajectory?.map((b) => Array.from(b.data))).toEqual(sync.trajectory?.map((b) => Array.from(b.data)));
+    });
+  }
+
+  it("rejects what sdeSample rejects, and passes on the field's rejection", async () => {
+    await expect(sdeSampleAsync(later, x0, { scheduler: condOT(), rng: new Random(1), diffusion: -1 })).rejects.toThrow(/sdeSampleAsync\(\): options.diffusion must be finite and >= 0/);
+    await expect(sdeSampleAsync(later, fromRows([[0, 0, 0]]), { scheduler: condOT(), rng: new Random(1) })).rejects.toThrow(/x0/);
+    const failing: AsyncVelocityField = { dim: 2, evaluateAsync: () => Promise.reject(new Error("device lost")) };
+    await expect(sdeSampleAsync(failing, x0, { scheduler: condOT(), rng: new Random(1) })).rejects.toThrow("device lost");
+    const nan: AsyncVelocityField = { dim: 2, evaluateAsync: async (x) => fromData(new Float64Array(x.data.length).fill(Number.NaN), [x.shape[0] as number, 2]) };
+    await expect(sdeSampleAsync(nan, x0, { scheduler: condOT(), rng: new Random(1) })).rejects.toThrow(NonFiniteError);
+  });
+
+  it("takes a conditioned field bound with withCondition: each row follows its own condition", () => {
+    // u_t(x | c) = c - x for one row per condition; with g = 0 and Euler steps x_k+1 = x_k + h (c - x_k)
+    const conditioned: ConditionedVelocityField = {
+      dim: 1, conditionDim: 1,
+      evaluateConditioned: (x, t, c) => fromData(Float64Array.from(x.data, (v, i) => (c.data[i] as number) - v), [x.shape[0] as number, 1]),
+    };
+    const r = sdeSample(withCondition(conditioned, fromRows([[2], [-1]])), fromRows([[0], [0]]), { scheduler: condOT(), steps: 4, rng: new Random(1) });
+    const closed = (c: number) => c * (1 - 0.75 ** 4);
+    expect(r.x.data[0]).toBeCloseTo(closed(2), 14);
+    expect(r.x.data[1]).toBeCloseTo(closed(-1), 14);
   });
 });

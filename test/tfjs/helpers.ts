@@ -42,8 +42,9 @@ export function functionTwin(net: Mlp): { model: TfModelFunction; variables: tf.
     bias: tf.variable(tf.tensor1d(l.bias), true, `twin${twinCount}_b${k}`),
   }));
   twinCount++;
-  const model: TfModelFunction = (x, t) => {
-    let a: tf.Tensor2D = tf.concat([x, tf.reshape(t, [-1, 1])], 1);
+  const model: TfModelFunction = (x, t, cond) => {
+    // a conditioned net's input is [x, t, one-hot label or condition], as the twin's
+    let a: tf.Tensor2D = tf.concat(cond === undefined ? [x, tf.reshape(t, [-1, 1])] : [x, tf.reshape(t, [-1, 1]), cond], 1);
     layers.forEach((l, k) => {
       const z = tf.add(tf.matMul(a, l.kernel), l.bias) as tf.Tensor2D;
       a = k === layers.length - 1 ? z : tf.tanh(z);

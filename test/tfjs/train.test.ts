@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import { exactOTCoupling } from "../../src/couplings/exact-ot.js";
+import { conditionalOTCoupling } from "../../src/couplings/conditional-ot.js";
+import { fromData } from "../../src/core/batch.js";
 import { eightGaussians } from "../../src/distributions/eight-gaussians.js";
 import { moons } from "../../src/distributions/moons.js";
 import { standardNormal } from "../../src/distributions/gaussian.js";
@@ -46,6 +48,41 @@ for (const backend of BACKENDS) {
       expect(relativeError(weights, ours.parameters)).toBeLessThan(1e-4);
       optimizer.dispose();
       twin.dispose();
+    });
+
+    it("conditions: labels (one-hot) and [n, c] conditions reach the model with their rows, as trainSync's conditioned Mlp (1e-4 relative)", async () => {
+      const labelled = {
+        dim: 2,
+        sampleWithLabels(n: number, rng: Random) {
+          const labels = Int32Array.from({ length: n }, () => rng.int(3));
+          return { x: fromData(Float64Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? 2 * (labels[k >> 1] as number) : 0) + 0.3 * rng.normal()), [n, 2]), labels };
+        },
+      };
+      const conditioned = {
+        dim: 2, conditionDim: 2,
+        sampleWithConditions(n: number, rng: Random) {
+          const c = rng.normalBatch(n, 2);
+          return { x: fromData(Float64Array.from(c.data, (v) => 2 * v + 0.3 * rng.normal()), [n, 2]), condition: c };
+        },
+      };
+      const cases = [
+        { net: mlp({ dim: 2, hidden: [16], activation: "tanh", classes: 3, seed: 7 }), extra: { target: labelled, classes: 3, coupling: conditionalOTCoupling(), labelDropout: 0.2 } },
+        { net: mlp({ dim: 2, hidden: [16], activation: "tanh", conditionDim: 2, seed: 7 }), extra: { target: conditioned, coupling: conditionalOTCoupling({ lambda: 3 }), conditionDropout: 0.2, nullCondition: [5, 5] } },
+      ];
+      for (const { net, extra } of cases) {
+        const twin = functionTwin(net);
+        const { classes, ...core } = extra as typeof extra & { classes?: number };
+        const expected = trainSync({ source: standardNormal(2), path: affinePath(condOT()), ...core, model: net, optimizer: sgd({ lr: 0.05 }), steps: 4, batchSize: 32, rng: new Random(21) });
+        const optimizer = tf.train.sgd(0.05);
+        const before = tf.memory().numTensors;
+        const got = await trainTf(twin.model, { source: standardNormal(2), path: affinePath(condOT()), ...extra, dim: 2, optimizer, variables: twin.variables, steps: 4, batchSize: 32, rng: new Random(21) });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(relativeError(got.loss, expected.loss)).toBeLessThan(1e-5);
+        expect(relativeError(toOurLayout(net, twin.variables.map((v) => v.dataSync() as Float32Array)), net.parameters)).toBeLessThan(1e-4);
+        optimizer.dispose();
+        twin.dispose();
+        void classes;
+      }
     });
 
     it("a LayersModel trains with the default Adam; numTensors is unchanged after the run", async () => {
@@ -134,6 +171,7 @@ describe("trainTf: EMA, checkpoints, stopping, guards", () => {
   it("bad input gives typed errors naming the argument, and leaves no tensor behind", async () => {
     const model = layersTwin(mlp({ dim: 2, hidden: [8], activation: "tanh", seed: 5 }));
     const v = tf.variable(tf.zeros([1]), true, "unused_v");
+    const condTwin = functionTwin(mlp({ dim: 2, hidden: [4], activation: "tanh", conditionDim: 1 }));
     const before = tf.memory().numTensors;
     const base = { ...problem(), steps: 2, batchSize: 8, rng: new Random(1) };
     await expect(trainTf(model, { ...base, source: standardNormal(3) })).rejects.toThrow(ShapeError);
@@ -141,10 +179,17 @@ describe("trainTf: EMA, checkpoints, stopping, guards", () => {
     await expect(trainTf(model, { ...base, steps: -1 })).rejects.toThrow(DomainError);
     const wide: TfModelFunction = (x) => tf.concat([x, x], 1) as tf.Tensor2D;
     await expect(trainTf(wide, { ...base, dim: 2, variables: [v] })).rejects.toThrow(/trainTf\(\): model must return a tensor of shape \[8, 2\], got \[8, 4\]/);
+    // a conditioned target for a LayersModel whose input has no condition columns; a labelled target without classes; NaN conditions
+    const conditioned = { dim: 2, conditionDim: 1, sampleWithConditions: (n: number, rng: Random) => ({ x: rng.normalBatch(n, 2), condition: fromData(new Float64Array(n).fill(Number.NaN), [n, 1]) }) };
+    await expect(trainTf(model, { ...base, target: conditioned })).rejects.toThrow(/trainTf\(\): model must take inputs of width 4 \(the columns \[x, t, cond\]\), got an input of shape/);
+    const labelled = { dim: 2, sampleWithLabels: (n: number, rng: Random) => ({ x: rng.normalBatch(n, 2), labels: new Int32Array(n) }) };
+    await expect(trainTf(wide, { ...base, dim: 2, variables: [v], target: labelled })).rejects.toThrow(/trainTf\(\): options.classes must be/);
+    await expect(trainTf(condTwin.model, { ...base, coupling: undefined as never, dim: 2, variables: [v], target: conditioned })).rejects.toThrow(NonFiniteError);
     const graphLike = { predict: (x: tf.Tensor) => x, inputs: [{ shape: [null, 3] }], outputs: [{ shape: [null, 2] }] };
     await expect(trainTf(graphLike, base)).rejects.toThrow(/options\.variables must be a non-empty array of tf\.Variable/);
     expect(tf.memory().numTensors).toBe(before);
     v.dispose();
+    condTwin.dispose();
     model.dispose();
     await expect(trainTf(model, base)).rejects.toThrow(/trainTf\(\): model must not be disposed/);
   });
