@@ -1,7 +1,7 @@
 /**
  * Fixture of test/train/train-conditions.test.ts: a labelled training run (exact-OT coupling,
  * label dropout, logit-normal times, Adam) whose parameters and losses are digested (FNV-1a
- * over the float64 bytes). Run at commit 9985cdd, before conditions became batches, it fixed
+ * over the float64 bytes). Run at commit 00c81bf (ziggurat normals; before conditions became batches), it fixed
  * the bits that label training must keep:
  *   npx tsx scripts/label-training-fixture.ts > test/fixtures/label-training.json
  */
