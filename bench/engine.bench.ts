@@ -6,7 +6,8 @@
  *     anchor draws it) vs torch float64 on 2 threads;
  *   - `mlp-forward` (4096 x [3-256-256-256-2] SiLU): the float64 `Mlp` vs torch float64 2 threads,
  *     the float32 `cpu-f32` path (gpuMlpField) vs torch float32 2 threads;
- *   - `train-2d-wide` (one CFM step, batch 4096, [3-256-256-256-2] SELU, Adam) vs torch float32 2 threads;
+ *   - `train-2d-wide` (one CFM step, batch 4096, [3-256-256-256-2] SELU, Adam) vs torch float32 2 threads:
+ *     the float64 `Mlp`, and `precision: "float32"` / `"float32-relaxed"` (float64 Adam state);
  *   - standard normal draws (`fillNormal`, ns per draw; no anchor);
  *   - pure-FLOP WebAssembly SIMD microkernels (bench/flops.wat): the most one thread gets from
  *     SIMD128, to put the GFLOP/s of the rows above against.
@@ -19,7 +20,8 @@ import { defineBenchmarks, type Benchmark } from "./harness.js";
 import { Random } from "../src/random/random.js";
 import { marginalVelocity } from "../src/velocity/index.js";
 import { mlp, adam } from "../src/nn/index.js";
-import type { Mlp, Optimizer } from "../src/nn/index.js";
+import type { Mlp, MlpPrecision, Optimizer } from "../src/nn/index.js";
+import { f32TrainKernel } from "../src/engine/f32-train.js";
 import { cfmLoss, squaredEuclidean } from "../src/losses/index.js";
 import { moons } from "../src/distributions/index.js";
 import { gpuMlpField } from "../src/gpu/index.js";
@@ -98,13 +100,15 @@ function trainStep(s: TrainState): void {
   s.opt.step(s.net.parameters, s.net.gradient);
 }
 
-function trainBench(threads: number | undefined): Benchmark<TrainState> {
+function trainBench(threads: number | undefined, precision: MlpPrecision = "float64"): Benchmark<TrainState> {
+  const kernel = precision === "float64" ? "f64" : `${precision === "float32" ? "f32" : "f32 relaxed"} (${f32TrainKernel(precision === "float32-relaxed") ?? "f64 fallback"} kernel)`;
   return {
-    name: `train-2d-wide step batch 4096 [3-256-256-256-2] selu adam: Mlp f64, ${label(threads)}`,
+    name: `train-2d-wide step batch 4096 [3-256-256-256-2] selu adam: Mlp ${kernel}, ${label(threads)}`,
     setup: () => {
       const rng = new Random(0);
       const net = mlp({ dim: 2, hidden: [width, width, width], activation: "selu", seed: 0 });
       net.threads = threads;
+      net.precision = precision;
       const alloc = () => ndarray(new Float64Array(rows * 2), [rows, 2]) as Batch;
       return { net, opt: adam({ lr: 1e-3 }), rng, pool: moons().sample(100_000, rng).data, xt: alloc(), target: alloc(), t: new Float64Array(rows), prediction: alloc(), gradient: alloc() };
     },
@@ -157,5 +161,8 @@ export default defineBenchmarks([
   forwardBench("f32", 1),
   trainBench(undefined),
   trainBench(1),
+  trainBench(2, "float32"),
+  trainBench(1, "float32"),
+  trainBench(2, "float32-relaxed"),
   normalBench,
 ]);

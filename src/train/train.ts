@@ -13,7 +13,7 @@ import type { Optimizer } from "../nn/optimizers.js";
 import type { LearningRateSchedule } from "../nn/schedules.js";
 import { clipGradNorm, gradNorm } from "../nn/clip.js";
 import type { ParameterEma } from "../nn/ema.js";
-import type { Labels } from "../nn/mlp.js";
+import type { Labels, MlpPrecision } from "../nn/mlp.js";
 import type { TimeSampler } from "./time-samplers.js";
 
 /**
@@ -103,6 +103,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** {@link train} yields to the event loop at least this often, in ms (default 16), so pages stay responsive. */
   yieldEveryMs?: number;
+  /**
+   * Arithmetic of the model's forward and backward passes for this run (a model with a
+   * `precision` setting, such as {@link Mlp}; see {@link MlpPrecision}): set for the run, restored
+   * after it. Default: the model's own setting. Parameters and optimizer state stay float64.
+   */
+  precision?: MlpPrecision;
 }
 
 /** The record of a training run. @category Training */
@@ -143,14 +149,18 @@ export interface TrainHistory {
  */
 export async function train(options: TrainOptions): Promise<TrainHistory> {
   options = checkOptions("train", "options", options, true);
-  const run = trainingRun("train", options);
   const yieldEvery = checkPositive("train", "options.yieldEveryMs", options.yieldEveryMs ?? 16);
+  const run = trainingRun("train", options);
   let last = performance.now();
-  for (let r = run.next(); !r.done; r = run.next()) {
-    if (performance.now() - last >= yieldEvery) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      last = performance.now();
+  try {
+    for (let r = run.next(); !r.done; r = run.next()) {
+      if (performance.now() - last >= yieldEvery) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        last = performance.now();
+      }
     }
+  } finally {
+    run.restore();
   }
   return run.history();
 }
@@ -168,13 +178,19 @@ export async function train(options: TrainOptions): Promise<TrainHistory> {
 export function trainSync(options: TrainOptions): TrainHistory {
   options = checkOptions("trainSync", "options", options, true);
   const run = trainingRun("trainSync", options);
-  for (let r = run.next(); !r.done; r = run.next());
+  try {
+    for (let r = run.next(); !r.done; r = run.next());
+  } finally {
+    run.restore();
+  }
   return run.history();
 }
 
 interface Run {
   next(): { done: boolean };
   history(): TrainHistory;
+  /** Gives the model back its own precision setting. */
+  restore(): void;
 }
 
 function trainingRun(fn: string, o: TrainOptions): Run {
@@ -206,6 +222,12 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   const labelled = "sampleWithLabels" in target;
   const classes = model.classes ?? 0;
   if (labelled && classes === 0) throw new DomainError(fn, "options.model", "be conditional (classes > 0) for a labelled target", "classes = 0");
+  const precise = model as { precision?: MlpPrecision };
+  const ownPrecision = precise.precision;
+  if (o.precision !== undefined) {
+    if (o.precision !== "float64" && o.precision !== "float32" && o.precision !== "float32-relaxed") throw new DomainError(fn, "options.precision", 'be "float64", "float32" or "float32-relaxed"', describeValue(o.precision));
+    if (!("precision" in model)) throw new DomainError(fn, "options.model", "have a precision setting (an Mlp) when options.precision is given", describeValue(model));
+  }
 
   const lossHistory = new Float64Array(steps);
   const normHistory = new Float64Array(steps);
@@ -275,7 +297,11 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     }
   };
 
+  if (o.precision !== undefined) precise.precision = o.precision;
   return {
+    restore() {
+      if (o.precision !== undefined) precise.precision = ownPrecision as MlpPrecision;
+    },
     next() {
       if (!finished && o.signal?.aborted) {
         stoppedBy = "signal";
