@@ -13,6 +13,7 @@ export interface GemmF32 {
   gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number, scale: number) => void;
   colsum: (c: number, m: number, p: number, out: number) => void;
   actSlope: (z: number, h: number, s: number, bytes: number, act: number) => void;
+  reduce: (src: number, stride: number, chunks: number, dst: number, floats: number) => void;
 }
 
 /**
@@ -53,6 +54,8 @@ export interface F32TrainPlan {
   /** Partial gradients: one block of `partBytes` per chunk; per layer dW [outsP, insP] at pw, db [outsP] at pb. */
   partials: number;
   partBytes: number;
+  /** Their float64 sum [partBytes / 4] (8-byte aligned). */
+  sum: number;
   pw: number[];
   pb: number[];
   /** Bytes in all. */
@@ -102,21 +105,25 @@ export function backwardF32(k: GemmF32, plan: F32TrainPlan, first: number, count
 }
 
 /**
- * gradient (+)= the sum of the `chunks` partial gradients, added in chunk order in float64 (so
- * each entry is ((g + part_0) + part_1) + ..., whatever threads computed the parts); `offsets`
- * are the layers' offsets in the float64 layout (per layer W [outs, ins] then b).
+ * gradient (+)= the chunk-order float64 sum of the `chunks` partial gradients (`GemmF32.reduce`
+ * into `plan.sum`), mapped from the padded layout to the float64 one (`offsets`: the layers'
+ * offsets there, per layer W [outs, ins] then b). The sum does not depend on which threads
+ * computed the parts.
  */
-export function reduceF32(mem: Float32Array, plan: F32TrainPlan, chunks: number, gradient: Float64Array, accumulate: boolean, offsets: number[]): void {
-  if (!accumulate) gradient.fill(0);
-  for (let c = 0; c < chunks; c++) {
-    const base = (plan.partials + c * plan.partBytes) / 4;
-    for (let l = 0; l < plan.layers; l++) {
-      const ins = plan.ins[l] as number, outs = plan.outs[l] as number, insP = plan.insP[l] as number;
-      const at = offsets[l] as number, pw = base + (plan.pw[l] as number) / 4, pb = base + (plan.pb[l] as number) / 4;
-      for (let o = 0; o < outs; o++) {
-        const dst = at + o * ins, src = pw + o * insP;
-        for (let i = 0; i < ins; i++) gradient[dst + i] = (gradient[dst + i] as number) + (mem[src + i] as number);
-        gradient[at + outs * ins + o] = (gradient[at + outs * ins + o] as number) + (mem[pb + o] as number);
+export function reduceF32(k: GemmF32, memory: ArrayBuffer | SharedArrayBuffer, plan: F32TrainPlan, chunks: number, gradient: Float64Array, accumulate: boolean, offsets: number[]): void {
+  k.reduce(plan.partials, plan.partBytes, chunks, plan.sum, plan.partBytes / 4);
+  const sum = new Float64Array(memory, plan.sum, plan.partBytes / 4);
+  for (let l = 0; l < plan.layers; l++) {
+    const ins = plan.ins[l] as number, outs = plan.outs[l] as number, insP = plan.insP[l] as number;
+    const at = offsets[l] as number, pw = (plan.pw[l] as number) / 4, pb = (plan.pb[l] as number) / 4;
+    for (let o = 0; o < outs; o++) {
+      const dst = at + o * ins, src = pw + o * insP;
+      if (accumulate) {
+        for (let i = 0; i < ins; i++) gradient[dst + i] = (gradient[dst + i] as number) + (sum[src + i] as number);
+        gradient[at + outs * ins + o] = (gradient[at + outs * ins + o] as number) + (sum[pb + o] as number);
+      } else {
+        for (let i = 0; i < ins; i++) gradient[dst + i] = sum[src + i] as number;
+        gradient[at + outs * ins + o] = sum[pb + o] as number;
       }
     }
   }

@@ -45,7 +45,7 @@ function trainPlan(net: ChunkNet, capacity: number): F32TrainPlan {
   const insP = ins.map(pad), outsP = outs.map(pad);
   const widest = Math.max(...insP, ...outsP);
   let at = 0;
-  const take = (floats: number) => { const start = at; at += 4 * floats; return start; };
+  const take = (floats: number) => { const start = at; at += (4 * floats + 15) & ~15; return start; };
   const wt: number[] = [], w: number[] = [], b: number[] = [];
   for (let l = 0; l < L; l++) {
     wt.push(take((insP[l] as number) * (outsP[l] as number)));
@@ -66,8 +66,9 @@ function trainPlan(net: ChunkNet, capacity: number): F32TrainPlan {
     pb.push(part); part += 4 * (outsP[l] as number);
   }
   const partials = take((capacity / F32_CHUNK_ROWS) * (part / 4));
+  const sum = take(part / 2);
   const act = F32_ACT_CODES[net.activation as MlpSpec["activation"]];
-  return { layers: L, dim: net.dim, act, chunk: F32_CHUNK_ROWS, capacity, ins, outs, insP, outsP, wt, w, b, zero, widest, input, hidden, slope, out, seed, delta, partials, partBytes: part, pw, pb, bytes: at };
+  return { layers: L, dim: net.dim, act, chunk: F32_CHUNK_ROWS, capacity, ins, outs, insP, outsP, wt, w, b, zero, widest, input, hidden, slope, out, seed, delta, partials, partBytes: part, sum, pw, pb, bytes: at };
 }
 
 /**
@@ -128,7 +129,7 @@ export class MlpF32Train {
     mem.fill(0, s, s + ((n + 3) & ~3) * dP);
     for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mem[s + r * dP + j] = gradOutput[r * d + j] as number;
     this.run(BACKWARD, n);
-    reduceF32(mem, plan, Math.ceil(n / F32_CHUNK_ROWS), gradient, accumulate, this.offsets);
+    reduceF32(this.kernel as GemmF32, mem.buffer, plan, Math.ceil(n / F32_CHUNK_ROWS), gradient, accumulate, this.offsets);
   }
 
   /** Stops the worker threads. */

@@ -71,11 +71,13 @@ function f32Bounds(spec: MlpSpec, x: Batch, t: Float64Array, seed: Batch): { out
       const at = offsets[l]!, A = acts[l]!, eA = eacts[l]!;
       for (let o = 0; o < p; o++) {
         for (let i = 0; i < k; i++) {
-          err[at + o * k + i] += ed[o]! * Math.abs(A[i]!) + Math.abs(delta[o]!) * eA[i]!;
-          mag[at + o * k + i] += Math.abs(delta[o]! * A[i]!);
+          const j = at + o * k + i;
+          err[j] = err[j]! + ed[o]! * Math.abs(A[i]!) + Math.abs(delta[o]!) * eA[i]!;
+          mag[j] = mag[j]! + Math.abs(delta[o]! * A[i]!);
         }
-        err[at + k * p + o] += ed[o]!;
-        mag[at + k * p + o] += Math.abs(delta[o]!);
+        const j = at + k * p + o;
+        err[j] = err[j]! + ed[o]!;
+        mag[j] = mag[j]! + Math.abs(delta[o]!);
       }
       if (l === 0) break;
       const s = slopes[l - 1]!, es = eslopes[l - 1]!;

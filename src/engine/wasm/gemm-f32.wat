@@ -9,7 +9,8 @@
 ;; k-chunks of 64 and column panels of 128 (a chunk of B, 32 KiB, stays in cache while every row tile passes).
 ;; init bit 1 multiplies the result entrywise by the [m, p] matrix at byte offset scale (laid out like C).
 ;; colsum: out[o] = sum over rows r = 0..m-1, in order, of C[r, o] (p a multiple of 4).
-;; actSlope: as in dense-f32.wat (the same exp and tanh).
+;; actSlope: as in dense-f32.wat (the same exp and tanh; SELU by $selu, the same bits).
+;; reduce: the chunk-order float64 sum of the partial gradients.
 ;; scripts/build-wasm.mjs also compiles a relaxed-SIMD variant (GEMM_F32_RELAXED) in which every
 ;; accumulation s + x w is f32x4.relaxed_madd (fused or not, as the CPU decides).
 (module
@@ -157,12 +158,86 @@
     (f32x4.sub (f32x4.splat (f32.const 1.0))
       (f32x4.div (f32x4.splat (f32.const 2.0))
         (f32x4.add (call $exp (f32x4.add (local.get $y) (local.get $y))) (f32x4.splat (f32.const 1.0))))))
+;; reduce: dst[i] = ((0 + src_0[i]) + src_1[i]) + ... + src_{chunks-1}[i] in float64, for i < floats (a
+;; multiple of 4), src_c at byte src + c stride (float32), dst float64 at byte dst (the chunk-order sum
+;; of the chunks' partial gradients; each float32 is exact in float64).
+  (func (export "reduce") (param $src i32) (param $stride i32) (param $chunks i32) (param $dst i32) (param $floats i32)
+    (local $i i32) (local $at i32) (local $end i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local.set $i (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (i32.shl (local.get $floats) (i32.const 2))))
+      (local.set $lo (v128.const i32x4 0 0 0 0))
+      (local.set $hi (v128.const i32x4 0 0 0 0))
+      (local.set $at (i32.add (local.get $src) (local.get $i)))
+      (local.set $end (i32.add (local.get $at) (i32.mul (local.get $chunks) (local.get $stride))))
+      (block $cdone (loop $cnext
+        (br_if $cdone (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $v (v128.load (local.get $at)))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+        (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $at (i32.add (local.get $at) (local.get $stride)))
+        (br $cnext)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (local.get $lo))
+      (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1))) (local.get $hi))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
+;; selu: actSlope's SELU (kind 3) with its constants in locals, set once before the loop (an
+;; f32x4.splat inside the loop is rebuilt on every pass), and exp inlined for x = min(z, 0) in [-87, 0];
+;; k = round(x log2 e) by adding 1.5 2^23 (round to nearest even, as f32x4.nearest: the same k), so
+;; the results are those of the exp above, bit for bit.
+  (func $selu (param $z i32) (param $h i32) (param $s i32) (param $bytes i32)
+    (local $i i32) (local $v v128) (local $x v128) (local $t v128) (local $k v128) (local $r v128) (local $p v128) (local $g v128) (local $m v128)
+    (local $zero v128) (local $lo v128) (local $log2e v128) (local $ln2hi v128) (local $ln2lo v128) (local $magic v128) (local $bias v128)
+    (local $c7 v128) (local $c6 v128) (local $c5 v128) (local $c4 v128) (local $c3 v128) (local $c2 v128) (local $one v128)
+    (local $lambda v128) (local $alpha v128)
+    (local.set $zero (f32x4.splat (f32.const 0.0)))
+    (local.set $lo (f32x4.splat (f32.const -87.0)))
+    (local.set $log2e (f32x4.splat (f32.const 1.44269504)))
+    (local.set $ln2hi (f32x4.splat (f32.const 0.693145752)))
+    (local.set $ln2lo (f32x4.splat (f32.const 1.42860677e-6)))
+    (local.set $magic (f32x4.splat (f32.const 12582912.0)))
+    (local.set $bias (i32x4.splat (i32.const 127)))
+    (local.set $c7 (f32x4.splat (f32.const 1.98412698e-4)))
+    (local.set $c6 (f32x4.splat (f32.const 1.38888889e-3)))
+    (local.set $c5 (f32x4.splat (f32.const 8.33333333e-3)))
+    (local.set $c4 (f32x4.splat (f32.const 4.16666667e-2)))
+    (local.set $c3 (f32x4.splat (f32.const 0.166666667)))
+    (local.set $c2 (f32x4.splat (f32.const 0.5)))
+    (local.set $one (f32x4.splat (f32.const 1.0)))
+    (local.set $lambda (f32x4.splat (f32.const 1.05070099)))
+    (local.set $alpha (f32x4.splat (f32.const 1.67326324)))
+    (local.set $i (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+      (local.set $v (v128.load (i32.add (local.get $z) (local.get $i))))
+      (local.set $m (f32x4.gt (local.get $v) (local.get $zero)))
+      (local.set $x (f32x4.pmax (f32x4.pmin (local.get $v) (local.get $zero)) (local.get $lo)))
+      (local.set $t (f32x4.add (f32x4.mul (local.get $x) (local.get $log2e)) (local.get $magic)))
+      (local.set $k (f32x4.sub (local.get $t) (local.get $magic)))
+      (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (local.get $ln2hi))) (f32x4.mul (local.get $k) (local.get $ln2lo))))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $c7) (local.get $r)) (local.get $c6)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $c5)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $c4)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $c3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $c2)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $one)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (local.get $one)))
+      (local.set $g (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $t) (local.get $bias)) (i32.const 23))))
+      (v128.store (i32.add (local.get $h) (local.get $i)) (f32x4.mul (local.get $lambda)
+        (v128.bitselect (local.get $v) (f32x4.mul (local.get $alpha) (f32x4.sub (local.get $g) (local.get $one))) (local.get $m))))
+      (v128.store (i32.add (local.get $s) (local.get $i)) (f32x4.mul (local.get $lambda)
+        (v128.bitselect (local.get $one) (f32x4.mul (local.get $alpha) (local.get $g)) (local.get $m))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
 ;; actSlope: h = act(z) and s = act'(z), elementwise over `bytes` bytes (a multiple of 16), kind 1..5 as in
 ;; dense (the same exp and tanh); silu' = g (1 + z (1 - g)) with g = 1 / (1 + e^-z), relu' = [z > 0],
 ;; selu' = lambda (z > 0 ? 1 : alpha e^z), tanh' = 1 - tanh^2, gelu' = (1 + u) / 2 + z (1 - u^2) c (1 + 3 k z^2) / 2
 ;; with u = tanh(c (z + k z^3)). Forward-mode tangents (jvp) multiply by s.
   (func (export "actSlope") (param $z i32) (param $h i32) (param $s i32) (param $bytes i32) (param $kind i32)
     (local $i i32) (local $v v128) (local $y v128) (local $d v128) (local $g v128) (local $u v128) (local $m v128)
+    (if (i32.eq (local.get $kind) (i32.const 3)) (then
+      (call $selu (local.get $z) (local.get $h) (local.get $s) (local.get $bytes))
+      (return)))
     (local.set $i (i32.const 0))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
