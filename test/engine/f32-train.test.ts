@@ -139,6 +139,11 @@ describe("float32 training passes (Mlp.precision)", () => {
         const other = passes(net, x, t, seed, precision, threads);
         expect(Buffer.from(other.out.buffer)).toEqual(Buffer.from(one.out.buffer));
         expect(Buffer.from(other.grad.buffer)).toEqual(Buffer.from(one.grad.buffer));
+        // the worker threads ran their chunks (no silent fallback to the calling thread)
+        const engine = (net as unknown as { f32: { pool: { stats: { workerRanges: number; takenOver: number } } | null; failure: { take(): string | null } } }).f32;
+        expect(engine.failure.take()).toBeNull();
+        expect(engine.pool?.stats.workerRanges).toBeGreaterThan(0);
+        expect(engine.pool?.stats.takenOver).toBe(0);
       }
       const twice = Float64Array.from(one.grad, (g) => g + g);
       net.forward(x, t);
