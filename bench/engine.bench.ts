@@ -78,6 +78,9 @@ function forwardBench(precision: "f64" | "f32", threads: number | undefined): Be
   };
 }
 
+/** FLOPs of a train-2d-wide step's MLP passes: forward, weight gradients (as many) and input gradients of the layers above the first. */
+const trainFlops = 2 * forwardFlops + 2 * rows * (2 * width * width + 2 * width);
+
 interface TrainState { net: Mlp; opt: Optimizer; rng: Random; pool: Float64Array; xt: Batch; target: Batch; t: Float64Array; prediction: Batch; gradient: Batch }
 
 /** One CFM step of train-2d-wide (the step of bench/mlp.bench.ts at batch 4096, width 256). */
@@ -114,6 +117,7 @@ function trainBench(threads: number | undefined, precision: MlpPrecision = "floa
     },
     run: trainStep,
     repeats: 5,
+    metrics: (_s, ms) => ({ gflops: trainFlops / (ms * 1e6) }),
     anchor: { workload: "train-2d-wide", args: ["--batch", "4096", "--width", "256"], label: "torch f32 2t", ms: (j) => (j.threads2 as { ms_per_step: number }).ms_per_step },
   };
 }
