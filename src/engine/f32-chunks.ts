@@ -8,7 +8,7 @@
  * because worker threads receive their source text.
  */
 
-/** The exports of a gemm-f32.wat instance (its memory is imported). */
+/** The exports of a gemm-f32.wat instance (its memory is imported; gemm's init >> 8 is its k-chunk, 0 for 64). */
 export interface GemmF32 {
   gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number, scale: number) => void;
   colsum: (c: number, m: number, p: number, out: number) => void;
@@ -70,7 +70,7 @@ export function forwardF32(k: GemmF32, plan: F32TrainPlan, first: number, count:
     for (let l = 0; l < plan.layers; l++) {
       const kk = plan.insP[l] as number, p = plan.outsP[l] as number, last = l === plan.layers - 1;
       const c = (last ? plan.out : (plan.hidden[l] as number)) + 4 * r0 * p;
-      k.gemm(a, 4 * kk, 4, plan.wt[l] as number, c, m4, kk, p, 0, plan.b[l] as number, 0);
+      k.gemm(a, 4 * kk, 4, plan.wt[l] as number, c, m4, kk, p, 256 << 8, plan.b[l] as number, 0);
       if (!last) k.actSlope(c, c, (plan.slope[l] as number) + 4 * r0 * p, 4 * m4 * p, plan.act);
       a = c;
     }
@@ -96,7 +96,7 @@ export function backwardF32(k: GemmF32, plan: F32TrainPlan, first: number, count
       k.colsum(delta, m4, p, part + (plan.pb[l] as number));
       if (l > 0) {
         const target = (plan.delta[which] as number) + 4 * r0 * plan.widest;
-        k.gemm(delta, 4 * p, 4, plan.w[l] as number, target, m4, p, kk, 2, plan.zero, (plan.slope[l - 1] as number) + 4 * r0 * kk);
+        k.gemm(delta, 4 * p, 4, plan.w[l] as number, target, m4, p, kk, 2 | (256 << 8), plan.zero, (plan.slope[l - 1] as number) + 4 * r0 * kk);
         delta = target;
         which ^= 1;
       }

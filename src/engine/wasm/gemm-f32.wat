@@ -6,8 +6,10 @@
 ;; at c; m a multiple of 4, p a multiple of 8 (the caller pads). 4 x 8 register tiles (8 f32x4 accumulators;
 ;; each step broadcasts one entry of 4 rows of A by v128.load32_splat against two vectors of a row of B).
 ;; Each entry of C is one left-to-right sum over i started at the bias (init bit 0: at C), through
-;; k-chunks of 64 and column panels of 128 (a chunk of B, 32 KiB, stays in cache while every row tile passes).
+;; k-chunks (64 by default) and column panels of 128 (a chunk of B, 32 KiB, stays in cache while every row tile passes).
 ;; init bit 1 multiplies the result entrywise by the [m, p] matrix at byte offset scale (laid out like C).
+;; init >> 8: the k-chunk (0: 64); 256 suits k = 256 with B resident in L2 (the forward and input-gradient
+;; passes), 64 the weight gradients. The chunking never changes the bits.
 ;; colsum: out[o] = sum over rows r = 0..m-1, in order, of C[r, o] (p a multiple of 4).
 ;; actSlope: as in dense-f32.wat (the same exp and tanh; SELU by $selu, the same bits).
 ;; reduce: the chunk-order float64 sum of the partial gradients.
@@ -18,16 +20,18 @@
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
     (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32) (param $scale i32)
     (local $r i32) (local $o i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
-    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32)
+    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32) (local $kc i32)
     (local $i0 i32) (local $i1 i32) (local $o0 i32) (local $o1 i32) (local $first i32) (local $last i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $pBytes (i32.shl (local.get $p) (i32.const 2)))
+    (local.set $kc (i32.shr_u (local.get $init) (i32.const 8)))
+    (if (i32.eqz (local.get $kc)) (then (local.set $kc (i32.const 64))))
     (local.set $rs2 (i32.shl (local.get $rs) (i32.const 1)))
     (local.set $rs3 (i32.add (local.get $rs2) (local.get $rs)))
     (local.set $i0 (i32.const 0))
     (loop $kloop
-      (local.set $i1 (i32.add (local.get $i0) (i32.const 64)))
+      (local.set $i1 (i32.add (local.get $i0) (local.get $kc)))
       (if (i32.gt_u (local.get $i1) (local.get $k)) (then (local.set $i1 (local.get $k))))
       (local.set $first (i32.eqz (local.get $i0)))
       (local.set $last (i32.eq (local.get $i1) (local.get $k)))
