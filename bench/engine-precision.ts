@@ -1,6 +1,14 @@
-import { mlp } from "./src/nn/index.js";
-import { Random } from "./src/random/random.js";
-import { f32TrainKernel } from "./src/engine/f32-train.js";
+/*
+ * Paired timing of the Mlp training passes (forward + backward, batch 4096, [3-256-256-256-2]
+ * SELU) in float32, float32-relaxed and float64, interleaved step by step so that the load of a
+ * shared machine hits all three alike; prints medians and the medians of the paired ratios.
+ *   T=2 npx tsx bench/engine-precision.ts        (T: threads, default 1)
+ * On Node 24 (relaxed SIMD on) the relaxed row runs the relaxed_madd kernel; on Node 20 it falls
+ * back to the SIMD128 kernel, so its ratio shows the noise of the measurement.
+ */
+import { mlp } from "../src/nn/index.js";
+import { Random } from "../src/random/random.js";
+import { f32TrainKernel } from "../src/engine/f32-train.js";
 const rng = new Random(1);
 const n = 4096;
 const mk = (p: "float32" | "float32-relaxed" | "float64") => { const net = mlp({ dim: 2, hidden: [256, 256, 256], activation: "selu", seed: 0 }); net.precision = p; net.threads = Number(process.env.T ?? 1); return net; };
