@@ -6,7 +6,8 @@
  *     anchor draws it) vs torch float64 on 2 threads;
  *   - `mlp-forward` (4096 x [3-256-256-256-2] SiLU): the float64 `Mlp` vs torch float64 2 threads,
  *     the float32 `cpu-f32` path (gpuMlpField) vs torch float32 2 threads;
- *   - `train-2d-wide` (one CFM step, batch 4096, [3-256-256-256-2] SELU, Adam) vs torch float32 2 threads;
+ *   - `train-2d-wide` (one CFM step, batch 4096, [3-256-256-256-2] SELU, Adam) vs torch float32 2 threads:
+ *     the float64 `Mlp`, and `precision: "float32"` / `"float32-relaxed"` (float64 Adam state);
  *   - standard normal draws (`fillNormal`, ns per draw; no anchor);
  *   - pure-FLOP WebAssembly SIMD microkernels (bench/flops.wat): the most one thread gets from
  *     SIMD128, to put the GFLOP/s of the rows above against.
@@ -19,7 +20,8 @@ import { defineBenchmarks, type Benchmark } from "./harness.js";
 import { Random } from "../src/random/random.js";
 import { marginalVelocity } from "../src/velocity/index.js";
 import { mlp, adam } from "../src/nn/index.js";
-import type { Mlp, Optimizer } from "../src/nn/index.js";
+import type { Mlp, MlpPrecision, Optimizer } from "../src/nn/index.js";
+import { f32TrainKernel } from "../src/engine/f32-train.js";
 import { cfmLoss, squaredEuclidean } from "../src/losses/index.js";
 import { moons } from "../src/distributions/index.js";
 import { gpuMlpField } from "../src/gpu/index.js";
@@ -76,6 +78,9 @@ function forwardBench(precision: "f64" | "f32", threads: number | undefined): Be
   };
 }
 
+/** FLOPs of a train-2d-wide step's MLP passes: forward, weight gradients (as many) and input gradients of the layers above the first. */
+const trainFlops = 2 * forwardFlops + 2 * rows * (2 * width * width + 2 * width);
+
 interface TrainState { net: Mlp; opt: Optimizer; rng: Random; pool: Float64Array; xt: Batch; target: Batch; t: Float64Array; prediction: Batch; gradient: Batch }
 
 /** One CFM step of train-2d-wide (the step of bench/mlp.bench.ts at batch 4096, width 256). */
@@ -98,18 +103,21 @@ function trainStep(s: TrainState): void {
   s.opt.step(s.net.parameters, s.net.gradient);
 }
 
-function trainBench(threads: number | undefined): Benchmark<TrainState> {
+function trainBench(threads: number | undefined, precision: MlpPrecision = "float64"): Benchmark<TrainState> {
+  const kernel = precision === "float64" ? "f64" : `${precision === "float32" ? "f32" : "f32 relaxed"} (${f32TrainKernel(precision === "float32-relaxed") ?? "f64 fallback"} kernel)`;
   return {
-    name: `train-2d-wide step batch 4096 [3-256-256-256-2] selu adam: Mlp f64, ${label(threads)}`,
+    name: `train-2d-wide step batch 4096 [3-256-256-256-2] selu adam: Mlp ${kernel}, ${label(threads)}`,
     setup: () => {
       const rng = new Random(0);
       const net = mlp({ dim: 2, hidden: [width, width, width], activation: "selu", seed: 0 });
       net.threads = threads;
+      net.precision = precision;
       const alloc = () => ndarray(new Float64Array(rows * 2), [rows, 2]) as Batch;
       return { net, opt: adam({ lr: 1e-3 }), rng, pool: moons().sample(100_000, rng).data, xt: alloc(), target: alloc(), t: new Float64Array(rows), prediction: alloc(), gradient: alloc() };
     },
     run: trainStep,
     repeats: 5,
+    metrics: (_s, ms) => ({ gflops: trainFlops / (ms * 1e6) }),
     anchor: { workload: "train-2d-wide", args: ["--batch", "4096", "--width", "256"], label: "torch f32 2t", ms: (j) => (j.threads2 as { ms_per_step: number }).ms_per_step },
   };
 }
@@ -157,5 +165,8 @@ export default defineBenchmarks([
   forwardBench("f32", 1),
   trainBench(undefined),
   trainBench(1),
+  trainBench(2, "float32"),
+  trainBench(1, "float32"),
+  trainBench(2, "float32-relaxed"),
   normalBench,
 ]);

@@ -8,6 +8,8 @@ import type { MlpSpec, Activation, TimeEmbeddingSpec } from "./spec.js";
 import { activate } from "./activation.js";
 import { matmulNN, matmulNT, matmulTN, simdEnabled } from "./matmul.js";
 import { MlpThreads } from "../engine/mlp-threads.js";
+import { MlpF32Train, f32TrainKernel } from "../engine/f32-train.js";
+import type { ChunkNet } from "../engine/mlp-chunks.js";
 import { checkInteger } from "../core/check.js";
 import { Workspace } from "./workspace.js";
 import { validateSpec, timeFeatureCount } from "./validate.js";
@@ -34,6 +36,18 @@ export type Labels = number | ArrayLike<number>;
  * @category Neural networks
  */
 export type ModelCondition = Labels | Batch;
+
+/**
+ * Arithmetic of an {@link Mlp}'s training passes ({@link Mlp.forward} and {@link Mlp.backward}):
+ * `"float64"` (the default), `"float32"` (float32 WebAssembly SIMD; same bits on every machine and
+ * thread count) or `"float32-relaxed"` (float32 with relaxed-SIMD fused multiply-adds where the
+ * runtime has relaxed SIMD, as Node 24 and Chrome do, else as `"float32"`: faster, same bits for
+ * every thread count, but whether a multiply-add rounds once or twice depends on the CPU, so the
+ * bits may differ between machines).
+ *
+ * @category Neural networks
+ */
+export type MlpPrecision = "float64" | "float32" | "float32-relaxed";
 
 /**
  * A multilayer perceptron velocity field v_theta(x, t[, y]) on R^dim with a hand-written
@@ -97,6 +111,20 @@ export class Mlp implements VelocityField {
    * result is the same bits whatever the thread count; set 1 to keep to the calling thread.
    */
   threads: number | undefined = undefined;
+
+  /**
+   * Arithmetic of {@link Mlp.forward} and {@link Mlp.backward} (see {@link MlpPrecision}; default
+   * `"float64"`). With a float32 precision the parameters stay float64 (the optimizer updates
+   * them in float64) and are rounded to float32 at every forward; activations, slopes and the
+   * per-chunk gradients (256 rows) are float32, the chunks' gradients are added in float64 in
+   * chunk order, so the gradient is the same bits whatever the thread count. Where WebAssembly
+   * SIMD or shared WebAssembly memory is missing, the passes stay float64. `evaluate`, `jvp` and
+   * `divergence` are float64 always.
+   */
+  precision: MlpPrecision = "float64";
+  private f32: MlpF32Train | null = null;
+  private f32Threads: number | undefined = undefined;
+  private cachedOnF32 = false;
 
   /**
    * Builds an MLP from a spec (copied; validated like untrusted data).
@@ -232,12 +260,23 @@ export class Mlp implements VelocityField {
     const n = xb.shape[0] as number;
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
+    const f32 = this.f32Engine();
+    if (f32 !== null) {
+      const features = new Float64Array(n * this.inputs);
+      this.run(null, xb.data, t, this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n), n, result.data, features);
+      f32.forward(n, this.parameters, features, result.data);
+      this.cachedRows = n;
+      this.cachedOnEngine = false;
+      this.cachedOnF32 = true;
+      return result;
+    }
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(true, n) : null;
     this.run(ws, xb.data, t, this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n), n, result.data, engine === null ? null : engine.input(0, n));
     engine?.forward(0, n, this.parameters, result.data);
     this.cachedRows = n;
     this.cachedOnEngine = engine !== null;
+    this.cachedOnF32 = false;
     return result;
   }
 
@@ -252,9 +291,13 @@ export class Mlp implements VelocityField {
    */
   backward(gradOutput: Batch, accumulate = false): Float64Array {
     const fn = "Mlp.backward";
-    if (this.cachedRows < 0 || (!this.cachedOnEngine && this.train === null)) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
+    if (this.cachedRows < 0 || (!this.cachedOnEngine && !this.cachedOnF32 && this.train === null)) throw new DomainError(fn, "this", "have run forward() first", "no forward pass");
     const n = this.cachedRows;
     const g = asBatch(fn, "gradOutput", gradOutput, { dim: this.dim, rows: n });
+    if (this.cachedOnF32 && this.f32 !== null) {
+      this.f32.backward(g.data, this.gradient, accumulate);
+      return this.gradient;
+    }
     if (this.cachedOnEngine && this.engine !== null) {
       this.engine.backward(n, g.data, this.gradient, accumulate);
       return this.gradient;
@@ -415,12 +458,30 @@ export class Mlp implements VelocityField {
     if (!MlpThreads.takes(n) || !simdEnabled()) return null;
     if (this.engine !== null && this.engine.requested === this.threads) return this.engine;
     this.engine?.dispose();
+    this.engine = new MlpThreads(this.chunkNet(), { threads: this.threads }, "Mlp");
+    return this.engine;
+  }
+
+  /** The shape of this network as the engine takes it. */
+  private chunkNet(): ChunkNet {
     const offsets: number[] = [];
     let at = 0;
     this.widths.forEach((outs, l) => { offsets.push(at); at += (this.layerInputs[l] as number) * outs + outs; });
-    const net = { layers: this.widths.length, dim: this.dim, inputs: this.inputs, layerInputs: [...this.layerInputs], widths: [...this.widths], offsets, parameterCount: this.parameters.length, activation: this.activation, chunk: 256 };
-    this.engine = new MlpThreads(net, { threads: this.threads }, "Mlp");
-    return this.engine;
+    return { layers: this.widths.length, dim: this.dim, inputs: this.inputs, layerInputs: [...this.layerInputs], widths: [...this.widths], offsets, parameterCount: this.parameters.length, activation: this.activation, chunk: 256 };
+  }
+
+  /** The float32 training engine where `precision` asks for float32 and it runs here, else null. */
+  private f32Engine(): MlpF32Train | null {
+    const p = this.precision;
+    if (p !== "float64" && p !== "float32" && p !== "float32-relaxed") throw new DomainError("Mlp.forward", "precision", 'be "float64", "float32" or "float32-relaxed"', String(p));
+    if (this.threads !== undefined) checkInteger("Mlp", "threads", this.threads, 1, 256);
+    if (p === "float64" || f32TrainKernel(p === "float32-relaxed") === null) return null;
+    const relaxed = p === "float32-relaxed";
+    if (this.f32 !== null && this.f32.relaxed === relaxed && this.f32Threads === this.threads) return this.f32;
+    this.f32?.dispose();
+    this.f32 = new MlpF32Train(this.chunkNet(), { threads: this.threads }, relaxed, "Mlp.forward");
+    this.f32Threads = this.threads;
+    return this.f32;
   }
 
   private ensure(training: boolean, n: number): Workspace {

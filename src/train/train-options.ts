@@ -5,7 +5,7 @@ import type { Random } from "../random/random.js";
 import type { Optimizer } from "../nn/optimizers.js";
 import type { LearningRateSchedule } from "../nn/schedules.js";
 import type { ParameterEma } from "../nn/ema.js";
-import type { ModelCondition } from "../nn/mlp.js";
+import type { MlpPrecision, ModelCondition } from "../nn/mlp.js";
 import type { TimeSampler } from "./time-samplers.js";
 
 /**
@@ -155,6 +155,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** {@link train} yields to the event loop at least this often, in ms (default 16), so pages stay responsive. */
   yieldEveryMs?: number;
+  /**
+   * Arithmetic of the model's forward and backward passes for this run (a model with a
+   * `precision` setting, such as {@link Mlp}; see {@link MlpPrecision}): set for the run, restored
+   * after it. Default: the model's own setting. Parameters and optimizer state stay float64.
+   */
+  precision?: MlpPrecision;
 }
 
 /** The record of a training run. @category Training */

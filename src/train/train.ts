@@ -12,6 +12,7 @@ import { batchDrawer } from "./conditions.js";
 import type { TrainableModel, TrainOptions, TrainHistory } from "./train-options.js";
 
 export type { TrainableModel, LabelledDistribution, ConditionedDistribution, ModelExtras, ScoreTraining, StepInfo, TrainOptions, TrainHistory } from "./train-options.js";
+import type { MlpPrecision } from "../nn/mlp.js";
 
 /**
  * Trains a velocity model by conditional flow matching, one minibatch per step:
@@ -42,14 +43,18 @@ export type { TrainableModel, LabelledDistribution, ConditionedDistribution, Mod
  */
 export async function train(options: TrainOptions): Promise<TrainHistory> {
   options = checkOptions("train", "options", options, true);
-  const run = trainingRun("train", options);
   const yieldEvery = checkPositive("train", "options.yieldEveryMs", options.yieldEveryMs ?? 16);
+  const run = trainingRun("train", options);
   let last = performance.now();
-  for (let r = run.next(); !r.done; r = run.next()) {
-    if (performance.now() - last >= yieldEvery) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      last = performance.now();
+  try {
+    for (let r = run.next(); !r.done; r = run.next()) {
+      if (performance.now() - last >= yieldEvery) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        last = performance.now();
+      }
     }
+  } finally {
+    run.restore();
   }
   return run.history();
 }
@@ -67,13 +72,19 @@ export async function train(options: TrainOptions): Promise<TrainHistory> {
 export function trainSync(options: TrainOptions): TrainHistory {
   options = checkOptions("trainSync", "options", options, true);
   const run = trainingRun("trainSync", options);
-  for (let r = run.next(); !r.done; r = run.next());
+  try {
+    for (let r = run.next(); !r.done; r = run.next());
+  } finally {
+    run.restore();
+  }
   return run.history();
 }
 
 interface Run {
   next(): { done: boolean };
   history(): TrainHistory;
+  /** Gives the model back its own precision setting. */
+  restore(): void;
 }
 
 function trainingRun(fn: string, o: TrainOptions): Run {
@@ -106,6 +117,12 @@ function trainingRun(fn: string, o: TrainOptions): Run {
   const extras = o.extras;
   if (extras !== undefined && (extras === null || typeof extras !== "object")) throw new DomainError(fn, "options.extras", "be an object", describeValue(extras));
   const score = scorePlan(fn, o, model, optimizer.lr);
+  const precise = model as { precision?: MlpPrecision };
+  const ownPrecision = precise.precision;
+  if (o.precision !== undefined) {
+    if (o.precision !== "float64" && o.precision !== "float32" && o.precision !== "float32-relaxed") throw new DomainError(fn, "options.precision", 'be "float64", "float32" or "float32-relaxed"', describeValue(o.precision));
+    if (!("precision" in model)) throw new DomainError(fn, "options.model", "have a precision setting (an Mlp) when options.precision is given", describeValue(model));
+  }
 
   const lossHistory = new Float64Array(steps);
   const scoreHistory = score === null ? null : new Float64Array(steps);
@@ -168,7 +185,11 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     }
   };
 
+  if (o.precision !== undefined) precise.precision = o.precision;
   return {
+    restore() {
+      if (o.precision !== undefined) precise.precision = ownPrecision as MlpPrecision;
+    },
     next() {
       if (!finished && o.signal?.aborted) {
         stoppedBy = "signal";

@@ -49,4 +49,27 @@ describe.skipIf(SKIP_BROWSER)("the CPU engine in headless Chromium (no cross-ori
     const { isolated: _, ...values } = got;
     expect(values).toEqual(workload());
   });
+
+  it("Mlp precision float32 trains in the page: the float32 bits of Node where shared WebAssembly memory exists, else float64", async () => {
+    const page = await (site as BundledPage).open();
+    const got = await page.evaluate(() => {
+      const fm = (window as unknown as { fm: any }).fm;
+      let shared = true;
+      try { new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }); } catch { shared = false; }
+      const rng = new fm.Random(23);
+      const x = rng.normalBatch(600, 2), g = rng.normalBatch(600, 2);
+      const net = fm.mlp({ dim: 2, hidden: [32, 24], activation: "selu", seed: 24 });
+      net.precision = "float32";
+      net.forward(x, 0.4);
+      return { shared, gradient: Array.from(net.backward(g)) as number[] };
+    });
+    await page.close();
+    const rng = new Random(23);
+    const x = rng.normalBatch(600, 2), g = rng.normalBatch(600, 2);
+    const net = mlp({ dim: 2, hidden: [32, 24], activation: "selu", seed: 24 });
+    net.precision = got.shared ? "float32" : "float64";
+    net.threads = 1;
+    net.forward(x, 0.4);
+    expect(got.gradient).toEqual(Array.from(net.backward(g)));
+  });
 });

@@ -2,13 +2,14 @@
  * The one place that turns the generated base64 of modules.ts into WebAssembly (internal):
  * decoded without Buffer or atob-only paths, compiled and test-instantiated once. Null where
  * WebAssembly or one of the features the module uses (SIMD128, relaxed SIMD) is missing, so
- * every caller has a scalar fallback.
+ * every caller has a scalar fallback. `imports` gives the test instance its imports (a module that
+ * imports a shared memory is null where shared WebAssembly memory is missing).
  */
-export function compileModule(base64: string): WebAssembly.Module | null {
+export function compileModule(base64: string, imports: () => WebAssembly.Imports = () => ({})): WebAssembly.Module | null {
   try {
     if (typeof WebAssembly !== "object" || typeof atob !== "function") return null;
     const module = new WebAssembly.Module(decodeBase64(base64));
-    new WebAssembly.Instance(module, {});
+    new WebAssembly.Instance(module, imports());
     return module;
   } catch {
     return null;
