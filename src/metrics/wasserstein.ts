@@ -34,10 +34,10 @@ export interface WassersteinOptions {
  * `L = mean_i f_i + mean_j g_j` with `f_i = min_j (C_ij - G_j)`, `g_j = min_i (C_ij - f_i)`:
  * a feasible dual, so `L <= W_p^p` always, stopping when L rises by at most 1% over a stage.
  * Measured against the exact value (2-D moons/moons, N(0, I)/N(0, I), 8 Gaussians/moons,
- * shifted normals; n = 200..2000; d = 2, 8, 32): within 0.8% in W_p, mostly within 0.2%
+ * shifted normals; n = 200..3000; d = 2, 8, 32): within 1.5% in W_p, mostly within 0.2%
  * (the former default, the entropic plan's cost at reg = 3e-4 times the mean cost, was within 2%
- * but took 6.7 s at n = 1000). It is not faster than the exact method below a few thousand
- * points (about 1-3x its time at n = 1000, 2-D); use it for large n or a smooth dual.
+ * but took 6.7 s at n = 1000). It is not faster than the exact method at these sizes (about
+ * 1-6x its time, n = 1000-3000): use it for its smooth dual, not for speed.
  * With `reg`, the transport cost of the entropic plan at that reg (an upper bound, >= exact).
  *
  * @param x - points, shape [n, d]
