@@ -53,6 +53,9 @@ function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellF
     adj[fill[j] as number] = e; fill[j] = (fill[j] as number) + 1;
   }
   const { C, m, pi } = s;
+  // the Prim updates read C by columns: past the caches (C over 4 MB) a blocked transpose is cheaper
+  const transposed = n * m * 8 > 4e6;
+  const CT = transposed ? transpose(C, n, m) : C;
   const attached = new Uint8Array(nodes + 1), stack = new Int32Array(nodes + 1);
   parent[root] = -1; pred[root] = -2; predDir[root] = 0; pi[root] = 0;
   attached[root] = 1;
@@ -80,20 +83,37 @@ function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellF
         stack[top++] = w;
       }
     }
-    for (const k of newColumns) {
-      const pk = pi[k] as number, j = k - n;
-      for (let r = 0; r < n; r++) {
-        if (attached[r]) continue;
-        const val = pk - (C[r * m + j] as number);
-        if (val > (bestVal[r] as number)) { bestVal[r] = val; bestCol[r] = k; }
+  };
+  // Prim: hang the unattached row of largest bestVal; the pass that updates bestVal for the
+  // columns just attached also finds the next row (first maximum, as a separate scan would)
+  let r = 0;
+  hang(r, root, -1);
+  for (;;) {
+    let next = -1, best = -Infinity;
+    const count = newColumns.length;
+    if (count === 1 && transposed) {
+      // one new column (the assignment case): a contiguous column of C^T
+      const k = newColumns[0] as number, pk = pi[k] as number, o = (k - n) * n;
+      for (let i = 0; i < n; i++) {
+        if (attached[i]) continue;
+        let bv = bestVal[i] as number;
+        const val = pk - (CT[o + i] as number);
+        if (val > bv) { bv = val; bestVal[i] = val; bestCol[i] = k; }
+        if (next < 0 || bv > best) { next = i; best = bv; }
       }
+    } else for (let i = 0; i < n; i++) {
+      if (attached[i]) continue;
+      let bv = bestVal[i] as number;
+      for (let t = 0; t < count; t++) {
+        const k = newColumns[t] as number;
+        const val = (pi[k] as number) - (CT[transposed ? (k - n) * n + i : i * m + (k - n)] as number);
+        if (val > bv) { bv = val; bestVal[i] = val; bestCol[i] = k; }
+      }
+      if (next < 0 || bv > best) { next = i; best = bv; }
     }
     newColumns.length = 0;
-  };
-  for (;;) {
-    let r = -1, best = -Infinity;
-    for (let i = 0; i < n; i++) if (!attached[i] && (r < 0 || (bestVal[i] as number) > best)) { r = i; best = bestVal[i] as number; }
-    if (r < 0) break;
+    if (next < 0) break;
+    r = next;
     const k = bestCol[r] as number;
     if (k < 0) hang(r, root, -1); else hang(r, k, r * m + (k - n));
   }
@@ -121,4 +141,20 @@ function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellF
     if (lastSucc[p] === p) lastSucc[p] = lastSucc[u] as number;
   }
   s.recomputePotentials();
+}
+
+/** Column-major copy of the row-major n x m matrix C, by 32 x 32 tiles. */
+function transpose(C: Float64Array, n: number, m: number): Float64Array {
+  const T = new Float64Array(n * m), B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = 0; j0 < m; j0 += B) {
+      const j1 = Math.min(m, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        const o = i * m;
+        for (let j = j0; j < j1; j++) T[j * n + i] = C[o + j] as number;
+      }
+    }
+  }
+  return T;
 }
