@@ -1,4 +1,5 @@
 import type { SimplexState } from "./network-simplex.js";
+import { twoOpt } from "./two-opt.js";
 
 /** Direction of a node's arc to its parent: UP = node -> parent. @internal */
 export const UP = 1, DOWN = -1;
@@ -32,11 +33,39 @@ export function greedyStart(s: SimplexState): void {
       if (lj <= rest) { left[best] = 0; open--; rest -= lj; } else { left[best] = lj - rest; rest = 0; }
     }
   }
-  hangForest(s, cellRow, cellCol, cellFlow);
+  // the costs by columns: past the caches (C over 4 MB) a blocked transpose is cheaper
+  const transposed = n * m * 8 > 4e6;
+  const CT = transposed ? transpose(C, n, m) : C;
+  if (n === m && n <= TWO_OPT_MAX_N && cellRow.length === n && isPermutationStart(s)) {
+    // equal supplies and demands (the assignment case): the greedy shipments are a
+    // permutation; pairwise exchanges make it much cheaper before the simplex starts
+    const p = new Int32Array(n);
+    for (let e = 0; e < n; e++) p[cellRow[e] as number] = cellCol[e] as number;
+    twoOpt(C, CT, transposed, n, p, TWO_OPT_PASSES, s.tolerance);
+    for (let e = 0; e < n; e++) cellCol[e] = p[cellRow[e] as number] as number;
+  }
+  hangForest(s, cellRow, cellCol, cellFlow, CT, transposed);
+}
+
+/**
+ * Sweeps of {@link twoOpt} on a permutation start, and the largest n it runs at. Measured
+ * (8 Gaussians -> moons): pivots 2100 -> 850 at n = 256, the solve 15-30% faster up to
+ * n = 384; at n = 1024 the sweeps (O(n^2) each) cost as much as the pivots they save.
+ */
+const TWO_OPT_PASSES = 4, TWO_OPT_MAX_N = 384;
+
+/** Every supply equals every demand, so each greedy shipment fills a row and a column. */
+function isPermutationStart(s: SimplexState): boolean {
+  const { supply, n, m } = s;
+  const q = supply[0] as number;
+  for (let i = 0; i < n; i++) if (supply[i] !== q) return false;
+  for (let j = 0; j < m; j++) if (supply[n + j] !== -q) return false;
+  return true;
 }
 
 /** Builds parent/pred/thread/... and the potentials from the forest's edges, joining its trees Prim-like. */
-function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellFlow: number[]): void {
+function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellFlow: number[], CT: Float64Array,
+  transposed: boolean): void {
   const { n, nodes, root, parent, pred, predDir, thread, revThread, succNum, lastSucc, flow } = s;
   const k = cellRow.length;
   const degree = new Int32Array(nodes + 1);
@@ -53,9 +82,6 @@ function hangForest(s: SimplexState, cellRow: number[], cellCol: number[], cellF
     adj[fill[j] as number] = e; fill[j] = (fill[j] as number) + 1;
   }
   const { C, m, pi } = s;
-  // the Prim updates read C by columns: past the caches (C over 4 MB) a blocked transpose is cheaper
-  const transposed = n * m * 8 > 4e6;
-  const CT = transposed ? transpose(C, n, m) : C;
   const attached = new Uint8Array(nodes + 1), stack = new Int32Array(nodes + 1);
   parent[root] = -1; pred[root] = -2; predDir[root] = 0; pi[root] = 0;
   attached[root] = 1;
