@@ -18,32 +18,41 @@ export function twoOpt(C: Float64Array, CT: Float64Array, transposed: boolean, n
   passes: number, tolerance: number): number {
   const diag = new Float64Array(n);
   for (let i = 0; i < n; i++) diag[i] = C[i * n + (p[i] as number)] as number;
-  const stride = transposed ? 1 : n;
+  // CT[col(a) + k * step] is C[k, a]
+  const step = transposed ? 1 : n;
   let dirty = new Uint8Array(n).fill(1), next = new Uint8Array(n);
   const list = new Int32Array(n);
-  let listSize = 0;
   let swaps = 0;
   for (let pass = 0; pass < passes; pass++) {
     // rows that changed in the last sweep, ascending
-    listSize = 0;
+    let listSize = 0;
     for (let i = 0; i < n; i++) if (dirty[i]) list[listSize++] = i;
     if (listSize === 0) break;
     next.fill(0);
     let t0 = 0;
     for (let i = 0; i < n - 1; i++) {
       while (t0 < listSize && (list[t0] as number) <= i) t0++;
-      const o = i * n, all = dirty[i] === 1;
-      let a = p[i] as number, ca = diag[i] as number, oa = transposed ? a * n : a;
-      const count = all ? n - i - 1 : listSize - t0;
-      for (let t = 0; t < count; t++) {
-        const k = all ? i + 1 + t : (list[t0 + t] as number);
-        const b = p[k] as number;
-        const cka = CT[oa + k * stride] as number, cib = C[o + b] as number;
-        if (cib + cka < ca + (diag[k] as number) - tolerance) {
-          p[i] = b; p[k] = a; diag[k] = cka; diag[i] = cib;
-          next[i] = 1; next[k] = 1;
-          a = b; ca = cib; oa = transposed ? a * n : a;
-          swaps++;
+      const o = i * n;
+      let a = p[i] as number, ca = diag[i] as number, col = transposed ? a * n : a;
+      if (dirty[i]) {
+        for (let k = i + 1; k < n; k++) {
+          const b = p[k] as number;
+          const cka = CT[col + k * step] as number, cib = C[o + b] as number;
+          if (cib + cka < ca + (diag[k] as number) - tolerance) {
+            p[i] = b; p[k] = a; diag[k] = cka; diag[i] = cib; next[i] = 1; next[k] = 1;
+            a = b; ca = cib; col = transposed ? a * n : a;
+            swaps++;
+          }
+        }
+      } else {
+        for (let t = t0; t < listSize; t++) {
+          const k = list[t] as number, b = p[k] as number;
+          const cka = CT[col + k * step] as number, cib = C[o + b] as number;
+          if (cib + cka < ca + (diag[k] as number) - tolerance) {
+            p[i] = b; p[k] = a; diag[k] = cka; diag[i] = cib; next[i] = 1; next[k] = 1;
+            a = b; ca = cib; col = transposed ? a * n : a;
+            swaps++;
+          }
         }
       }
     }
