@@ -37,7 +37,7 @@ export default defineBenchmarks(pairs.flatMap((pair) => [256, 512, 1024].flatMap
   setup: (): CostMatrix => draw(pair, n),
   run: (C: CostMatrix) => solveAssignment(C),
   // the first benchmark of a process otherwise times V8's compilation of the simplex
-  warmup: 5,
+  warmup: n <= 256 ? 40 : 5,
   repeats: n >= 1024 ? 5 : 7,
   metrics: (C: CostMatrix) => ({ cost: solveAssignment(C).cost }),
   anchor: {

@@ -40,18 +40,30 @@ export function pairwiseCost(x: NdArray<Float64Array>, y: NdArray<Float64Array>,
   const n = a.shape[0] as number, m = b.shape[0] as number;
   const xs = a.data, ys = b.data;
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const xo = i * d, ro = i * m;
-    for (let j = 0; j < m; j++) {
-      const yo = j * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const t = (xs[xo + k] as number) - (ys[yo + k] as number);
-        s += t * t;
+  if (d === 2) {
+    // the common 2-D case without the inner loop (same sums, same order)
+    for (let i = 0; i < n; i++) {
+      const x0 = xs[2 * i] as number, x1 = xs[2 * i + 1] as number, ro = i * m;
+      for (let j = 0; j < m; j++) {
+        const t0 = x0 - (ys[2 * j] as number), t1 = x1 - (ys[2 * j + 1] as number);
+        out[ro + j] = t0 * t0 + t1 * t1;
       }
-      out[ro + j] = p === 2 ? s : p === 1 ? Math.sqrt(s) : Math.pow(s, p / 2);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const xo = i * d, ro = i * m;
+      for (let j = 0; j < m; j++) {
+        const yo = j * d;
+        let s = 0;
+        for (let k = 0; k < d; k++) {
+          const t = (xs[xo + k] as number) - (ys[yo + k] as number);
+          s += t * t;
+        }
+        out[ro + j] = s;
+      }
     }
   }
+  if (p !== 2) for (let k = 0; k < out.length; k++) out[k] = p === 1 ? Math.sqrt(out[k] as number) : Math.pow(out[k] as number, p / 2);
   checkFiniteResult("pairwiseCost", "cost", out);
   return ndarray(out, [n, m]);
 }

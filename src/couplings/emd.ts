@@ -83,8 +83,12 @@ export interface EmdResult extends TransportStatus {
  * @category Couplings
  */
 export function emd(a: Weights, b: Weights, cost: CostMatrix, options: EmdOptions = {}): EmdResult {
+  return solveEmd(a, b, asBatch("emd", "cost", cost), options);
+}
+
+/** {@link emd} on a cost matrix already checked to be a finite contiguous [n, m] batch (pairwiseCost's output). @internal */
+export function solveEmd(a: Weights, b: Weights, c: CostMatrix, options: EmdOptions): EmdResult {
   const fn = "emd";
-  const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;
   if (n === 0 || m === 0) throw new ShapeError(fn, "cost", "have at least one row and one column", describeShape(c.shape));
   const policy = readPolicy(fn, options.onNonConvergence, "ignore");

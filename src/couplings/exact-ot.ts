@@ -2,7 +2,7 @@ import { gatherRows, type Batch } from "../core/batch.js";
 import type { CoupledBatch } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 import { pairwiseCost } from "./cost.js";
-import { emd } from "./emd.js";
+import { emd, solveEmd } from "./emd.js";
 import { checkBatches, samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { samplePlan } from "./sample-plan.js";
 import { readPolicy } from "./status.js";
@@ -45,7 +45,8 @@ export function exactOTCoupling(options: OTCouplingOptions = {}): OTCoupling {
         status = sampled.status;
         return out;
       }
-      const r = emd(null, null, pairwiseCost(a, b), solveOptions);
+      // pairwiseCost checked its entries: the solve skips emd's second pass over them
+      const r = solveEmd(null, null, pairwiseCost(a, b), solveOptions);
       status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };
       // equal sizes, uniform weights: the plan is a permutation with one cell per row
       const indices0 = new Int32Array(n), indices1 = new Int32Array(n);
