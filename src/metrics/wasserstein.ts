@@ -36,8 +36,10 @@ export interface WassersteinOptions {
  * Measured against the exact value (2-D moons/moons, N(0, I)/N(0, I), 8 Gaussians/moons,
  * shifted normals; n = 200..3000; d = 2, 8, 32): within 1.5% in W_p, mostly within 0.2%
  * (the former default, the entropic plan's cost at reg = 3e-4 times the mean cost, was within 2%
- * but took 6.7 s at n = 1000). It is not faster than the exact method at these sizes (about
- * 1-6x its time, n = 1000-3000): use it for its smooth dual, not for speed.
+ * but took 6.7 s at n = 1000). Above 200 points a side, the first eps comes from the exact
+ * dual of a 200-point subsample (0.4-0.9x the former time). It is not reliably faster than the
+ * exact method: about 0.5-1.1x its time on separated or high-dimensional pairs, 2-4x on two
+ * samples of one 2-D distribution (n = 1000): use it for its dual bound, not for speed.
  * With `reg`, the transport cost of the entropic plan at that reg (an upper bound, >= exact).
  *
  * @param x - points, shape [n, d]

@@ -65,6 +65,10 @@ describe("wasserstein", () => {
       [moons().sample(250, rng), moons().sample(250, rng)], [rng.normalBatch(250, 2), rng.normalBatch(250, 2)],
       [eightGaussians().sample(250, rng), moons().sample(250, rng)], [eightGaussians().sample(200, rng), moons().sample(300, rng)],
       [rng.normalBatch(200, 8), shifted(200, 8)], [rng.normalBatch(150, 32), rng.normalBatch(150, 32)],
+      // n, m > 200: warm start from the exact dual of a 200-point subsample
+      [moons().sample(400, rng), moons().sample(400, rng)], [eightGaussians().sample(400, rng), moons().sample(300, rng)],
+      [rng.normalBatch(300, 2), rng.normalBatch(400, 2)], [rng.normalBatch(300, 8), shifted(300, 8)],
+      [rng.normalBatch(250, 32), rng.normalBatch(250, 32)],
     ] as const;
     for (const [x, y] of cases) {
       const exact = wasserstein(x, y), estimate = wasserstein(x, y, { method: "sinkhorn" });
