@@ -36,32 +36,35 @@ const solveBenchmarks = defineBenchmarks([{
 /*
  * wasserstein(x, y, { method: 'sinkhorn' }) with its defaults (epsilon-scaled dual bound)
  * against the exact method on the same batches, n = 1000: 2-D moons vs moons (the close case),
- * 8 Gaussians -> moons, and N(0, I) vs N(0, I) + 3 e_1 in 8-D. The metrics time both methods
+ * 8 Gaussians -> moons, N(0, I) vs N(0, I) + 3 e_1 in 8-D and N(0, I) vs N(0, I) in 32-D, and the
+ * same at n = 3000 (names end in n=1000 / n=3000 for filtering). The metrics time both methods
  * alternately in the same process (medians of 3) and give their ratio and the relative error
  * of the Sinkhorn estimate.
  */
-const wn = 1000;
 type WPair = { x: Batch; y: Batch };
-const wCases: Array<[string, () => WPair]> = [
-  ["moons vs moons 2-D", () => { const rng = new Random(0); return { x: moons().sample(wn, rng), y: moons().sample(wn, rng) }; }],
-  ["8 Gaussians -> moons 2-D", () => { const rng = new Random(0); return { x: eightGaussians().sample(wn, rng), y: moons().sample(wn, rng) }; }],
-  ["N(0, I) vs N(3 e1, I) 8-D", () => {
-    const rng = new Random(0);
-    const y = rng.normalBatch(wn, 8);
-    for (let k = 0; k < y.data.length; k += 8) y.data[k] = (y.data[k] as number) + 3;
-    return { x: rng.normalBatch(wn, 8), y };
-  }],
-];
+function wCases(wn: number): Array<[string, () => WPair]> {
+  return [
+    ["moons vs moons 2-D", () => { const rng = new Random(0); return { x: moons().sample(wn, rng), y: moons().sample(wn, rng) }; }],
+    ["8 Gaussians -> moons 2-D", () => { const rng = new Random(0); return { x: eightGaussians().sample(wn, rng), y: moons().sample(wn, rng) }; }],
+    ["N(0, I) vs N(3 e1, I) 8-D", () => {
+      const rng = new Random(0);
+      const y = rng.normalBatch(wn, 8);
+      for (let k = 0; k < y.data.length; k += 8) y.data[k] = (y.data[k] as number) + 3;
+      return { x: rng.normalBatch(wn, 8), y };
+    }],
+    ["N(0, I) vs N(0, I) 32-D", () => { const rng = new Random(0); return { x: rng.normalBatch(wn, 32), y: rng.normalBatch(wn, 32) }; }],
+  ];
+}
 function timed(f: () => number): [number, number] {
   const t0 = performance.now();
   const v = f();
   return [performance.now() - t0, v];
 }
-const wassersteinBenchmarks = defineBenchmarks(wCases.map(([label, setup]) => ({
-  name: `wasserstein sinkhorn defaults vs exact, ${label} n=${wn}`,
+const wassersteinBenchmarks = defineBenchmarks([1000, 3000].flatMap((wn) => wCases(wn)).map(([label, setup], k) => ({
+  name: `wasserstein sinkhorn defaults vs exact, ${label} n=${k < 4 ? 1000 : 3000}`,
   setup,
   run: (s: WPair) => wasserstein(s.x, s.y, { method: "sinkhorn" }),
-  repeats: 3, warmup: 1,
+  repeats: 1, warmup: 0,
   metrics: (s: WPair) => {
     const te: number[] = [], ts: number[] = [];
     let exact = 0, entropic = 0;
