@@ -82,23 +82,29 @@ export function tfVelocityField(model: TfModel, options: TfFieldOptions = {}): T
   const call = modelCall(fn, model, options.dim);
   const maxRows = checkInteger(fn, "options.divergenceRows", options.divergenceRows ?? 65536, 1);
   const d = call.dim;
+  const m = (method: string): string => `${fn}.${method}`;
   return {
     dim: d,
-    evaluate: (x, t, out) => readBatch(launch(call, "evaluate", x, t, null, (xs, ts) => call.predict(`${fn}.evaluate`, xs, ts, false)), out),
-    evaluateAsync: async (x, t, out) => readBatchAsync(launch(call, "evaluateAsync", x, t, null, (xs, ts) => call.predict(`${fn}.evaluateAsync`, xs, ts, false)), out),
-    vjp: (x, t, v, out) => readBatch(launch(call, "vjp", x, t, v, (xs, ts, vs) => vjp(call, `${fn}.vjp`, xs, ts, vs as tf.Tensor2D)), out),
-    vjpAsync: async (x, t, v, out) => readBatchAsync(launch(call, "vjpAsync", x, t, v, (xs, ts, vs) => vjp(call, `${fn}.vjpAsync`, xs, ts, vs as tf.Tensor2D)), out),
-    divergence: (x, t, out) => readValues(launch(call, "divergence", x, t, null, (xs, ts) => divergence(call, `${fn}.divergence`, xs, ts, maxRows)), out),
-    divergenceAsync: async (x, t, out) => readValuesAsync(launch(call, "divergenceAsync", x, t, null, (xs, ts) => divergence(call, `${fn}.divergenceAsync`, xs, ts, maxRows)), out),
+    evaluate: (x, t, out) => readBatch(launch(call, m("evaluate"), x, t, null, (a) => call.predict(m("evaluate"), a.x, a.t, false)), out),
+    evaluateAsync: async (x, t, out) => readBatchAsync(launch(call, m("evaluateAsync"), x, t, null, (a) => call.predict(m("evaluateAsync"), a.x, a.t, false)), out),
+    vjp: (x, t, v, out) => readBatch(launch(call, m("vjp"), x, t, v, (a) => vjp(call, m("vjp"), a)), out),
+    vjpAsync: async (x, t, v, out) => readBatchAsync(launch(call, m("vjpAsync"), x, t, v, (a) => vjp(call, m("vjpAsync"), a)), out),
+    divergence: (x, t, out) => readValues(launch(call, m("divergence"), x, t, null, (a) => divergence(call, m("divergence"), a, maxRows)), out),
+    divergenceAsync: async (x, t, out) => readValuesAsync(launch(call, m("divergenceAsync"), x, t, null, (a) => divergence(call, m("divergenceAsync"), a, maxRows)), out),
   };
 }
 
-/** Checks the arguments, uploads them and runs `work` in a tidy; returns the result tensor (the caller reads and disposes it). */
-function launch(
-  call: ModelCall, method: string, x: Batch, t: Time, v: Batch | null,
-  work: (x: tf.Tensor2D, t: tf.Tensor1D, v: tf.Tensor2D | null) => tf.Tensor,
+/** @internal What a launch uploads besides x, t and v: a condition batch (checked against the model's conditionDim) and the extras. */
+export interface LaunchCondition { condition: Batch; extras: Readonly<Record<string, unknown>> | undefined }
+
+/** @internal The model inputs of one call, as tensors. */
+export interface LaunchInputs { x: tf.Tensor2D; t: tf.Tensor1D; v: tf.Tensor2D | null; cond: tf.Tensor2D | null; extras: Readonly<Record<string, unknown>> | undefined }
+
+/** @internal Checks the arguments, uploads them and runs `work` in a tidy; returns the result tensor (the caller reads and disposes it). */
+export function launch(
+  call: ModelCall, fn: string, x: Batch, t: Time, v: Batch | null,
+  work: (inputs: LaunchInputs) => tf.Tensor, conditioned: LaunchCondition | null = null,
 ): { tensor: tf.Tensor; n: number; d: number; fn: string } {
-  const fn = `tfVelocityField.${method}`;
   if (isTensor(x as unknown)) throw new DomainError(fn, "x", "be a Batch (ndarray over a Float64Array), not a tf.Tensor", `a ${(x as unknown as tf.Tensor).dtype} tensor`);
   const d = call.dim;
   const xb = asBatch(fn, "x", x, { dim: d });
@@ -109,19 +115,21 @@ function launch(
     if (isTensor(v as unknown)) throw new DomainError(fn, "v", "be a Batch (ndarray over a Float64Array), not a tf.Tensor", `a ${(v as unknown as tf.Tensor).dtype} tensor`);
     vb = asBatch(fn, "v", v, { dim: d, rows: n });
   }
+  const c = conditioned === null ? null : asBatch(fn, "condition", conditioned.condition, { dim: call.conditionDim, rows: n });
   call.checkAlive(fn);
-  const tensor = tf.tidy(() => {
-    const xs = tf.tensor2d(Float32Array.from(xb.data), [n, d], "float32");
-    const ts = typeof t === "number" ? tf.fill([n], t, "float32") as tf.Tensor1D : tf.tensor1d(Float32Array.from(t), "float32");
-    const vs = vb === null ? null : tf.tensor2d(Float32Array.from(vb.data), [n, d], "float32");
-    return work(xs, ts, vs);
-  });
+  const tensor = tf.tidy(() => work({
+    x: tf.tensor2d(Float32Array.from(xb.data), [n, d], "float32"),
+    t: typeof t === "number" ? tf.fill([n], t, "float32") as tf.Tensor1D : tf.tensor1d(Float32Array.from(t), "float32"),
+    v: vb === null ? null : tf.tensor2d(Float32Array.from(vb.data), [n, d], "float32"),
+    cond: c === null ? null : tf.tensor2d(Float32Array.from(c.data), [n, call.conditionDim], "float32"),
+    extras: conditioned?.extras,
+  }));
   return { tensor, n, d, fn };
 }
 
-/** J^T v per row: the gradient of sum_i v_i . u(x_i) with respect to x. */
-function vjp(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D, v: tf.Tensor2D): tf.Tensor2D {
-  return guardedGrad(fn, (xs) => tf.sum(tf.mul(call.predict(fn, xs, t, false), v)), x);
+/** @internal J^T v per row: the gradient of sum_i v_i . u(x_i | c_i) with respect to x. */
+export function vjp(call: ModelCall, fn: string, a: LaunchInputs): tf.Tensor2D {
+  return guardedGrad(fn, (xs) => tf.sum(tf.mul(call.predict(fn, xs, a.t, false, a.cond, a.extras), a.v as tf.Tensor2D)), a.x);
 }
 
 /**
@@ -149,10 +157,11 @@ function guardedGrad(fn: string, f: (x: tf.Tensor2D) => tf.Scalar, x: tf.Tensor2
 }
 
 /**
- * sum_j (J^T e_j)_j per row: the rows are repeated once per unit vector of a block (k blocks of
+ * @internal sum_j (J^T e_j)_j per row: the rows are repeated once per unit vector of a block (k blocks of
  * n rows), one reverse pass of sum(mask * u) gives every e_j^T J, and the mask picks the diagonal.
  */
-function divergence(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D, maxRows: number): tf.Tensor1D {
+export function divergence(call: ModelCall, fn: string, a: LaunchInputs, maxRows: number): tf.Tensor1D {
+  const { x, t, cond, extras } = a;
   const n = x.shape[0];
   const d = x.shape[1];
   const block = Math.max(1, Math.min(d, Math.floor(maxRows / Math.max(n, 1))));
@@ -165,14 +174,16 @@ function divergence(call: ModelCall, fn: string, x: tf.Tensor2D, t: tf.Tensor1D,
     const mask = tf.tensor2d(maskData, [k * n, d], "float32");
     const xs = tf.tile(x, [k, 1]) as tf.Tensor2D;
     const ts = tf.tile(t, [k]) as tf.Tensor1D;
-    const g = guardedGrad(fn, (rows) => tf.sum(tf.mul(call.predict(fn, rows, ts, false), mask)), xs);
+    const cs = cond === null ? null : tf.tile(cond, [k, 1]) as tf.Tensor2D;
+    const g = guardedGrad(fn, (rows) => tf.sum(tf.mul(call.predict(fn, rows, ts, false, cs, extras), mask)), xs);
     const diagonal = tf.reshape(tf.sum(tf.mul(g, mask), 1), [k, n]);
     total = tf.add(total, tf.sum(diagonal, 0));
   }
   return total;
 }
 
-function readBatch(r: { tensor: tf.Tensor; n: number; d: number; fn: string }, out?: Batch): Batch {
+/** @internal */
+export function readBatch(r: { tensor: tf.Tensor; n: number; d: number; fn: string }, out?: Batch): Batch {
   try {
     return copyInto(r, r.tensor.dataSync(), out);
   } finally {
@@ -180,7 +191,8 @@ function readBatch(r: { tensor: tf.Tensor; n: number; d: number; fn: string }, o
   }
 }
 
-async function readBatchAsync(r: { tensor: tf.Tensor; n: number; d: number; fn: string }, out?: Batch): Promise<Batch> {
+/** @internal */
+export async function readBatchAsync(r: { tensor: tf.Tensor; n: number; d: number; fn: string }, out?: Batch): Promise<Batch> {
   try {
     return copyInto(r, await r.tensor.data(), out);
   } finally {
@@ -194,7 +206,8 @@ function copyInto(r: { n: number; d: number; fn: string }, data: ArrayLike<numbe
   return result;
 }
 
-function readValues(r: { tensor: tf.Tensor; n: number; fn: string }, out?: Float64Array): Float64Array {
+/** @internal */
+export function readValues(r: { tensor: tf.Tensor; n: number; fn: string }, out?: Float64Array): Float64Array {
   try {
     return copyValues(r, r.tensor.dataSync(), out);
   } finally {
@@ -202,7 +215,8 @@ function readValues(r: { tensor: tf.Tensor; n: number; fn: string }, out?: Float
   }
 }
 
-async function readValuesAsync(r: { tensor: tf.Tensor; n: number; fn: string }, out?: Float64Array): Promise<Float64Array> {
+/** @internal */
+export async function readValuesAsync(r: { tensor: tf.Tensor; n: number; fn: string }, out?: Float64Array): Promise<Float64Array> {
   try {
     return copyValues(r, await r.tensor.data(), out);
   } finally {

@@ -8,6 +8,8 @@
  */
 export { tfVelocityField } from "./field.js";
 export type { TfFieldOptions, TfVelocityField } from "./field.js";
+export { tfConditionedVelocityField } from "./conditioned-field.js";
+export type { TfConditionedFieldOptions, TfConditionedVelocityField } from "./conditioned-field.js";
 export type { TfInferenceModel, TfModel, TfModelFunction } from "./model.js";
 export { tfBregman, tfCfmLoss } from "./divergences.js";
 export type { TfBregmanDivergence } from "./divergences.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  DomainError, NonFiniteError, Random, ShapeError, conditionalOTCoupling, exactOTCoupling, fromRows, gaussianMixture, independentCoupling,
+  DomainError, NonFiniteError, Random, ShapeError, conditionalOTCoupling, exactOTCoupling, fromRows, gaussianMixture, independentCoupling, pairwiseCost, solveAssignment,
 } from "../../src/index.js";
 import type { Batch } from "../../src/index.js";
 
@@ -58,6 +58,58 @@ describe("conditionalOTCoupling with labels", () => {
       }
       const got = Array.from(r.indices1).reduce((s, j, i) => s + sq(x0, i, x1, j), 0);
       expect(got).toBeCloseTo(best, 12);
+    }
+  });
+
+  it("one assignment per label block has the cost of one penalised assignment over the whole batch, and of brute force on 8 rows (fast-check)", () => {
+    // the single solve: cost ||x0_i - x1_j||^2, plus M > n max C on every cross-label entry, so an
+    // optimum never uses one (any label-preserving plan costs < M); its optimum is the optimum within labels
+    const single = (x0: Batch, x1: Batch, l0: number[], l1: number[]): number => {
+      const c = pairwiseCost(x0, x1);
+      const n = l0.length;
+      let mx = 0;
+      for (const v of c.data) mx = Math.max(mx, v);
+      const big = 2 * n * mx + 1;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (l0[i] !== l1[j]) c.data[i * n + j] = (c.data[i * n + j] as number) + big;
+      const r = solveAssignment(c);
+      expect(r.cost).toBeLessThan(big);
+      return r.cost;
+    };
+    fc.assert(fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), (n, classes, seed) => {
+      const rng = new Random(seed);
+      const labels0 = Array.from({ length: n }, () => rng.int(classes));
+      const labels1 = shuffle(labels0, rng);
+      const x0 = rng.normalBatch(n, 2);
+      const x1 = rng.normalBatch(n, 2);
+      const r = conditionalOTCoupling().pair(x0, x1, { labels0, labels1 });
+      const got = Array.from(r.indices1).reduce((sum, j, i) => sum + sq(x0, i, x1, j), 0);
+      const want = single(x0, x1, labels0, labels1);
+      // both are sums of the same n entries up to the order of the additions: a few ulps of the total
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, want) * n);
+      if (n === 8) {
+        let best = Infinity;
+        for (const p of permutations(8)) {
+          if (p.some((j, i) => labels1[j] !== labels0[i])) continue;
+          best = Math.min(best, p.reduce((sum, j, i) => sum + sq(x0, i, x1, j), 0));
+        }
+        expect(Math.abs(got - best)).toBeLessThanOrEqual(1e-12 * Math.max(1, best) * n);
+      }
+    }), { seed: 181, numRuns: 60 });
+    // brute force on 8 rows for a few fixed label sets, whatever fast-check drew
+    for (let seed = 0; seed < 3; seed++) {
+      const rng = new Random(100 + seed);
+      const labels0 = [0, 0, 0, 1, 1, 2, 2, 2];
+      const labels1 = shuffle(labels0, rng);
+      const x0 = rng.normalBatch(8, 2), x1 = rng.normalBatch(8, 2);
+      const r = conditionalOTCoupling().pair(x0, x1, { labels0, labels1 });
+      const got = Array.from(r.indices1).reduce((sum, j, i) => sum + sq(x0, i, x1, j), 0);
+      let best = Infinity;
+      for (const p of permutations(8)) {
+        if (p.some((j, i) => labels1[j] !== labels0[i])) continue;
+        best = Math.min(best, p.reduce((sum, j, i) => sum + sq(x0, i, x1, j), 0));
+      }
+      expect(Math.abs(got - best)).toBeLessThanOrEqual(1e-11);
+      expect(Math.abs(single(x0, x1, labels0, labels1) - best)).toBeLessThanOrEqual(1e-11);
     }
   });
 

@@ -100,6 +100,46 @@ describe("conditionGuidance", () => {
   });
 });
 
+describe("extras reach the model through withCondition and conditionGuidance", () => {
+  // the same Gaussian field, with its target shifted by extras.shift: x0 -> c + shift + s x0
+  const seen: unknown[] = [];
+  const shifted = (cond: Batch, extras?: Readonly<Record<string, unknown>>): Batch => {
+    seen.push(extras);
+    const shift = (extras?.shift as number | undefined) ?? 0;
+    return fromData(Float64Array.from(cond.data, (v) => v + shift), cond.shape as [number, number]);
+  };
+  const field: ConditionedVelocityField = {
+    dim: 2, conditionDim: 2,
+    evaluateConditioned: (x, t, cond, out, extras) => gaussianConditioned.evaluateConditioned(x, t, shifted(cond, extras), out),
+    jvpConditioned: (x, t, cond, v, out, extras) => (gaussianConditioned.jvpConditioned as NonNullable<ConditionedVelocityField["jvpConditioned"]>)(x, t, shifted(cond, extras), v, out),
+  };
+
+  it("sample and logLikelihood (Hutchinson through the bound jvp) see options.extras on every call", () => {
+    const extras = { shift: 1.5 };
+    seen.length = 0;
+    const r = sample(withCondition(field, c, { extras }), x0, { rtol: 1e-10, atol: 1e-10 });
+    for (let i = 0; i < n * 2; i++) expect(Math.abs((r.y.data[i] as number) - ((c.data[i] as number) + 1.5 + s * (x0.data[i] as number)))).toBeLessThan(1e-7);
+    const ll = logLikelihood(withCondition(field, c, { extras }), r.y, { rtol: 1e-10, atol: 1e-10, divergence: "hutchinson", rng: new Random(1), probes: 1 });
+    for (let i = 0; i < n; i++) expect(Math.abs((ll.logProb[i] as number) - (-0.5 * ((x0.data[2 * i] as number) ** 2 + (x0.data[2 * i + 1] as number) ** 2) / 1 - Math.log(2 * Math.PI * s * s)))).toBeLessThan(1e-6);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.every((e) => e === extras)).toBe(true);
+    // without extras the model gets undefined: the unshifted flow
+    const plain = sample(withCondition(field, c), x0, { rtol: 1e-10, atol: 1e-10 });
+    expect(Math.abs((plain.y.data[0] as number) - ((c.data[0] as number) + s * (x0.data[0] as number)))).toBeLessThan(1e-7);
+  });
+
+  it("conditionGuidance passes them to both branches; an Mlp ignores them (same bits)", async () => {
+    const extras = { shift: -2 };
+    const x = new Random(5).normalBatch(n, 2);
+    const g = conditionGuidance(field, c, [0, 0], 0.5, { extras });
+    const shiftedC = fromData(Float64Array.from(c.data, (v) => v - 2), [n, 2]);
+    expect(g.evaluate(x, 0.3).data).toEqual(conditionGuidance(gaussianConditioned, shiftedC, [-2, -2], 0.5).evaluate(x, 0.3).data);
+    const { mlp } = await import("../../src/index.js");
+    const net = mlp({ dim: 2, hidden: [8], conditionDim: 2, seed: 1 });
+    expect(withCondition(net, c, { extras }).evaluate(x, 0.3).data).toEqual(withCondition(net, c).evaluate(x, 0.3).data);
+  });
+});
+
 describe("bad conditions are typed errors", () => {
   it("wrong row count, NaN conditions, wrong width, per-sample steps, bad fields and scales", () => {
     expect(() => sample(withCondition(gaussianConditioned, c), fromRows([[0, 0], [1, 1]]))).toThrow(ShapeError);
