@@ -40,7 +40,7 @@ export function digest(values: Float64Array): string {
 if (process.argv[1]?.endsWith("label-training-fixture.ts")) {
   const { parameters, loss } = labelledRun();
   console.log(JSON.stringify({
-    command: "npx tsx scripts/label-training-fixture.ts (at commit 9985cdd, before conditions became batches)",
+    command: "npx tsx scripts/label-training-fixture.ts (at commit 00c81bf, before conditions became batches)",
     parameters: digest(parameters), loss: digest(loss), firstParameter: parameters[0], lastLoss: loss[loss.length - 1],
   }, null, 2));
 }

@@ -1,3 +1,4 @@
+import { checkOptions } from "../core/check.js";
 import { gatherRows, type Batch } from "../core/batch.js";
 import type { CoupledBatch } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -27,6 +28,7 @@ import { readPolicy } from "./status.js";
  * @category Couplings
  */
 export function exactOTCoupling(options: OTCouplingOptions = {}): OTCoupling {
+  options = checkOptions("exactOTCoupling", "options", options);
   const fn = "exactOTCoupling.pair";
   const policy = readPolicy("exactOTCoupling", options.onNonConvergence, "warn");
   const solveOptions = {

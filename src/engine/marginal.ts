@@ -37,7 +37,8 @@ export class MarginalEngine {
     // the GEMM form keeps the data twice in WebAssembly memory (and once more per worker): past
     // MAX_BYTES (K d above about 32 million) the difference form runs instead
     const plan = marginalF64Module === null ? null : marginalPlan(y, K, d);
-    this.plan = plan !== null && plan.bytes <= MAX_BYTES ? plan : null;
+    // overflowing norms: the GEMM form cannot be bounded, every row goes to the direct form
+    this.plan = plan !== null && plan.bytes <= MAX_BYTES && Number.isFinite(plan.y2Max) ? plan : null;
     this.kernel = this.plan === null ? null : loadMarginal(marginalF64Module as WebAssembly.Module, y, this.plan);
     this.support = threadSupport();
     this.threads = poolThreads(options.threads, this.support);

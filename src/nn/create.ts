@@ -1,5 +1,5 @@
 import { DomainError } from "../core/errors.js";
-import { checkInteger, checkPositive, checkOptions } from "../core/check.js";
+import { checkElements, checkInteger, checkPositive, checkOptions } from "../core/check.js";
 import { describeValue } from "../core/format.js";
 import { Random } from "../random/random.js";
 import type { Activation, DenseLayerSpec, MlpSpec, TimeEmbeddingSpec } from "./spec.js";
@@ -70,6 +70,14 @@ export function mlp(options: MlpOptions): Mlp {
   const hiddenGain = activation === "selu" || activation === "tanh" ? 1 : Math.SQRT2;
   const layers: DenseLayerSpec[] = [];
   let inputs = dim + features + (classes > 0 ? classes + 1 : 0) + conditionDim;
+  // every weight matrix must fit one typed array (checked before any allocation)
+  {
+    let k = inputs;
+    widths.forEach((outputs, l) => {
+      checkElements(fn, l === widths.length - 1 ? "options.dim" : `options.hidden[${l}]`, k, outputs);
+      k = outputs;
+    });
+  }
   widths.forEach((outputs, l) => {
     const gain = l === widths.length - 1 ? 1 : hiddenGain;
     const bound = gain * Math.sqrt(3 / inputs);
