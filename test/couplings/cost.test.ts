@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import ndarray from "ndarray";
+import { pairwiseCost } from "../../src/couplings/cost.js";
+import { solveAssignment } from "../../src/couplings/assignment.js";
+import { squaredDistancesGemm } from "../../src/engine/cost-f64.js";
+import { Random } from "../../src/random/index.js";
+
+/** The difference form, sum_k (x_ik - y_jk)^2 (relative error below (d + 2) 2^-52). */
+function loop(xs: Float64Array, ys: Float64Array, n: number, m: number, d: number): Float64Array {
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) { const t = (xs[i * d + k] as number) - (ys[j * d + k] as number); s += t * t; }
+    out[i * m + j] = s;
+  }
+  return out;
+}
+
+/**
+ * Points that make |x|^2 - 2 x.y + |y|^2 cancel: half near the origin, half in a cluster of
+ * spread `spread` around (offset, ..., offset) (so the common mean is far from both halves), some
+ * rows exact duplicates of others (distance 0).
+ */
+function hardPoints(rng: Random, n: number, d: number, offset: number, spread: number): Float64Array {
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) x[i * d + k] = (i % 2 === 0 ? offset : 0) + spread * rng.normal();
+  for (let i = 0; i + 7 < n; i += 7) x.copyWithin(i * d, (i + 2) * d, (i + 3) * d);
+  return x;
+}
+
+describe("pairwiseCost on the engine's GEMM", () => {
+  it("property: every squared distance is within (2^-40 + (d + 4) 2^-52) of the loop's, relative, also under cancellation (points 1e6 from the mean 1e-3 apart) and exact at duplicates", () => {
+    for (const d of [4, 9, 64]) for (const [offset, spread] of [[0, 1], [1e3, 1], [1e6, 1e-3]] as const) {
+      const rng = new Random(d + offset);
+      const n = 150, m = 130;
+      const x = hardPoints(rng, n, d, offset, spread), y = hardPoints(rng, m, d, offset, spread);
+      y.set(x.subarray(0, d), 5 * d);
+      const want = loop(x, y, n, m, d);
+      const got = new Float64Array(n * m);
+      expect(squaredDistancesGemm(x, y, n, m, d, got)).toBe(true);
+      const rel = (2 ** -40 + (d + 4) * 2 ** -52) * (1 + 2 ** -30);
+      for (let k = 0; k < n * m; k++) expect(Math.abs((got[k] as number) - (want[k] as number))).toBeLessThanOrEqual(rel * (want[k] as number));
+      expect(got[5]).toBe(0);
+      // pairwiseCost takes this path at this size and gives the same bits
+      expect(Array.from(pairwiseCost(ndarray(x, [n, d]), ndarray(y, [m, d])).data)).toEqual(Array.from(got));
+    }
+  });
+
+  it("exact assignment on engine costs is optimal for the loop's costs up to the stated entry bound (n = 200, d = 8 and 64)", () => {
+    for (const d of [8, 64]) {
+      const rng = new Random(40 + d);
+      const n = 200;
+      const x = rng.normalBatch(n, d), y = rng.normalBatch(n, d);
+      const fast = pairwiseCost(x, y);
+      const exact = loop(x.data, y.data, n, n, d);
+      const a = solveAssignment(fast), b = solveAssignment(ndarray(exact, [n, n]));
+      let costA = 0, max = 0;
+      for (let i = 0; i < n; i++) costA += exact[i * n + (a.rowToColumn[i] as number)] as number;
+      for (const v of exact) max = Math.max(max, v);
+      // each entry within 2^-39 relative, so the optimum moves by at most 2 n 2^-39 max C
+      expect(Math.abs(costA - b.cost)).toBeLessThanOrEqual(2 * n * 2 ** -39 * max);
+      expect(costA).toBeGreaterThanOrEqual(b.cost - 2 * n * 2 ** -39 * max);
+    }
+  });
+
+  it("p != 2 and the 2-D loop still give the documented values", () => {
+    const rng = new Random(5);
+    const x = rng.normalBatch(100, 6), y = rng.normalBatch(120, 6);
+    const sq = pairwiseCost(x, y).data, one = pairwiseCost(x, y, 1).data;
+    for (let k = 0; k < sq.length; k++) expect(one[k]).toBe(Math.sqrt(sq[k] as number));
+    const x2 = rng.normalBatch(300, 2), y2 = rng.normalBatch(300, 2);
+    expect(Array.from(pairwiseCost(x2, y2).data)).toEqual(Array.from(loop(x2.data, y2.data, 300, 300, 2)));
+  });
+});
