@@ -20,8 +20,12 @@ import type { MarginalKernel } from "./marginal-f64.js";
  * (k1 + 4) 2^-52 (|x'| P + |x'|^2 Q + B) with P = max_k |alpha m'_k / v_k|, Q = max_kj 1 / (2 v_kj)
  * (0 when the x'^2 rows are left out) and B = max_k (|log pi_k| + sum_j |log v_kj| / 2 +
  * alpha^2 sum_j m'_kj^2 / (2 v_kj)), where the difference form's error scales with the logit itself.
- * Rows whose bound exceeds 2^-36 (weights then relative-accurate to about 3e-11), and every row of a
- * call whose rows do not share one time, run the difference form ({@link mixtureDirectRows}).
+ * Rows whose bound exceeds 2^-30 (weights then relative-accurate to 2^-29, about 2e-9), and every
+ * row of a call whose rows do not share one time, run the difference form ({@link mixtureDirectRows}).
+ * The threshold is looser than the empirical field's 2^-36: mixture logits carry the log-variance
+ * and x^2 terms, and at d = 64 the bound of typical rows is 2^-36 to 2^-31 (t = 0.5 to 1, stds in
+ * [0.1, 1], means in [-4, 4]^64), so 2^-36 would send nearly every row back to the loop; the
+ * difference form's own logit rounding there is (d + 3) 2^-52 |l_k|, about 2^-38 for |l_k| ~ 300.
  *
  * Every logit depends on its row and the call's columns only and every sum runs in a fixed
  * order, so a row's result does not depend on the block or thread that computes it.
@@ -65,7 +69,7 @@ export function mixturePlan(means: Float64Array, variances: Float64Array, K: num
   const k1 = shared ? d + 1 : 2 * d + 1, p = (K + 3) & ~3, n2 = (K + 1) & ~1, e = 2 * d, block = 32;
   const bt = 0, g = bt + 8 * k1 * p, a = g + 8 * n2 * e, s = a + 8 * block * k1;
   const acc = s + 8 * block * p, w = acc + 8 * e, idx = w + 8 * (n2 + 2), cnt = idx + 4 * (n2 + 2);
-  return { d, K, shared, k1, p, n2, e, block, panel: 256, cut: -46, tolerance: 2 ** -36, mean, bt, g, a, s, acc, w, idx, cnt, bytes: cnt + 16 };
+  return { d, K, shared, k1, p, n2, e, block, panel: 256, cut: -46, tolerance: 2 ** -30, mean, bt, g, a, s, acc, w, idx, cnt, bytes: cnt + 16 };
 }
 
 /**

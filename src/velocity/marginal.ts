@@ -94,7 +94,7 @@ export interface MarginalVelocityField extends VelocityField {
  * the difference form above. Weights below 1e-20 of the largest are dropped. `evaluate` of a
  * Gaussian mixture at one time for all rows runs the same way, with logits
  * b_k + x . (alpha m_k / v_k) - |x|^2_(1 / 2 v_k) (the last term left out when all components share
- * their variances), rows whose GEMM rounding bound exceeds 2^-36 taking the loop above.
+ * their variances), rows whose GEMM rounding bound exceeds 2^-30 taking the loop above.
  *
  * @param path - scheduler or affine path (see {@link SchedulerSource})
  * @param target - data points or a Gaussian mixture (see {@link MarginalTarget})

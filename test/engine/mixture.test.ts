@@ -79,7 +79,7 @@ const oneTime = (t: number, n: number) => {
 };
 
 describe("the Gaussian-mixture marginal field on the engine", () => {
-  it("matches the row loop within 2^-33 max_k |u_k| (d = 2 shared, 7 and 64 diagonal; t = 0, 0.3, 0.9, 1): the guard's 2^-36 logit bound plus the loop's own logit rounding give weights relative-accurate to 2^-34", () => {
+  it("matches the row loop within 2^-27 max_k |u_k| (d = 2 shared, 7 and 64 diagonal; t = 0, 0.3, 0.9, 1): the guard's 2^-30 logit bound plus the loop's own logit rounding (below 2^-34 here) give weights relative-accurate to 2^-28.9, and the gather's rounding is far below", () => {
     let differing = 0;
     for (const [d, K, shared] of [[2, 8, true], [2, 40, false], [7, 50, false], [64, 30, false], [64, 30, true]] as const) {
       const rng = new Random(100 + d + K);
@@ -91,7 +91,7 @@ describe("the Gaussian-mixture marginal field on the engine", () => {
         const { out } = engineValues(p, x, oneTime(t, n), n, 1);
         for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) {
           const err = Math.abs((out[r * d + j] as number) - (u[r * d + j] as number));
-          expect(err).toBeLessThanOrEqual(2 ** -33 * (scale[r] as number));
+          expect(err).toBeLessThanOrEqual(2 ** -27 * (scale[r] as number));
           if (out[r * d + j] !== u[r * d + j]) differing++;
         }
       }
