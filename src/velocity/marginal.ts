@@ -13,6 +13,7 @@ import type { MixtureParameters, RowResult } from "./marginal-kernels.js";
 import { valuesAt } from "./scheduler-like.js";
 import { checkInteger, outputArray } from "../core/check.js";
 import { MarginalEngine } from "../engine/marginal.js";
+import { MixtureEngine } from "../engine/mixture.js";
 
 /**
  * Options of {@link marginalVelocity}.
@@ -21,7 +22,7 @@ import { MarginalEngine } from "../engine/marginal.js";
  */
 export interface MarginalOptions {
   /**
-   * Threads of a large `evaluate` of an empirical target: the calling thread and `threads - 1`
+   * Threads of a large `evaluate`: the calling thread and `threads - 1`
    * worker threads (default: the cores, at most 8; 1 where blocking worker threads are missing,
    * as in browsers). `1` pins every call to the calling thread. Results are the same bits
    * whatever the count.
@@ -90,7 +91,10 @@ export interface MarginalVelocityField extends VelocityField {
  * matrix product, |x - alpha y_k|^2 = |x|^2 - 2 alpha x . y_k + alpha^2 |y_k|^2 (data centred
  * first), a SIMD exp and a streaming weighted sum, over worker threads when the call is large;
  * rows where that form would lose accuracy (its rounding grows like 1 / sigma^2 as t -> 1) use
- * the difference form above. Weights below 1e-20 of the largest are dropped.
+ * the difference form above. Weights below 1e-20 of the largest are dropped. `evaluate` of a
+ * Gaussian mixture at one time for all rows runs the same way, with logits
+ * b_k + x . (alpha m_k / v_k) - |x|^2_(1 / 2 v_k) (the last term left out when all components share
+ * their variances), rows whose GEMM rounding bound exceeds 2^-30 taking the loop above.
  *
  * @param path - scheduler or affine path (see {@link SchedulerSource})
  * @param target - data points or a Gaussian mixture (see {@link MarginalTarget})
@@ -113,6 +117,7 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const threads = options.threads === undefined ? undefined : checkInteger(fn, "options.threads", options.threads, 1, 256);
   let engine: MarginalEngine | null = null;
+  let mixture: MixtureEngine | null = null;
   const scratch = { logits: new Float64Array(K), weights: new Float64Array(K) };
   const run = (name: string, x: Batch, t: Time, visit: (r: number, res: RowResult, xr: Float64Array) => void, tangent?: Float64Array) => {
     const xb = asBatch(name, "x", x, { dim });
@@ -134,16 +139,20 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
     evaluate(x, t, out) {
       const n = asBatch("marginalVelocity.evaluate", "x", x, { dim }).shape[0] as number;
       const result = outputBatch("marginalVelocity.evaluate", out, n, dim);
-      if (!params.empirical) {
-        run("marginalVelocity.evaluate", x, t, (r, res) => result.data.set(res.u, r * dim));
-        return result;
-      }
       const xb = asBatch("marginalVelocity.evaluate", "x", x, { dim });
       checkTime("marginalVelocity.evaluate", "t", t, n);
-      engine ??= new MarginalEngine(params.means, K, dim, { threads }, "marginalVelocity.evaluate");
       // the output may alias x: compute into a fresh buffer when it does
       const into = result.data.buffer === xb.data.buffer ? new Float64Array(n * dim) : result.data;
-      engine.evaluate(xb.data, coefficients("marginalVelocity.evaluate", scheduler, t, n), n, into);
+      const coef = coefficients("marginalVelocity.evaluate", scheduler, t, n);
+      if (params.empirical) {
+        engine ??= new MarginalEngine(params.means, K, dim, { threads }, "marginalVelocity.evaluate");
+        engine.evaluate(xb.data, coef, n, into);
+      } else {
+        mixture ??= new MixtureEngine(params.means, params.variances, params.logWeights, K, dim, { threads }, "marginalVelocity.evaluate");
+        mixture.evaluate(xb.data, coef, n, into);
+        // a row with zero density under every component: the row loop reports it as a typed error
+        if (into.some(Number.isNaN)) run("marginalVelocity.evaluate", x, t, () => undefined);
+      }
       if (into !== result.data) result.data.set(into);
       return result;
     },
