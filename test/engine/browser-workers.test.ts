@@ -2,9 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
 import { inWorker, nodeWorkload } from "../helpers/engine-worker.js";
-import { engineInfo } from "../../src/engine/info.js";
-import { mlp } from "../../src/nn/index.js";
-import { Random } from "../../src/random/index.js";
 
 describe.skipIf(SKIP_BROWSER)("the CPU engine in a cross-origin-isolated page (COOP/COEP): Web Workers inside a dedicated Worker", () => {
   let site: BundledPage | undefined;
@@ -62,23 +59,5 @@ describe.skipIf(SKIP_BROWSER)("the CPU engine in a cross-origin-isolated page (C
     expect(got.info).toEqual({ threads: 1, workers: null, reason: "threads: 1 (main thread of a page: Atomics.wait not allowed, run the engine in a dedicated Worker)", workerRanges: 0 });
     expect(got.after).toBe(0);
     expect(got.values).toEqual(nodeWorkload());
-  });
-});
-
-describe("engineInfo in Node", () => {
-  it("reports worker_threads and the default thread count of the engines", () => {
-    const info = engineInfo();
-    expect(info.workers).toBe("node");
-    expect(info.reason).toBe(`threads: ${info.threads} (Node worker_threads)`);
-    const before = info.workerRanges;
-    const x = new Random(5).normalBatch(1024, 2);
-    const net = mlp({ dim: 2, hidden: [16], seed: 6 });
-    net.threads = 2;
-    net.evaluate(x, 0.5);
-    expect(engineInfo().workerRanges).toBeGreaterThan(before);
-    net.threads = 1;
-    const after = engineInfo().workerRanges;
-    net.evaluate(x, 0.5);
-    expect(engineInfo().workerRanges).toBe(after);
   });
 });
