@@ -290,7 +290,8 @@ export class RowPool {
    * Runs rows [0, rows) of a tile (`P` and `tile`, by default `rows`, are passed to the kernel), split into `parts` near-equal
    * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that
    * failed to start has its range run by the calling thread; one that makes no progress for
-   * 10 s stops the call with a `DomainError` (never a hang).
+   * 10 s stops the call with a `DomainError` (never a hang). Web Workers still booting get no
+   * range (fewer, larger ranges: the same bits, since a row's result never depends on its range).
    */
   run(fn: string, rows: number, parts: number, P = 0, tile = rows): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
