@@ -19,3 +19,4 @@ export * from "./manifolds/index.js";
 export * from "./discrete/index.js";
 export * from "./train/index.js";
 export * from "./fewstep/index.js";
+export { engineInfo, type EngineInfo } from "./engine/info.js";

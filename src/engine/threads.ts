@@ -11,28 +11,107 @@ type WorkerCtor = new (source: string, options: { eval: true; workerData: unknow
 /** What this runtime offers for blocking worker threads (internal). */
 export interface ThreadSupport {
   Worker: WorkerCtor;
-  /** `os.availableParallelism()` (or the CPU count). */
+  /** `os.availableParallelism()` (or the CPU count); `navigator.hardwareConcurrency` in a browser. */
   cores: number;
+  /** Node worker_threads, or Web Workers started from Blob URLs inside a dedicated Worker. */
+  kind?: "node" | "web";
 }
+
+/** Why this runtime has (or lacks) blocking worker threads, found once per realm (internal). */
+export interface ThreadProbe {
+  support: ThreadSupport | null;
+  /** What runs the threads, or every reason why the engine keeps to the calling thread. */
+  reason: string;
+}
+
+let probed: ThreadProbe | null = null;
 
 /**
  * worker_threads and the core count where synchronous row splitting works: Node with
  * `process.getBuiltinModule` (20.16+), `SharedArrayBuffer` and `Atomics.wait` on the calling
- * thread. Null elsewhere (browsers forbid `Atomics.wait` on the main thread), where the engine
- * runs on the calling thread alone (internal).
+ * thread; or, in a browser, a dedicated Worker of a cross-origin-isolated page (there
+ * `Atomics.wait` is allowed, `SharedArrayBuffer` exists and nested Web Workers can be started).
+ * Null elsewhere (the main thread of a page forbids `Atomics.wait`; a page that is not
+ * cross-origin isolated has no `SharedArrayBuffer`), where the engine runs on the calling thread
+ * alone; {@link threadProbe} says why (internal).
  */
 export function threadSupport(): ThreadSupport | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return threadProbe().support;
+}
+
+/** {@link threadSupport} with the reason, probed once (internal). */
+export function threadProbe(): ThreadProbe {
+  probed ??= probe();
+  return probed;
+}
+
+function probe(): ThreadProbe {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
   const get = proc?.getBuiltinModule;
-  if (typeof get !== "function" || typeof SharedArrayBuffer !== "function" || typeof Atomics.wait !== "function") return null;
-  try {
-    const wt = get("node:worker_threads") as { Worker: WorkerCtor } | undefined;
-    const os = get("node:os") as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
-    if (wt === undefined || os === undefined) return null;
-    const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-    return { Worker: wt.Worker, cores: Math.max(1, cores) };
-  } catch {
-    return null;
+  if (typeof get === "function") {
+    if (typeof SharedArrayBuffer !== "function" || typeof Atomics.wait !== "function") return { support: null, reason: "Node without SharedArrayBuffer or Atomics.wait" };
+    try {
+      const wt = get("node:worker_threads") as { Worker: WorkerCtor } | undefined;
+      const os = get("node:os") as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+      if (wt === undefined || os === undefined) return { support: null, reason: "no node:worker_threads module" };
+      const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+      return { support: { Worker: wt.Worker, cores: Math.max(1, cores), kind: "node" }, reason: "Node worker_threads" };
+    } catch {
+      return { support: null, reason: "node:worker_threads failed to load" };
+    }
+  }
+  if (proc?.versions?.node !== undefined) return { support: null, reason: "Node before 20.16 (no process.getBuiltinModule)" };
+  return probeWeb();
+}
+
+/** The browser side of {@link threadProbe}: every unmet condition is named. */
+function probeWeb(): ThreadProbe {
+  const g = globalThis as { WorkerGlobalScope?: unknown; DedicatedWorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean; Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
+  const missing: string[] = [];
+  const inWorker = typeof g.DedicatedWorkerGlobalScope === "function" && globalThis instanceof g.DedicatedWorkerGlobalScope;
+  if (!inWorker) missing.push(g.WorkerGlobalScope === undefined && typeof g.Worker === "function" ? "main thread of a page: Atomics.wait not allowed, run the engine in a dedicated Worker" : "not a dedicated Worker: Atomics.wait not allowed");
+  if (g.crossOriginIsolated !== true) missing.push("not cross-origin isolated: serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp");
+  if (typeof SharedArrayBuffer !== "function") missing.push("no SharedArrayBuffer");
+  else if (inWorker) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    } catch {
+      missing.push("Atomics.wait not allowed here");
+    }
+  }
+  if (typeof g.Worker !== "function") missing.push("no Worker constructor here (nested workers unsupported)");
+  if (missing.length > 0) return { support: null, reason: missing.join("; ") };
+  const cores = Math.max(1, Math.floor(g.navigator?.hardwareConcurrency ?? 1));
+  return { support: { Worker: WebWorker as unknown as WorkerCtor, cores, kind: "web" }, reason: "Web Workers in a cross-origin-isolated dedicated Worker" };
+}
+
+/**
+ * A Web Worker behind the part of worker_threads' Worker that the pool uses (internal): the
+ * source runs from a Blob URL and waits for `workerData` as its first message.
+ */
+class WebWorker implements NodeWorker {
+  private readonly worker: Worker;
+  private readonly url: string;
+
+  constructor(source: string, options: { workerData: unknown; name?: string }) {
+    this.url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    this.worker = new Worker(this.url, options.name === undefined ? {} : { name: options.name });
+    this.worker.postMessage(options.workerData);
+  }
+
+  unref(): void {}
+
+  terminate(): Promise<number> {
+    this.worker.terminate();
+    URL.revokeObjectURL(this.url);
+    return Promise.resolve(0);
+  }
+
+  on(_event: "error", listener: (error: unknown) => void): void {
+    this.worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      listener(event);
+    });
   }
 }
 
@@ -41,7 +120,8 @@ const MAX_DEFAULT_THREADS = 8;
 
 /**
  * The threads a pool would use (internal): `poolSize` when given, else the cores (at most 8);
- * 1 where blocking worker threads are unavailable (browsers, Node before 20.16).
+ * 1 where blocking worker threads are unavailable (a page's main thread, a page that is not
+ * cross-origin isolated, Node before 20.16).
  */
 export function poolThreads(poolSize: number | undefined, support: ThreadSupport | null = threadSupport()): number {
   if (support === null) return 1;
@@ -82,16 +162,20 @@ export interface RowKernel {
 
 /**
  * Source of a worker: the kernel's `setup`, then the kernel's `runRange` on the ranges it is
- * given, job after job. It reads workerData through `process.getBuiltinModule`, so it runs
- * whether the worker evaluates it as a script or as a module.
+ * given, job after job. In Node it reads workerData through `process.getBuiltinModule`, so it
+ * runs whether the worker evaluates it as a script or as a module; a Web Worker gets workerData
+ * as its first message.
  */
-function workerSource(kernel: RowKernel): string {
+function workerSource(kernel: RowKernel, kind: "node" | "web"): string {
   // __name: esbuild's keepNames helper (tsx, vitest), which function sources may call when built in development
+  // a Web Worker gets workerData as its first message; main() then blocks its event loop until the pool stops it
+  const start = kind === "node"
+    ? `main(process.getBuiltinModule("node:worker_threads").workerData);`
+    : `self.onmessage = (event) => { self.onmessage = null; main(event.data); };`;
   return `"use strict";
-const { workerData } = process.getBuiltinModule("node:worker_threads");
 const __name = (target) => target;
 ${kernel.source}
-const { data, control, index, blockRows } = workerData;
+function main({ data, control, index, blockRows }) {
 const ctl = new Int32Array(control);
 const slot = ${SLOT} + ${SLOT_WORDS} * index;
 let state;
@@ -123,6 +207,8 @@ while (Atomics.load(ctl, slot + 2) === 1) {
   Atomics.add(ctl, ${DONE}, 1);
   Atomics.notify(ctl, ${DONE});
 }
+}
+${start}
 `;
 }
 
@@ -138,6 +224,14 @@ function stopWorkers(ctl: Int32Array, workers: NodeWorker[]): void {
   Atomics.notify(ctl, GEN);
   for (const w of workers) void w.terminate();
   workers.length = 0;
+}
+
+/** Ranges finished by worker threads in this realm, all pools together (internal; see {@link workerRangesSoFar}). */
+let workerRangesRun = 0;
+
+/** Ranges that worker threads finished in this realm so far (internal). */
+export function workerRangesSoFar(): number {
+  return workerRangesRun;
 }
 
 /** Milliseconds without progress after which a worker counts as stalled. */
@@ -156,6 +250,8 @@ export class RowPool {
   private readonly stallMs: number;
   private generation = 0;
   private closed = false;
+  /** Web Workers boot only while the creating thread's event loop runs: calls skip the ones still booting. */
+  private readonly skipBooting: boolean;
 
   /**
    * @param kernel - the row kernel
@@ -165,8 +261,9 @@ export class RowPool {
    */
   constructor(private readonly kernel: RowKernel, workers: number, support: ThreadSupport, hooks: { stallMs?: number; source?: string } = {}) {
     this.stallMs = hooks.stallMs ?? STALL_MS;
+    this.skipBooting = support.kind === "web";
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * (SLOT + SLOT_WORDS * workers)));
-    const source = hooks.source ?? workerSource(kernel);
+    const source = hooks.source ?? workerSource(kernel, support.kind ?? "node");
     for (let index = 0; index < workers; index++) {
       const workerData = { data: kernel.data, control: this.ctl.buffer, index, blockRows: kernel.blockRows };
       // execArgv: [] so that flags such as --input-type or loaders of the parent do not apply to the eval'd source
@@ -193,20 +290,29 @@ export class RowPool {
    * Runs rows [0, rows) of a tile (`P` and `tile`, by default `rows`, are passed to the kernel), split into `parts` near-equal
    * ranges (at most {@link RowPool.threads}); the calling thread runs the first. A worker that
    * failed to start has its range run by the calling thread; one that makes no progress for
-   * 10 s stops the call with a `DomainError` (never a hang).
+   * 10 s stops the call with a `DomainError` (never a hang). Web Workers still booting get no
+   * range (fewer, larger ranges: the same bits, since a row's result never depends on its range).
    */
   run(fn: string, rows: number, parts: number, P = 0, tile = rows): void {
     if (this.closed) throw new DomainError(fn, "this", "not be disposed", "a disposed thread pool");
-    const p = Math.max(1, Math.min(parts, this.threads));
-    const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
-    const used = p - 1;
     const ctl = this.ctl;
+    // the workers that take ranges, in range order; Web Workers still booting are left out (a nested Web
+    // Worker starts only when its creator's event loop runs, never while the creator blocks in Atomics.wait)
+    const takers: number[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      if (!this.skipBooting || Atomics.load(ctl, SLOT + SLOT_WORDS * w + 2) !== 0) takers.push(w);
+    }
+    const p = Math.max(1, Math.min(parts, takers.length + 1));
+    const bounds = Array.from({ length: p + 1 }, (_, i) => Math.round((i * rows) / p));
+    takers.length = p - 1;
+    const range = new Map(takers.map((w, k) => [w, k + 1]));
     const generation = this.generation + 1;
     for (let w = 0; w < this.workers.length; w++) {
       const slot = SLOT + SLOT_WORDS * w;
+      const k = range.get(w);
       Atomics.store(ctl, slot + TAG, -1);
-      Atomics.store(ctl, slot, w < used ? (bounds[w + 1] as number) : 0);
-      Atomics.store(ctl, slot + 1, w < used ? (bounds[w + 2] as number) - (bounds[w + 1] as number) : 0);
+      Atomics.store(ctl, slot, k !== undefined ? (bounds[k] as number) : 0);
+      Atomics.store(ctl, slot + 1, k !== undefined ? (bounds[k + 1] as number) - (bounds[k] as number) : 0);
       Atomics.store(ctl, slot + 5, P);
       Atomics.store(ctl, slot + 6, tile);
       Atomics.store(ctl, slot + TAG, generation);
@@ -216,13 +322,14 @@ export class RowPool {
     Atomics.store(ctl, GEN, this.generation);
     Atomics.notify(ctl, GEN);
     this.kernel.local(0, bounds[1] as number, P, tile);
-    this.await(fn, bounds, used, tile, P);
+    this.await(fn, bounds, range, tile, P);
   }
 
-  /** Waits until the `used` workers finished this generation, taking over the ranges of failed ones. */
-  private await(fn: string, bounds: number[], used: number, m: number, P: number): void {
+  /** Waits until the workers given ranges (`range`: worker to range index) finished this generation, taking over the ranges of failed ones. */
+  private await(fn: string, bounds: number[], range: Map<number, number>, m: number, P: number): void {
     const ctl = this.ctl;
-    const pending = new Set<number>(Array.from({ length: used }, (_, w) => w));
+    const pending = new Set<number>(range.keys());
+    const used = pending.size;
     let lastProgress = -1;
     let since = performance.now();
     while (pending.size > 0) {
@@ -234,11 +341,13 @@ export class RowPool {
         if (Atomics.load(ctl, slot + 4) === this.generation) {
           pending.delete(w);
           this.stats.workerRanges++;
+          workerRangesRun++;
         } else if (state === -1) {
           pending.delete(w);
           this.stats.takenOver++;
-          const first = bounds[w + 1] as number;
-          this.kernel.local(first, (bounds[w + 2] as number) - first, P, m);
+          const k = range.get(w) as number;
+          const first = bounds[k] as number;
+          this.kernel.local(first, (bounds[k + 1] as number) - first, P, m);
         } else progress += state + Atomics.load(ctl, slot + 3);
       }
       if (pending.size === 0) return;

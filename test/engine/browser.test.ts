@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { bundledPage, ROOT, SKIP_BROWSER, type BundledPage } from "../helpers/browser.js";
+import { inWorker, nodeWorkload } from "../helpers/engine-worker.js";
 import { mlp } from "../../src/nn/index.js";
 import { Random } from "../../src/random/index.js";
 import { marginalVelocity } from "../../src/velocity/index.js";
@@ -19,7 +20,7 @@ function workload() {
   return { u, v, gradient };
 }
 
-describe.skipIf(SKIP_BROWSER)("the CPU engine in headless Chromium (no cross-origin isolation: the calling thread alone)", () => {
+describe.skipIf(SKIP_BROWSER)("the CPU engine in headless Chromium (no cross-origin isolation: the calling thread alone, main thread or Worker)", () => {
   let site: BundledPage | undefined;
 
   beforeAll(async () => {
@@ -48,6 +49,30 @@ describe.skipIf(SKIP_BROWSER)("the CPU engine in headless Chromium (no cross-ori
     expect(got.isolated).toBe(false);
     const { isolated: _, ...values } = got;
     expect(values).toEqual(workload());
+  });
+
+  it("engineInfo on the main thread names both reasons for one thread: the main thread and no cross-origin isolation", async () => {
+    const page = await (site as BundledPage).open();
+    const info = await page.evaluate(() => (window as unknown as { fm: any }).fm.engineInfo());
+    await page.close();
+    // (this Chromium runs with --enable-features=SharedArrayBuffer, so "no SharedArrayBuffer" may or may not follow)
+    expect(info).toMatchObject({ threads: 1, workers: null, workerRanges: 0 });
+    expect(info.reason).toMatch(/^threads: 1 \(main thread of a page: Atomics\.wait not allowed, run the engine in a dedicated Worker; not cross-origin isolated: serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp(; no SharedArrayBuffer)?\)$/);
+  });
+
+  it("in a dedicated Worker of a page that is not cross-origin isolated, threads 2 fall back to the worker alone (reported), with Node's bits", async () => {
+    const page = await (site as BundledPage).open();
+    const got = await inWorker(page, 2, 2);
+    await page.close();
+    expect(got.isolated).toBe(false);
+    expect(got.info.threads).toBe(1);
+    expect(got.info.workers).toBeNull();
+    expect(got.info.reason).toMatch(/^threads: 1 \(not cross-origin isolated: serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+    expect(got.runs.length).toBe(2);
+    for (const run of got.runs) {
+      expect([run.marginalRanges, run.mlpRanges, run.f32Ranges]).toEqual([0, 0, 0]);
+      expect(run.values).toEqual(nodeWorkload());
+    }
   });
 
   it("Mlp precision float32 trains in the page: the float32 bits of Node where shared WebAssembly memory exists, else float64", async () => {

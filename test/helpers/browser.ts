@@ -71,8 +71,14 @@ export async function launchBrowser(): Promise<Browser> {
   }
 }
 
-/** Serves files on http://127.0.0.1 at a free port (WebGPU needs a real origin, not about:blank). */
-export async function serveFiles(read: (path: string) => { body: Buffer | string; type: string } | null): Promise<{ server: Server; url: string }> {
+/** The headers that make a page cross-origin isolated (`SharedArrayBuffer`, `crossOriginIsolated`). */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+
+/**
+ * Serves files on http://127.0.0.1 at a free port (WebGPU needs a real origin, not about:blank);
+ * `headers` are added to every response (e.g. {@link ISOLATION_HEADERS}).
+ */
+export async function serveFiles(read: (path: string) => { body: Buffer | string; type: string } | null, headers: Readonly<Record<string, string>> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
     const file = read(path);
@@ -80,7 +86,7 @@ export async function serveFiles(read: (path: string) => { body: Buffer | string
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": file.type }).end(file.body);
+    res.writeHead(200, { ...headers, "content-type": file.type }).end(file.body);
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
@@ -108,8 +114,9 @@ const CONTENT_TYPES: Record<string, string> = { js: "text/javascript", mjs: "tex
  * temp folder, serves it on http://127.0.0.1 with an index.html that puts the module on
  * `window.fm` (or `html`, which must set `window.ready = true`), and starts the browser.
  * `files(path)` may map other request paths to files on disk (fixtures, a library's dist).
+ * `isolated: true` serves every file with {@link ISOLATION_HEADERS} (a cross-origin-isolated page).
  */
-export async function bundledPage(options: { name: string; entry: string[]; html?: string; files?: (path: string) => string | null }): Promise<BundledPage> {
+export async function bundledPage(options: { name: string; entry: string[]; html?: string; files?: (path: string) => string | null; isolated?: boolean }): Promise<BundledPage> {
   const dir = mkdtempSync(join(tmpdir(), `fm-${options.name}-browser-`));
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -127,7 +134,7 @@ export async function bundledPage(options: { name: string; entry: string[]; html
       const file = options.files?.(path) ?? join(dir, path === "/" ? "index.html" : path.slice(1));
       if (!existsSync(file)) return null;
       return { body: readFileSync(file), type: CONTENT_TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream" };
-    }));
+    }, options.isolated === true ? ISOLATION_HEADERS : {}));
     const started = (browser = await launchBrowser());
     const open = async (): Promise<Page> => {
       const page = await started.newPage();
