@@ -5,6 +5,7 @@ import type { ThreadSupport } from "./threads.js";
 import { RowPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
 import { ACTIVATION_F64, GEMM_F64 } from "./wasm/modules.js";
 import { compileModule, instantiate } from "./wasm/load.js";
+import { MlpF64Shared } from "./f64-shared.js";
 
 /** Rows per chunk: the unit of work and of the gradient reduction (fixed, so results never depend on the thread count). */
 export const MLP_CHUNK_ROWS = 256;
@@ -34,6 +35,10 @@ export class MlpThreads {
   private params: Float64Array = new Float64Array(0);
   private sets: ChunkBuffers[] = [];
   private pool: RowPool | null = null;
+  /** Set 1's forward and tangents on one shared WebAssembly memory (f64-shared.ts), where it runs here. */
+  private shared: MlpF64Shared | null = null;
+  /** Whether set 1's last forward ran on `shared`. */
+  private sharedForward = false;
 
   /** Whether the engine can run the MLP here (WebAssembly SIMD). */
   static available(): boolean {
@@ -47,6 +52,7 @@ export class MlpThreads {
     this.requested = options.threads;
     this.support = threadSupport();
     this.threads = poolThreads(options.threads, this.support);
+    if (MlpF64Shared.available()) this.shared = new MlpF64Shared(net, this.threads, this.support, fn);
     this.env = { gemm: gemmWith, g: instantiate<GemmExports>(gemmModule as WebAssembly.Module), act: activateWith, h: activationModule === null ? null : instantiate<ActivationExports>(activationModule) };
   }
 
@@ -63,6 +69,10 @@ export class MlpThreads {
 
   /** Forward pass of n rows of the set's inputs with `parameters`; the values go to `out` ([n, dim]). */
   forward(set: BufferSet, n: number, parameters: Float64Array, out: Float64Array): void {
+    if (set === 1) {
+      this.sharedForward = this.shared !== null && this.shared.forward((this.sets[1] as ChunkBuffers).input, n, parameters, out);
+      if (this.sharedForward) return;
+    }
     this.params.set(parameters);
     this.run(2 * FORWARD + set, n);
     out.set((this.sets[set] as ChunkBuffers).out.subarray(0, n * this.net.dim));
@@ -87,6 +97,7 @@ export class MlpThreads {
     const buf = this.sets[1] as ChunkBuffers;
     buf.seed.fill(0, 0, n * this.net.inputs);
     seed(buf.seed);
+    if (this.sharedForward) { (this.shared as MlpF64Shared).tangent(n, buf.seed, out); return; }
     this.run(2 * TANGENT + 1, n);
     out.set(buf.out.subarray(0, n * this.net.dim));
   }
@@ -95,6 +106,7 @@ export class MlpThreads {
   dispose(): void {
     this.pool?.dispose();
     this.pool = null;
+    this.shared?.dispose();
   }
 
   /** Runs a job over the chunks of n rows: on the pool when there are threads to share, else here. */
