@@ -16,6 +16,8 @@ export interface MlpF64Kernel {
   gemm: (a: number, rs: number, cs: number, b: number, c: number, m: number, k: number, p: number, init: number, bias: number, scale: number) => void;
   silu: (z: number, a: number, s: number, bytes: number) => void;
   selu: (z: number, a: number, s: number, bytes: number) => void;
+  siluValue: (z: number, a: number, s: number, bytes: number) => void;
+  seluValue: (z: number, a: number, s: number, bytes: number) => void;
 }
 
 /** Where the state lives in the shared memory (byte offsets; a plain object, so it can be posted to workers). */
@@ -68,31 +70,38 @@ export function f64SharedPlan(layerInputs: number[], widths: number[], activatio
 }
 
 /**
- * f(z) and f'(z) in place for `count` doubles at byte offset `at` (slopes at `slope`): SiLU and SELU
- * by the kernel, the others by the scalar formulas of mlp-chunks.ts's activateWith (the same bits).
+ * f(z) in place for `count` doubles at byte offset `at`, and f'(z) at `slope` unless `slope` is -1:
+ * SiLU and SELU by the kernel, the others by the scalar formulas of mlp-chunks.ts's activateWith
+ * (the same bits).
  */
 export function activateShared(k: MlpF64Kernel, mem: Float64Array, activation: string, at: number, slope: number, count: number): void {
-  if (activation === "silu" || activation === "selu") { k[activation](at, at, slope, 8 * count); return; }
+  if (activation === "silu" || activation === "selu") {
+    if (slope < 0) k[activation === "silu" ? "siluValue" : "seluValue"](at, at, 0, 8 * count);
+    else k[activation](at, at, slope, 8 * count);
+    return;
+  }
   const geluC = Math.sqrt(2 / Math.PI), geluK = 0.044715;
-  const z0 = at / 8, s0 = slope / 8;
+  const z0 = at / 8, s0 = slope / 8, keep = slope >= 0;
   for (let i = 0; i < count; i++) {
     const x = mem[z0 + i] as number;
+    let y: number, d: number;
     if (activation === "tanh") {
-      const y = Math.tanh(x);
-      mem[z0 + i] = y;
-      mem[s0 + i] = 1 - y * y;
+      y = Math.tanh(x);
+      d = 1 - y * y;
     } else if (activation === "relu") {
-      if (x > 0) mem[s0 + i] = 1; else { mem[z0 + i] = 0; mem[s0 + i] = 0; }
+      if (x > 0) { y = x; d = 1; } else { y = 0; d = 0; }
     } else {
-      const y = Math.tanh(geluC * (x + geluK * x * x * x));
-      mem[z0 + i] = 0.5 * x * (1 + y);
-      mem[s0 + i] = 0.5 * (1 + y) + 0.5 * x * (1 - y * y) * geluC * (1 + 3 * geluK * x * x);
+      const u = Math.tanh(geluC * (x + geluK * x * x * x));
+      y = 0.5 * x * (1 + u);
+      d = 0.5 * (1 + u) + 0.5 * x * (1 - u * u) * geluC * (1 + 3 * geluK * x * x);
     }
+    mem[z0 + i] = y;
+    if (keep) mem[s0 + i] = d;
   }
 }
 
-/** Forward pass of chunks first..first+count-1 of n rows: activations and slopes kept, outputs at `plan.out`. */
-export function forwardShared(k: MlpF64Kernel, mem: Float64Array, act: typeof activateShared, plan: F64SharedPlan, first: number, count: number, n: number): void {
+/** Forward pass of chunks first..first+count-1 of n rows: activations (and slopes when `slopes`) kept, outputs at `plan.out`. */
+export function forwardShared(k: MlpF64Kernel, mem: Float64Array, act: typeof activateShared, plan: F64SharedPlan, first: number, count: number, n: number, slopes: boolean): void {
   for (let ch = first; ch < first + count; ch++) {
     const r0 = ch * plan.chunk, m4 = (Math.min(plan.chunk, n - r0) + 3) & ~3;
     let a = plan.input + 8 * r0 * (plan.insP[0] as number);
@@ -100,7 +109,7 @@ export function forwardShared(k: MlpF64Kernel, mem: Float64Array, act: typeof ac
       const kk = plan.insP[l] as number, p = plan.outsP[l] as number, last = l === plan.layers - 1;
       const c = (last ? plan.out : (plan.hidden[l] as number)) + 8 * r0 * p;
       k.gemm(a, 8 * kk, 8, plan.wt[l] as number, c, m4, kk, p, 0, plan.b[l] as number, 0);
-      if (!last) act(k, mem, plan.activation, c, (plan.slope[l] as number) + 8 * r0 * p, m4 * p);
+      if (!last) act(k, mem, plan.activation, c, slopes ? (plan.slope[l] as number) + 8 * r0 * p : -1, m4 * p);
       a = c;
     }
   }

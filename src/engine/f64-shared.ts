@@ -19,7 +19,7 @@ function sharedMemory(pages: number): WebAssembly.Memory | null {
 const kernelModule = compileModule(MLP_F64, () => ({ env: { memory: sharedMemory(1) as WebAssembly.Memory } }));
 
 /** Jobs of the pool. */
-const FORWARD = 0, TANGENT = 1;
+const FORWARD = 0, TANGENT = 1, VALUES = 2;
 
 /**
  * The float64 forward pass and tangents of an MLP on one shared WebAssembly memory (internal; the
@@ -55,15 +55,16 @@ export class MlpF64Shared {
 
   /**
    * Forward pass of n rows of `input` ([n, inputs]) with `parameters`; the values go to `out`
-   * ([n, dim]). Returns false (nothing done) where the memory cannot be allocated.
+   * ([n, dim]); the slopes are kept for {@link MlpF64Shared.tangent} when `slopes`. Returns false
+   * (nothing done) where the memory cannot be allocated.
    */
-  forward(input: Float64Array, n: number, parameters: Float64Array, out: Float64Array): boolean {
+  forward(input: Float64Array, n: number, parameters: Float64Array, out: Float64Array, slopes: boolean): boolean {
     const plan = this.ensure(n);
     if (plan === null) return false;
     const mem = new Float64Array((this.memory as WebAssembly.Memory).buffer);
     this.upload(plan, mem, parameters);
     this.pad(mem, plan.input / 8, input, n);
-    this.run(FORWARD, n);
+    this.run(slopes ? FORWARD : VALUES, n);
     const d = this.net.dim, dP = plan.outsP[plan.layers - 1] as number, o = plan.out / 8;
     for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) out[r * d + j] = mem[o + r * dP + j] as number;
     return true;
@@ -128,8 +129,8 @@ export class MlpF64Shared {
 
   private local(first: number, count: number, job: number, n: number): void {
     const k = this.kernel as MlpF64Kernel, plan = this.plan as F64SharedPlan;
-    if (job === FORWARD) forwardShared(k, new Float64Array((this.memory as WebAssembly.Memory).buffer), activateShared, plan, first, count, n);
-    else tangentShared(k, plan, first, count, n);
+    if (job === TANGENT) tangentShared(k, plan, first, count, n);
+    else forwardShared(k, new Float64Array((this.memory as WebAssembly.Memory).buffer), activateShared, plan, first, count, n, job === FORWARD);
   }
 
   /** A plan and memory for at least n rows (a larger batch starts a new memory and pool), or null where the memory cannot be had. */
@@ -167,7 +168,7 @@ function setup(data) {
   return { kernel, mem: new Float64Array(data.memory.buffer), plan: data.plan };
 }
 function runRange(st, first, count, job, n) {
-  if (job === ${FORWARD}) forwardShared(st.kernel, st.mem, activateShared, st.plan, first, count, n);
-  else tangentShared(st.kernel, st.plan, first, count, n);
+  if (job === ${TANGENT}) tangentShared(st.kernel, st.plan, first, count, n);
+  else forwardShared(st.kernel, st.mem, activateShared, st.plan, first, count, n, job === ${FORWARD});
 }`;
 }

@@ -39,6 +39,8 @@ export class MlpThreads {
   private shared: MlpF64Shared | null = null;
   /** Whether set 1's last forward ran on `shared`. */
   private sharedForward = false;
+  /** Whether that forward kept the slopes (tangents need them). */
+  private sharedSlopes = false;
 
   /** Whether the engine can run the MLP here (WebAssembly SIMD). */
   static available(): boolean {
@@ -67,10 +69,14 @@ export class MlpThreads {
     return (this.sets[set] as ChunkBuffers).input;
   }
 
-  /** Forward pass of n rows of the set's inputs with `parameters`; the values go to `out` ([n, dim]). */
-  forward(set: BufferSet, n: number, parameters: Float64Array, out: Float64Array): void {
+  /**
+   * Forward pass of n rows of the set's inputs with `parameters`; the values go to `out` ([n, dim]).
+   * `slopes` false (set 1 only): no tangents follow, so the activations' slopes may be skipped.
+   */
+  forward(set: BufferSet, n: number, parameters: Float64Array, out: Float64Array, slopes = true): void {
     if (set === 1) {
-      this.sharedForward = this.shared !== null && this.shared.forward((this.sets[1] as ChunkBuffers).input, n, parameters, out);
+      this.sharedForward = this.shared !== null && this.shared.forward((this.sets[1] as ChunkBuffers).input, n, parameters, out, slopes);
+      this.sharedSlopes = slopes;
       if (this.sharedForward) return;
     }
     this.params.set(parameters);
@@ -97,7 +103,11 @@ export class MlpThreads {
     const buf = this.sets[1] as ChunkBuffers;
     buf.seed.fill(0, 0, n * this.net.inputs);
     seed(buf.seed);
-    if (this.sharedForward) { (this.shared as MlpF64Shared).tangent(n, buf.seed, out); return; }
+    if (this.sharedForward) {
+      if (!this.sharedSlopes) throw new Error("MlpThreads.tangent(): the forward pass kept no slopes (internal)");
+      (this.shared as MlpF64Shared).tangent(n, buf.seed, out);
+      return;
+    }
     this.run(2 * TANGENT + 1, n);
     out.set(buf.out.subarray(0, n * this.net.dim));
   }

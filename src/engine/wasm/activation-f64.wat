@@ -2,7 +2,8 @@
 ;; exp by range reduction and a rational function (Cephes' exp, S. L. Moshier): x = k ln 2 + r, k = round(x log2 e),
 ;; r = x - k ln 2 (Cody-Waite split, |r| <= ln2/2), e^r = (Q(r^2) + r P(r^2)) / (Q(r^2) - r P(r^2)), P of degree 2
 ;; and Q of degree 3 in r^2 (relative error of the form below 3e-19 on |r| <= ln2/2), 2^k built from the low bits of
-;; k + 1.5 2^52 (which hold the integer k): bits (k + 1.5 2^52) + 1023, shifted left by 52.
+;; x log2 e + (1.5 2^52 + 1023): its rounding to an integer is k + 1.5 2^52 + 1023 (round half to even, as f64x2.nearest),
+;; whose low bits hold k + 1023, the biased exponent, shifted left by 52 (k = that sum - (1.5 2^52 + 1023), exact).
 ;; SiLU: x = -z clamped to [-708, 709] (pmin/pmax: a NaN passes through), sigma(z) = 1 / (1 + 2^k e^r) =
 ;; D / (D + 2^k N) with N = Q + rP, D = Q - rP: one division, no overflow (2^k N <= 2^1024 is never reached).
 ;; SELU: x = min(z, 0) clamped to [-708, 0], e^r - 1 = 2 rP / D (accurate near 0), e^x - 1 = 2^k (e^r - 1) + (2^k - 1),
@@ -21,8 +22,10 @@
       (local.set $v1 (v128.load offset=16 (i32.add (local.get $z) (local.get $i))))
       (local.set $x (f64x2.pmin (f64x2.pmax (f64x2.neg (local.get $v)) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
       (local.set $x1 (f64x2.pmin (f64x2.pmax (f64x2.neg (local.get $v1)) (f64x2.splat (f64.const -708.0))) (f64x2.splat (f64.const 709.0))))
-      (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
-      (local.set $k1 (f64x2.nearest (f64x2.mul (local.get $x1) (f64x2.splat (f64.const 1.4426950408889634)))))
+      (local.set $g (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $g1 (f64x2.add (f64x2.mul (local.get $x1) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $k (f64x2.sub (local.get $g) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $k1 (f64x2.sub (local.get $g1) (f64x2.splat (f64.const 6755399441056767.0))))
       (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $r1 (f64x2.sub (f64x2.sub (local.get $x1) (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $w (f64x2.mul (local.get $r) (local.get $r)))
@@ -37,8 +40,8 @@
       (local.set $q1 (f64x2.add (f64x2.mul (local.get $q1) (local.get $w1)) (f64x2.splat (f64.const 2.27265548208155028766e-1))))
       (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $w)) (f64x2.splat (f64.const 2.00000000000000000009e0))))
       (local.set $q1 (f64x2.add (f64x2.mul (local.get $q1) (local.get $w1)) (f64x2.splat (f64.const 2.00000000000000000009e0))))
-      (local.set $g (i64x2.shl (i64x2.add (f64x2.add (local.get $k) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
-      (local.set $g1 (i64x2.shl (i64x2.add (f64x2.add (local.get $k1) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (local.set $g (i64x2.shl (local.get $g) (i32.const 52)))
+      (local.set $g1 (i64x2.shl (local.get $g1) (i32.const 52)))
       (local.set $d (f64x2.sub (local.get $q) (local.get $p)))
       (local.set $d1 (f64x2.sub (local.get $q1) (local.get $p1)))
       (local.set $g (f64x2.div (local.get $d) (f64x2.add (local.get $d) (f64x2.mul (local.get $g) (f64x2.add (local.get $q) (local.get $p))))))
@@ -59,8 +62,10 @@
       (local.set $v1 (v128.load offset=16 (i32.add (local.get $z) (local.get $i))))
       (local.set $x (f64x2.pmax (f64x2.pmin (local.get $v) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))))
       (local.set $x1 (f64x2.pmax (f64x2.pmin (local.get $v1) (f64x2.splat (f64.const 0.0))) (f64x2.splat (f64.const -708.0))))
-      (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
-      (local.set $k1 (f64x2.nearest (f64x2.mul (local.get $x1) (f64x2.splat (f64.const 1.4426950408889634)))))
+      (local.set $g (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $g1 (f64x2.add (f64x2.mul (local.get $x1) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $k (f64x2.sub (local.get $g) (f64x2.splat (f64.const 6755399441056767.0))))
+      (local.set $k1 (f64x2.sub (local.get $g1) (f64x2.splat (f64.const 6755399441056767.0))))
       (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $r1 (f64x2.sub (f64x2.sub (local.get $x1) (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 0.6931471803691238)))) (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
       (local.set $w (f64x2.mul (local.get $r) (local.get $r)))
@@ -75,8 +80,8 @@
       (local.set $q1 (f64x2.add (f64x2.mul (local.get $q1) (local.get $w1)) (f64x2.splat (f64.const 2.27265548208155028766e-1))))
       (local.set $q (f64x2.add (f64x2.mul (local.get $q) (local.get $w)) (f64x2.splat (f64.const 2.00000000000000000009e0))))
       (local.set $q1 (f64x2.add (f64x2.mul (local.get $q1) (local.get $w1)) (f64x2.splat (f64.const 2.00000000000000000009e0))))
-      (local.set $g (i64x2.shl (i64x2.add (f64x2.add (local.get $k) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
-      (local.set $g1 (i64x2.shl (i64x2.add (f64x2.add (local.get $k1) (f64x2.splat (f64.const 6755399441055744.0))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (local.set $g (i64x2.shl (local.get $g) (i32.const 52)))
+      (local.set $g1 (i64x2.shl (local.get $g1) (i32.const 52)))
       (local.set $d (f64x2.div (f64x2.add (local.get $p) (local.get $p)) (f64x2.sub (local.get $q) (local.get $p))))
       (local.set $d1 (f64x2.div (f64x2.add (local.get $p1) (local.get $p1)) (f64x2.sub (local.get $q1) (local.get $p1))))
       (local.set $k (f64x2.gt (local.get $v) (f64x2.splat (f64.const 0.0))))
