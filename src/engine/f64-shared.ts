@@ -34,6 +34,8 @@ export class MlpF64Shared {
   private memory: WebAssembly.Memory | null = null;
   private kernel: MlpF64Kernel | null = null;
   private pool: RowPool | null = null;
+  /** The parameters last transposed into the memory (an ODE solve evaluates many times with the same ones). */
+  private uploaded: Float64Array | null = null;
 
   /** Whether the kernel runs here (SIMD and shared WebAssembly memory). */
   static available(): boolean {
@@ -100,8 +102,17 @@ export class MlpF64Shared {
     mem.fill(0, at + n * KP, at + ((n + 3) & ~3) * KP);
   }
 
-  /** The weights transposed into Wt [insP, outsP] and the biases (padding stays zero). */
+  /** The weights transposed into Wt [insP, outsP] and the biases (padding stays zero); skipped when they equal the last ones. */
   private upload(plan: F64SharedPlan, mem: Float64Array, parameters: Float64Array): void {
+    const last = this.uploaded;
+    if (last !== null && last.length === parameters.length) {
+      // bit for bit (a -0 for a 0 or another NaN uploads again)
+      const a = new Uint32Array(last.buffer, 0, 2 * last.length), b = new Uint32Array(parameters.buffer, parameters.byteOffset, 2 * parameters.length);
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      if (i === a.length) return;
+    }
+    this.uploaded = parameters.slice();
     for (let l = 0; l < plan.layers; l++) {
       const ins = this.net.layerInputs[l] as number, outs = this.net.widths[l] as number, outsP = plan.outsP[l] as number;
       const at = this.net.offsets[l] as number, wt = (plan.wt[l] as number) / 8, b = (plan.b[l] as number) / 8;
@@ -137,6 +148,7 @@ export class MlpF64Shared {
   private ensure(n: number): F64SharedPlan | null {
     if (this.plan !== null && n <= this.plan.capacity) return this.plan;
     this.dispose();
+    this.uploaded = null;
     const net = this.net, chunk = net.chunk;
     const plan = f64SharedPlan(net.layerInputs, net.widths, net.activation, chunk, Math.ceil(n / chunk) * chunk);
     const memory = kernelModule === null ? null : sharedMemory(Math.ceil(plan.bytes / 65536));

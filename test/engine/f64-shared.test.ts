@@ -28,6 +28,23 @@ describe("the float64 forward on one shared WebAssembly memory (f64-shared.ts)",
     }), { numRuns: 10, seed: 16 });
   });
 
+  it("parameters changed in place between calls (as an optimizer does) are used: evaluate after a change equals a fresh network's (the upload is skipped only for bit-identical parameters)", () => {
+    const rng = new Random(5), n = 600;
+    const x = rng.normalBatch(n, 2), t = rng.fillUniform(new Float64Array(n));
+    const net = mlp({ dim: 2, hidden: [16, 16], activation: "silu", seed: 1 });
+    const before = Array.from(net.evaluate(x, t).data);
+    expect(Array.from(net.evaluate(x, t).data)).toEqual(before);
+    for (const [i, v] of [[0, 0.5], [net.parameterCount - 1, -0.25], [40, -0]] as const) {
+      net.parameters[i] = v;
+      const fresh = mlp({ dim: 2, hidden: [16, 16], activation: "silu", seed: 1 });
+      fresh.parameters.set(net.parameters);
+      const after = Array.from(net.evaluate(x, t).data);
+      expect(after).toEqual(Array.from(fresh.evaluate(x, t).data));
+      expect(after).toEqual(Array.from(net.forward(x, t).data));
+    }
+    expect(Array.from(net.evaluate(x, t).data)).not.toEqual(before);
+  });
+
   it("the plan pads widths to multiples of 4, aligns every block to 16 bytes, and no two blocks overlap", () => {
     const plan = f64SharedPlan([3, 10, 10], [10, 10, 2], "silu", 256, 512);
     expect(plan.insP).toEqual([4, 12, 12]);
