@@ -24,12 +24,12 @@ const FORWARD = 0, TANGENT = 1, VALUES = 2;
 /**
  * The float64 forward pass and tangents of an MLP on one shared WebAssembly memory (internal; the
  * evaluation side of mlp-threads.ts, whose training forward and backward keep their own buffers):
- * the parameters are transposed into the memory once per forward, the inputs padded into it once,
+ * the parameters are transposed into the memory once per forward (not at all when they are the same
+ * bits as the last ones), the inputs padded into it once,
  * and the chunks of 256 rows run over the calling thread and the worker threads with no copies in
  * between. Values and tangents are the same bits as mlp-chunks.ts's, for every thread count.
  */
 export class MlpF64Shared {
-  readonly failure = new ThreadFailure();
   private plan: F64SharedPlan | null = null;
   private memory: WebAssembly.Memory | null = null;
   private kernel: MlpF64Kernel | null = null;
@@ -47,8 +47,9 @@ export class MlpF64Shared {
    * @param threads - threads of a call (1: the calling thread only)
    * @param support - worker_threads, or null
    * @param fn - the public caller, for errors
+   * @param failure - where thread failures are recorded (the owner's)
    */
-  constructor(private readonly net: ChunkNet, public threads: number, private readonly support: ThreadSupport | null, private readonly fn: string) {}
+  constructor(private readonly net: ChunkNet, public threads: number, private readonly support: ThreadSupport | null, private readonly fn: string, readonly failure: ThreadFailure = new ThreadFailure()) {}
 
   /** The pool's statistics (tests), or null before the first threaded call. */
   get stats(): RowPool["stats"] | null {

@@ -54,7 +54,7 @@ export class MlpThreads {
     this.requested = options.threads;
     this.support = threadSupport();
     this.threads = poolThreads(options.threads, this.support);
-    if (MlpF64Shared.available()) this.shared = new MlpF64Shared(net, this.threads, this.support, fn);
+    if (MlpF64Shared.available()) this.shared = new MlpF64Shared(net, this.threads, this.support, fn, this.failure);
     this.env = { gemm: gemmWith, g: instantiate<GemmExports>(gemmModule as WebAssembly.Module), act: activateWith, h: activationModule === null ? null : instantiate<ActivationExports>(activationModule) };
   }
 

@@ -21,6 +21,10 @@ describe("the float64 forward on one shared WebAssembly memory (f64-shared.ts)",
         const net = mlp({ dim, hidden: Array.from({ length: depth }, (_, i) => width + i), activation, seed });
         net.threads = threads;
         const values = Array.from(net.evaluate(x, t).data);
+        const shared = (net as unknown as { engine: { shared: { stats: { workerRanges: number } | null } } }).engine.shared;
+        // the shared-memory path ran, on a worker thread too where there are 2
+        if (threads === 1) expect(shared.stats).toBeNull();
+        else expect(shared.stats?.workerRanges).toBeGreaterThan(0);
         const trained = Array.from(net.forward(x, t).data);
         expect(values).toEqual(trained);
         expect(values.every(Number.isFinite)).toBe(true);
