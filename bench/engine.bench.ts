@@ -26,6 +26,7 @@ import { cfmLoss, squaredEuclidean } from "../src/losses/index.js";
 import { moons } from "../src/distributions/index.js";
 import { gpuMlpField } from "../src/gpu/index.js";
 import type { Batch } from "../src/core/batch.js";
+import { poolThreads } from "../src/engine/threads.js";
 
 const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
 const label = (threads: number | undefined) => (threads === undefined ? "default threads" : `${threads} thread`);
@@ -73,7 +74,12 @@ function forwardBench(precision: "f64" | "f32", threads: number | undefined): Be
     },
     run: (s) => s.run(),
     repeats: 7,
-    metrics: (_s, ms) => ({ gflops: forwardFlops / (ms * 1e6) }),
+    // ofLimit: GFLOP/s over (threads x the pure-FLOP microkernel's GFLOP/s, measured right after the timed runs)
+    metrics: async (_s, ms) => {
+      const gflops = forwardFlops / (ms * 1e6), used = threads ?? poolThreads(undefined);
+      const limit = await microkernelLimit(precision === "f64" ? "flops64" : "flops32");
+      return { gflops, threads: used, limitPerThread: limit, ofLimit: gflops / (used * limit) };
+    },
     anchor: { workload: "mlp-forward", label: `torch ${precision} 2t`, ms: (j) => (j[precision === "f64" ? "float64_threads2" : "float32_threads2"] as { ms: number }).ms },
   };
 }
@@ -138,6 +144,17 @@ async function flopsKernels(): Promise<{ flops64(iters: number): number; flops32
   const bytes = new Uint8Array(parsed.toBinary({}).buffer);
   parsed.destroy();
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as { flops64(iters: number): number; flops32(iters: number): number };
+}
+
+/** Median GFLOP/s of five runs of a bench/flops.wat microkernel (one thread). */
+async function microkernelLimit(kind: "flops64" | "flops32"): Promise<number> {
+  const k = await flopsKernels(), n = 5e6, lanes = kind === "flops64" ? 2 : 4, rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const start = performance.now();
+    k[kind](n);
+    rates.push((n * 12 * lanes * 2) / ((performance.now() - start) * 1e6));
+  }
+  return rates.sort((a, b) => a - b)[2] as number;
 }
 
 const iterations = 2e7;

@@ -5,6 +5,7 @@ import type { ThreadSupport } from "./threads.js";
 import { RowPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
 import { ACTIVATION_F64, GEMM_F64 } from "./wasm/modules.js";
 import { compileModule, instantiate } from "./wasm/load.js";
+import { MlpF64Shared } from "./f64-shared.js";
 
 /** Rows per chunk: the unit of work and of the gradient reduction (fixed, so results never depend on the thread count). */
 export const MLP_CHUNK_ROWS = 256;
@@ -34,6 +35,12 @@ export class MlpThreads {
   private params: Float64Array = new Float64Array(0);
   private sets: ChunkBuffers[] = [];
   private pool: RowPool | null = null;
+  /** Set 1's forward and tangents on one shared WebAssembly memory (f64-shared.ts), where it runs here. */
+  private shared: MlpF64Shared | null = null;
+  /** Whether set 1's last forward ran on `shared`. */
+  private sharedForward = false;
+  /** Whether that forward kept the slopes (tangents need them). */
+  private sharedSlopes = false;
 
   /** Whether the engine can run the MLP here (WebAssembly SIMD). */
   static available(): boolean {
@@ -47,6 +54,7 @@ export class MlpThreads {
     this.requested = options.threads;
     this.support = threadSupport();
     this.threads = poolThreads(options.threads, this.support);
+    if (MlpF64Shared.available()) this.shared = new MlpF64Shared(net, this.threads, this.support, fn, this.failure);
     this.env = { gemm: gemmWith, g: instantiate<GemmExports>(gemmModule as WebAssembly.Module), act: activateWith, h: activationModule === null ? null : instantiate<ActivationExports>(activationModule) };
   }
 
@@ -61,8 +69,16 @@ export class MlpThreads {
     return (this.sets[set] as ChunkBuffers).input;
   }
 
-  /** Forward pass of n rows of the set's inputs with `parameters`; the values go to `out` ([n, dim]). */
-  forward(set: BufferSet, n: number, parameters: Float64Array, out: Float64Array): void {
+  /**
+   * Forward pass of n rows of the set's inputs with `parameters`; the values go to `out` ([n, dim]).
+   * `slopes` false (set 1 only): no tangents follow, so the activations' slopes may be skipped.
+   */
+  forward(set: BufferSet, n: number, parameters: Float64Array, out: Float64Array, slopes = true): void {
+    if (set === 1) {
+      this.sharedForward = this.shared !== null && this.shared.forward((this.sets[1] as ChunkBuffers).input, n, parameters, out, slopes);
+      this.sharedSlopes = slopes;
+      if (this.sharedForward) return;
+    }
     this.params.set(parameters);
     this.run(2 * FORWARD + set, n);
     out.set((this.sets[set] as ChunkBuffers).out.subarray(0, n * this.net.dim));
@@ -87,6 +103,11 @@ export class MlpThreads {
     const buf = this.sets[1] as ChunkBuffers;
     buf.seed.fill(0, 0, n * this.net.inputs);
     seed(buf.seed);
+    if (this.sharedForward) {
+      if (!this.sharedSlopes) throw new Error("MlpThreads.tangent(): the forward pass kept no slopes (internal)");
+      (this.shared as MlpF64Shared).tangent(n, buf.seed, out);
+      return;
+    }
     this.run(2 * TANGENT + 1, n);
     out.set(buf.out.subarray(0, n * this.net.dim));
   }
@@ -95,6 +116,7 @@ export class MlpThreads {
   dispose(): void {
     this.pool?.dispose();
     this.pool = null;
+    this.shared?.dispose();
   }
 
   /** Runs a job over the chunks of n rows: on the pool when there are threads to share, else here. */

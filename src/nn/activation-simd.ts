@@ -3,8 +3,8 @@ import { instantiateBase64 } from "../engine/wasm/load.js";
 
 /**
  * WebAssembly SIMD (f64x2) SiLU and SELU with their slopes, float64. Source in
- * src/engine/wasm/activation-f64.wat (compiled by scripts/build-wasm.mjs): exp by range reduction and a degree-12 polynomial,
- * relative error below 4e-16 (tested against Math.exp). Null where WebAssembly SIMD is
+ * src/engine/wasm/activation-f64.wat (compiled by scripts/build-wasm.mjs): exp by range reduction and a rational function,
+ * within a few ulp of Math.exp (test/engine/wasm/activation-f64.test.ts). Null where WebAssembly SIMD is
  * missing; then the scalar loops of activation.ts run.
  *
  * @internal

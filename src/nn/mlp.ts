@@ -198,7 +198,7 @@ export class Mlp implements VelocityField {
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(false, n) : null;
     this.run(ws, xb.data, t, this.checkCondition(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
-    engine?.forward(1, n, this.parameters, result.data);
+    engine?.forward(1, n, this.parameters, result.data, false);
     return result;
   }
 
