@@ -18,10 +18,7 @@ export function lapjv(c: Float64Array, n: number): { x: Int32Array; y: Int32Arra
   const y = new Int32Array(n).fill(-1);
   const v = new Float64Array(n);
   const free = new Int32Array(n);
-  const work: AugmentWork = {
-    col: new Int32Array(n), dist: new Float64Array(n), price: new Float64Array(n),
-    pred: new Int32Array(n), predOf: new Int32Array(n),
-  };
+  const work = augmentWork(n);
 
   const numFree = initialize(c, n, x, y, v, free);
   // augmentation: Dijkstra on reduced costs from each free row to an unassigned column
@@ -74,11 +71,24 @@ export function initialize(c: Float64Array, n: number, x: Int32Array, y: Int32Ar
     }
     if (min < Infinity) v[j1] = (v[j1] as number) - min;
   }
-  // augmenting row reduction, two passes. A displaced row waits for the next pass instead of
-  // being re-processed at once as in the 1987 paper: on geometric costs the immediate
-  // re-queue cycles through many tiny price decrements (measured slower overall), and it
-  // cannot loop on floating-point ties.
-  for (let pass = 0; pass < 2 && numFree > 0; pass++) {
+  return rowReduction(c, n, x, y, v, free, numFree, 2);
+}
+
+/**
+ * Augmenting row reduction of Jonker–Volgenant, `passes` passes over the free rows (the
+ * first `numFree` entries of `free`): each free row takes its cheapest column at reduced
+ * cost `C_ij - v_j`, lowering that column's price to the second-cheapest level, and the row
+ * it displaces waits for the next pass. Keeps the invariant of {@link lapjv}.
+ *
+ * @returns the number of rows left free (rewritten to the front of `free`)
+ * @internal
+ */
+export function rowReduction(c: Float64Array, n: number, x: Int32Array, y: Int32Array, v: Float64Array,
+  free: Int32Array, numFree: number, passes: number): number {
+  // A displaced row waits for the next pass instead of being re-processed at once as in the
+  // 1987 paper: on geometric costs the immediate re-queue cycles through many tiny price
+  // decrements (measured slower overall), and it cannot loop on floating-point ties.
+  for (let pass = 0; pass < passes && numFree > 0; pass++) {
     let k = 0;
     const previous = numFree;
     numFree = 0;
@@ -111,9 +121,12 @@ export function initialize(c: Float64Array, n: number, x: Int32Array, y: Int32Ar
  * arrays with their labels `d`, prices `v` and predecessors side by side (so the sweep reads
  * the cost row as its only scattered access); scanned ones are swapped behind. Then prices
  * of scanned columns rise by `d_j - d_end` and the alternating path is flipped.
+ *
+ * @returns the number of columns scanned (the work of this path, at most n)
+ * @internal
  */
-function augment(c: Float64Array, n: number, freeRow: number, x: Int32Array, y: Int32Array, v: Float64Array,
-  w: AugmentWork): void {
+export function augment(c: Float64Array, n: number, freeRow: number, x: Int32Array, y: Int32Array, v: Float64Array,
+  w: AugmentWork): number {
   const { col, dist, price, pred, predOf } = w;
   const fo = freeRow * n;
   let minVal = Infinity, minK = 0;
@@ -162,15 +175,24 @@ function augment(c: Float64Array, n: number, freeRow: number, x: Int32Array, y: 
     if (i === freeRow) break;
     j = next;
   }
+  return n - count;
 }
 
-/** Work arrays of {@link augment}, allocated once per solve. */
-interface AugmentWork {
+/** Work arrays of {@link augment}, allocated once per solve. @internal */
+export interface AugmentWork {
   col: Int32Array;
   dist: Float64Array;
   price: Float64Array;
   pred: Int32Array;
   predOf: Int32Array;
+}
+
+/** Fresh work arrays for {@link augment} at size n. @internal */
+export function augmentWork(n: number): AugmentWork {
+  return {
+    col: new Int32Array(n), dist: new Float64Array(n), price: new Float64Array(n),
+    pred: new Int32Array(n), predOf: new Int32Array(n),
+  };
 }
 
 function swap(w: AugmentWork, a: number, b: number): void {
