@@ -4,13 +4,10 @@ import { loadMarginal, marginalF64Module, marginalPlan, marginalRows } from "./m
 import type { EngineOptions } from "./options.js";
 import type { ThreadSupport } from "./threads.js";
 import { RowPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
+import { rowParts, runRowTiles } from "./row-tiles.js";
 
 /** Largest WebAssembly memory of the GEMM form (bytes). */
 const MAX_BYTES = 2 ** 29;
-/** Fewest rows worth a thread of their own. */
-const ROWS_PER_THREAD = 64;
-/** Fewest row-point pairs times (d + 8) worth a second thread (about a millisecond of work). */
-const WORK_PER_THREAD = 2 ** 21;
 
 /**
  * The empirical marginal field's values on the engine (internal): the GEMM form of
@@ -50,25 +47,15 @@ export class MarginalEngine {
 
   /** Velocities of n rows of `x` with per-row [alpha, sigma, alpha', sigma'] in `coef`, into `out`. */
   evaluate(x: Float64Array, coef: Float64Array, n: number, out: Float64Array): void {
-    const parts = Math.min(this.threads, Math.floor(n / ROWS_PER_THREAD), Math.floor((n * this.K * (this.d + 8)) / WORK_PER_THREAD));
+    const parts = rowParts(this.threads, n, this.K, this.d);
     if (parts <= 1 || this.support === null) {
       this.local(x, coef, 0, n, out);
       return;
     }
     const pool = (this.pool ??= new MarginalF64Pool(this.y, this.K, this.d, this.plan, this.threads - 1, Math.min(this.tileRows, n), this.support));
-    const d = this.d;
-    for (let start = 0; start < n; start += pool.capacity) {
-      const m = Math.min(pool.capacity, n - start);
-      pool.x.set(x.subarray(start * d, (start + m) * d));
-      pool.coef.set(coef.subarray(4 * start, 4 * (start + m)));
-      if (!this.failure.run(pool, this.fn, m, Math.min(parts, Math.floor(m / ROWS_PER_THREAD) || 1), 0)) {
-        pool.dispose();
-        this.pool = null;
-        this.threads = 1;
-        this.local(x.subarray(start * d), coef.subarray(4 * start), 0, n - start, out.subarray(start * d));
-        return;
-      }
-      out.set(pool.out.subarray(0, m * d), start * d);
+    if (!runRowTiles(pool, this.failure, this.fn, x, coef, n, this.d, parts, out, (xs, cs, count, o) => this.local(xs, cs, 0, count, o))) {
+      this.pool = null;
+      this.threads = 1;
     }
   }
 

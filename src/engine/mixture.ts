@@ -6,13 +6,10 @@ import { mixtureColumns, mixtureDirectRows, mixtureGemmRows, mixturePlan } from 
 import type { EngineOptions } from "./options.js";
 import type { ThreadSupport } from "./threads.js";
 import { RowPool, ThreadFailure, poolThreads, threadSupport } from "./threads.js";
+import { rowParts, runRowTiles } from "./row-tiles.js";
 
 /** Largest WebAssembly memory of the GEMM form (bytes). */
 const MAX_BYTES = 2 ** 29;
-/** Fewest rows worth a thread of their own. */
-const ROWS_PER_THREAD = 64;
-/** Fewest row-component pairs times (d + 8) worth a second thread (about a millisecond of work). */
-const WORK_PER_THREAD = 2 ** 21;
 /** Call header: generation, mode (1: GEMM at one time), alpha, sigma, alpha', sigma', P, Q, B. */
 const HEADER = 9;
 
@@ -62,7 +59,7 @@ export class MixtureEngine {
         call.set(guard, 6);
       }
     }
-    const parts = Math.min(this.threads, Math.floor(n / ROWS_PER_THREAD), Math.floor((n * this.K * (this.d + 8)) / WORK_PER_THREAD));
+    const parts = rowParts(this.threads, n, this.K, this.d);
     if (parts <= 1 || this.support === null) {
       this.local(x, coef, 0, n, out);
       return;
@@ -70,19 +67,9 @@ export class MixtureEngine {
     const pool = (this.pool ??= new MixturePool(this, this.plan, this.threads - 1, Math.min(this.tileRows, n), this.support));
     pool.call.set(call);
     if (call[1] === 1 && this.plan !== null && this.kernel !== null) pool.panel.set(new Float64Array(this.kernel.memory.buffer, this.plan.bt, pool.panel.length));
-    const d = this.d;
-    for (let start = 0; start < n; start += pool.capacity) {
-      const m = Math.min(pool.capacity, n - start);
-      pool.x.set(x.subarray(start * d, (start + m) * d));
-      pool.coef.set(coef.subarray(4 * start, 4 * (start + m)));
-      if (!this.failure.run(pool, this.fn, m, Math.min(parts, Math.floor(m / ROWS_PER_THREAD) || 1), 0)) {
-        pool.dispose();
-        this.pool = null;
-        this.threads = 1;
-        this.local(x.subarray(start * d), coef.subarray(4 * start), 0, n - start, out.subarray(start * d));
-        return;
-      }
-      out.set(pool.out.subarray(0, m * d), start * d);
+    if (!runRowTiles(pool, this.failure, this.fn, x, coef, n, this.d, parts, out, (xs, cs, count, o) => this.local(xs, cs, 0, count, o))) {
+      this.pool = null;
+      this.threads = 1;
     }
   }
 
