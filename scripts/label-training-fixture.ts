@@ -3,7 +3,9 @@
  * label dropout, logit-normal times, Adam) whose parameters and losses are digested (FNV-1a
  * over the float64 bytes). Run at commit 00c81bf (ziggurat normals; before conditions became batches)
  * with src/engine/wasm/activation-f64.wat taken from 40ddbab (the float64 exp of SiLU/SELU) and
- * `npm run build:wasm`, it fixed the bits that label training must keep:
+ * `npm run build:wasm`, and with src/core/pow.ts added and Adam's bias correction `b ** steps`
+ * replaced by `pow(b, steps)` (Math.pow's last bits differ between Node 20 and 24), it fixed
+ * the bits that label training must keep, on Node 20 and Node 24 alike:
  *   npx tsx scripts/label-training-fixture.ts > test/fixtures/label-training.json
  */
 import { Random, adam, affinePath, condOT, exactOTCoupling, fromData, logitNormalTimeSampler, mlp, standardNormal, trainSync } from "../src/index.js";
@@ -41,7 +43,7 @@ export function digest(values: Float64Array): string {
 if (process.argv[1]?.endsWith("label-training-fixture.ts")) {
   const { parameters, loss } = labelledRun();
   console.log(JSON.stringify({
-    command: "npx tsx scripts/label-training-fixture.ts (at commit 00c81bf, before conditions became batches, with src/engine/wasm/activation-f64.wat of 40ddbab and npm run build:wasm)",
+    command: "npx tsx scripts/label-training-fixture.ts (at commit 00c81bf, before conditions became batches, with activation-f64.wat of 40ddbab, npm run build:wasm, and pow() in Adam)",
     parameters: digest(parameters), loss: digest(loss), firstParameter: parameters[0], lastLoss: loss[loss.length - 1],
   }, null, 2));
 }

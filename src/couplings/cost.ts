@@ -5,6 +5,7 @@ import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import { checkPositive, checkFiniteResult } from "../core/check.js";
 import { squaredDistancesGemm } from "../engine/cost-f64.js";
+import { pow } from "../core/pow.js";
 
 /** Smallest dimension for the GEMM form (below it the loop is faster: bench/cost.bench.ts). */
 const GEMM_MIN_DIM = 4;
@@ -78,7 +79,7 @@ export function pairwiseCost(x: NdArray<Float64Array>, y: NdArray<Float64Array>,
       }
     }
   }
-  if (p !== 2) for (let k = 0; k < out.length; k++) out[k] = p === 1 ? Math.sqrt(out[k] as number) : Math.pow(out[k] as number, p / 2);
+  if (p !== 2) for (let k = 0; k < out.length; k++) out[k] = p === 1 ? Math.sqrt(out[k] as number) : pow(out[k] as number, p / 2);
   checkFiniteResult("pairwiseCost", "cost", out);
   return ndarray(out, [n, m]);
 }

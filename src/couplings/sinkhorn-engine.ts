@@ -1,3 +1,5 @@
+import { pow } from "../core/pow.js";
+
 /**
  * The Sinkhorn iteration shared by {@link sinkhorn} and {@link sinkhornUnbalanced}: log-domain
  * potentials absorbed into a kernel (Schmitzer 2019, "Stabilized sparse scaling algorithms
@@ -85,8 +87,8 @@ export function runSinkhorn(p: EngineInput): EngineOutput {
       const sj = s[j] as number;
       if (sj < TINY_SUM) { exactColumn(p, K, f, g, u, v, j); continue; }
       let vj = (b[j] as number) / sj;
-      if (phiB !== 1) vj = Math.pow(vj, phiB) * Math.exp(-(1 - phiB) * (g[j] as number) * invReg);
-      if (omega !== 1) vj = Math.pow(vj, omega) * Math.pow(v[j] as number, 1 - omega);
+      if (phiB !== 1) vj = pow(vj, phiB) * Math.exp(-(1 - phiB) * (g[j] as number) * invReg);
+      if (omega !== 1) vj = pow(vj, omega) * pow(v[j] as number, 1 - omega);
       v[j] = vj;
     }
     // row update fused with the next column sums: each row of K is read once per iteration
@@ -103,9 +105,9 @@ export function runSinkhorn(p: EngineInput): EngineOutput {
         if (criterion === "potential") change = Math.max(change, Math.abs((f[i] as number) - F));
       } else {
         let ui = (a[i] as number) / r;
-        if (phiA !== 1) ui = Math.pow(ui, phiA) * Math.exp(-(1 - phiA) * (f[i] as number) * invReg);
+        if (phiA !== 1) ui = pow(ui, phiA) * Math.exp(-(1 - phiA) * (f[i] as number) * invReg);
         if (omega !== 1) {
-          ui = Math.pow(ui, omega) * Math.pow(old, 1 - omega);
+          ui = pow(ui, omega) * pow(old, 1 - omega);
           rowError += Math.abs(ui * r - (a[i] as number));
         }
         u[i] = ui;

@@ -8,6 +8,7 @@ import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
 import type { TrainableTwoTimeModel, TwoTimeField } from "./two-time.js";
 import { checkTimePair, checkTwoTimeField } from "./two-time.js";
+import { pow } from "../core/pow.js";
 
 /**
  * One batch of a two-time loss: points x on the path at their start times r, end times t
@@ -121,7 +122,7 @@ export function regress(model: TrainableTwoTimeModel, batch: TwoTimeBatch, targe
   for (let i = 0; i < n; i++) {
     const e = errors[i] as number;
     mse += e;
-    weights[i] = power === 0 ? 1 : 1 / Math.pow(e + eps, power);
+    weights[i] = power === 0 ? 1 : 1 / pow(e + eps, power);
   }
   const { loss, gradient } = cfmLoss(prediction, target, squaredEuclidean, weights);
   model.backward(gradient);

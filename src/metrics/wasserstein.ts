@@ -6,6 +6,7 @@ import { emd } from "../couplings/emd.js";
 import { pairwiseCost } from "../couplings/cost.js";
 import { sinkhorn } from "../couplings/sinkhorn.js";
 import { sinkhornLowerBound } from "./sinkhorn-bound.js";
+import { pow } from "../core/pow.js";
 
 /**
  * Options of {@link wasserstein}.
@@ -77,5 +78,5 @@ export function wasserstein(x: Batch, y: Batch, options: WassersteinOptions = {}
   } else {
     throw new DomainError(fn, "options.method", "be 'exact' or 'sinkhorn'", describeValue(method));
   }
-  return Math.pow(Math.max(total, 0), 1 / p);
+  return pow(Math.max(total, 0), 1 / p);
 }

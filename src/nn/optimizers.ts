@@ -1,5 +1,6 @@
 import { DomainError, ShapeError } from "../core/errors.js";
 import { checkFinite, checkInRange, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
+import { pow } from "../core/pow.js";
 
 /**
  * A first-order optimizer that updates a flat parameter vector in place from its gradient.
@@ -147,8 +148,8 @@ function adamFamily(fn: "adam" | "adamw", options: AdamOptions, decoupled: boole
       if (m === null || v === null) { m = new Float64Array(parameters.length); v = new Float64Array(parameters.length); }
       else if (m.length !== parameters.length) throw new ShapeError(fn, "parameters", `keep length ${m.length}`, String(parameters.length));
       steps++;
-      const c1 = 1 / (1 - b1 ** steps);
-      const c2 = 1 / (1 - b2 ** steps);
+      const c1 = 1 / (1 - pow(b1, steps));
+      const c2 = 1 / (1 - pow(b2, steps));
       adamUpdate(parameters, gradient, m, v, b1, b2, c1, c2, eps, lr, decay, decoupled);
     },
   };

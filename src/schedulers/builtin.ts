@@ -2,6 +2,7 @@ import { checkFinite, checkInRange, checkPositive, checkOptions } from "../core/
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler, SchedulerValues } from "../core/interfaces.js";
+import { pow } from "../core/pow.js";
 
 /** A built-in scheduler: its SNR alpha_t / sigma_t is increasing, so `snrInverse` is always present. @category Schedulers */
 export interface MonotoneScheduler extends Scheduler {
@@ -60,15 +61,15 @@ export function polynomial(n: number): ConvexScheduler {
     name,
     at: (t) => {
       checkInRange(`${name}.at`, "t", t, 0, 1);
-      const tn = t ** n;
-      const d = n * t ** (n - 1);
+      const tn = pow(t, n);
+      const d = n * pow(t, n - 1);
       return { alpha: tn, sigma: 1 - tn, dAlpha: d, dSigma: -d };
     },
     snrInverse: (snr) => {
       const r = checkSnr(`${name}.snrInverse`, snr);
-      return r === Infinity ? 1 : (r / (1 + r)) ** (1 / n);
+      return r === Infinity ? 1 : pow(r / (1 + r), 1 / n);
     },
-    kappaInverse: (kappa) => checkInRange(`${name}.kappaInverse`, "kappa", kappa, 0, 1) ** (1 / n),
+    kappaInverse: (kappa) => pow(checkInRange(`${name}.kappaInverse`, "kappa", kappa, 0, 1), 1 / n),
   };
 }
 

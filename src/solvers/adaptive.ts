@@ -8,6 +8,7 @@ import { errorNorms, rkFinish, rkStage, rkWorkspace } from "./rk-step.js";
 import { dop853Extras, interpolateRow } from "./dense.js";
 import { initialStep } from "./initial-step.js";
 import { DOP853_E3 } from "./dop853.js";
+import { pow } from "../core/pow.js";
 
 
 /**
@@ -105,10 +106,10 @@ export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
     for (let i = 0; i < m; i++) {
       const err = errs[i] as number;
       const h = Math.abs(hUse[i] as number);
-      const fac11 = err ** expo1;
+      const fac11 = pow(err, expo1);
       let hNew: number;
       if (err <= 1) {
-        let fac = fac11 / (facOld[i] as number) ** beta;
+        let fac = fac11 / pow(facOld[i] as number, beta);
         fac = Math.max(1 / facMax, Math.min(1 / facMin, fac / SAFE));
         hNew = h / fac;
         facOld[i] = Math.max(err, 1e-4);

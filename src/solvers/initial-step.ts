@@ -1,5 +1,6 @@
 import type { OdeSteps, SolveContext } from "./evaluate.js";
 import { checkCall, request } from "./evaluate.js";
+import { pow } from "../core/pow.js";
 
 /**
  * @internal Hairer's initial step (Hairer, Norsett, Wanner I, II.4, and HINIT in dopri5.f)
@@ -55,7 +56,7 @@ export function* initialStep(
   for (let i = 0; i < m; i++) {
     const h = h0[i] as number;
     const big = Math.max(d1[i] as number, d2[i] as number);
-    const h1 = big <= 1e-15 ? Math.max(1e-6, h * 1e-3) : (0.01 / big) ** (1 / order);
+    const h1 = big <= 1e-15 ? Math.max(1e-6, h * 1e-3) : pow(0.01 / big, 1 / order);
     out[i] = Math.min(100 * h, h1, hmax);
   }
 }

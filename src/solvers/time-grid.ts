@@ -1,6 +1,7 @@
 import { checkFinite, checkInteger, checkPositive, MAX_STEPS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
+import { pow } from "../core/pow.js";
 
 /**
  * Interval of a step grid: from `t0` (default 0, the source) to `t1` (default 1, the data);
@@ -55,7 +56,7 @@ export function uniformGrid(steps: number, interval: GridInterval = {}): Float64
  */
 export function powerGrid(steps: number, rho: number, interval: GridInterval = {}): Float64Array {
   const r = checkPositive("powerGrid", "rho", rho);
-  return build("powerGrid", steps, interval, (s) => 1 - Math.pow(1 - s, r));
+  return build("powerGrid", steps, interval, (s) => 1 - pow(1 - s, r));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { checkFinite, checkInRange, checkInteger, checkOptions, checkPositive, checkRandom, MAX_ELEMENTS } from "../core/check.js";
 import type { Random } from "../random/random.js";
+import { pow } from "../core/pow.js";
 
 /**
  * Draws the training times of a batch: `n` values in [0, 1] from `rng` (t = 0 is the source,
@@ -119,7 +120,7 @@ export function modeTimeSampler(scale: number): TimeSampler {
 function gamma(shape: number, rng: Random): number {
   if (shape < 1) {
     const u = rng.uniform();
-    return gamma(shape + 1, rng) * Math.pow(u, 1 / shape);
+    return gamma(shape + 1, rng) * pow(u, 1 / shape);
   }
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
