@@ -8,9 +8,9 @@
  * (default 16) multiples of pi/ANGLES in [0, pi); test angles halfway between two of them.
  * Reports, per test angle, the exact W2 between generated and true rotated moons and, as the
  * estimate's own level, the exact W2 between two independent sets of true samples of the same size.
- * Measured (defaults: 12000 steps, batch 512, 16 angles, lambda 1e4, 4000 samples; shared 2-core machine,
- * 785 and 906 s of training in two runs, identical results): W2 = 0.250, 0.208, 0.189, 0.206 at theta = 3pi/32, 7pi/32, 19pi/32, 23pi/32, where two
- * independent exact sample sets are 0.244, 0.133, 0.176, 0.121 apart (docs/conditioning.md).
+ * Measured (defaults: 12000 steps, batch 512, 16 angles, lambda 1e4, 4000 samples; 2-core machine,
+ * 379 s of training): W2 = 0.198, 0.247, 0.199, 0.205 at theta = 3pi/32, 7pi/32, 19pi/32, 23pi/32, where two
+ * independent exact sample sets are 0.153, 0.147, 0.145, 0.118 apart (docs/conditioning.md).
  * Run: npx tsx examples/rotated-moons.ts  (STEPS=..., ANGLES=..., SAMPLES=..., BATCH=..., LAMBDA=..., writes examples/out/rotated-moons.svg)
  */
 import {
