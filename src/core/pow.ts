@@ -107,18 +107,11 @@ const LN2_LO = 1.90821492927058770002e-10;
 const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
 
-/** The exact error u v - prod of the rounded product prod = fl(u v) (Dekker, Veltkamp's split; no FMA needed). */
+/** The exact error u v - prod of the rounded product prod = fl(u v) (Dekker, Veltkamp's split into 26-bit heads; no FMA needed). */
 function productError(u: number, v: number, prod: number): number {
-  const [uh, ul] = split(u);
-  const [vh, vl] = split(v);
+  const cu = SPLITTER * u, uh = cu - (cu - u), ul = u - uh;
+  const cv = SPLITTER * v, vh = cv - (cv - v), vl = v - vh;
   return ((uh * vh - prod) + uh * vl + ul * vh) + ul * vl;
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
-
-/** Veltkamp's split of u into a 26-bit head and the rest (exact). */
-function split(u: number): [number, number] {
-  const c = SPLITTER * u;
-  const hi = c - (c - u);
-  return [hi, u - hi];
-}

@@ -4,7 +4,7 @@ import { asBatch } from "../core/batch.js";
 import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import { checkPositive, checkFiniteResult } from "../core/check.js";
-import { squaredDistancesGemm } from "../engine/cost-f64.js";
+import { squaredDistance, squaredDistancesGemm } from "../engine/cost-f64.js";
 import { pow } from "../core/pow.js";
 
 /** Smallest dimension for the GEMM form (below it the loop is faster: bench/cost.bench.ts). */
@@ -68,15 +68,7 @@ export function pairwiseCost(x: NdArray<Float64Array>, y: NdArray<Float64Array>,
   } else {
     for (let i = 0; i < n; i++) {
       const xo = i * d, ro = i * m;
-      for (let j = 0; j < m; j++) {
-        const yo = j * d;
-        let s = 0;
-        for (let k = 0; k < d; k++) {
-          const t = (xs[xo + k] as number) - (ys[yo + k] as number);
-          s += t * t;
-        }
-        out[ro + j] = s;
-      }
+      for (let j = 0; j < m; j++) out[ro + j] = squaredDistance(xs, xo, ys, j * d, d);
     }
   }
   if (p !== 2) for (let k = 0; k < out.length; k++) out[k] = p === 1 ? Math.sqrt(out[k] as number) : pow(out[k] as number, p / 2);

@@ -9,6 +9,16 @@ const BLOCK = 64;
 /** Relative error allowed in an entry of the GEMM form (else the difference form). */
 export const COST_TOLERANCE = 2 ** -40;
 
+/** |x - y|^2 of the d-vectors at offsets xo of xs and yo of ys: the difference form, one left-to-right sum (internal). */
+export function squaredDistance(xs: Float64Array, xo: number, ys: Float64Array, yo: number, d: number): number {
+  let s = 0;
+  for (let l = 0; l < d; l++) {
+    const t = (xs[xo + l] as number) - (ys[yo + l] as number);
+    s += t * t;
+  }
+  return s;
+}
+
 /**
  * Squared Euclidean distances C_ij = |x_i - y_j|^2 as one float64 GEMM (internal), on the
  * WebAssembly kernel of marginal-f64.ts. Both sets are centred by the mean mu of all n + m points
@@ -77,13 +87,7 @@ export function squaredDistancesGemm(xs: Float64Array, ys: Float64Array, n: numb
           out[ro + j] = v;
           continue;
         }
-        const yo = j * d;
-        let s = 0;
-        for (let l = 0; l < d; l++) {
-          const t = (xs[xo + l] as number) - (ys[yo + l] as number);
-          s += t * t;
-        }
-        out[ro + j] = s;
+        out[ro + j] = squaredDistance(xs, xo, ys, j * d, d);
       }
     }
   }

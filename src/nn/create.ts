@@ -70,15 +70,9 @@ export function mlp(options: MlpOptions): Mlp {
   const hiddenGain = activation === "selu" || activation === "tanh" ? 1 : Math.SQRT2;
   const layers: DenseLayerSpec[] = [];
   let inputs = dim + features + (classes > 0 ? classes + 1 : 0) + conditionDim;
-  // every weight matrix must fit one typed array (checked before any allocation)
-  {
-    let k = inputs;
-    widths.forEach((outputs, l) => {
-      checkElements(fn, l === widths.length - 1 ? "options.dim" : `options.hidden[${l}]`, k, outputs);
-      k = outputs;
-    });
-  }
   widths.forEach((outputs, l) => {
+    // the weight matrix must fit one typed array
+    checkElements(fn, l === widths.length - 1 ? "options.dim" : `options.hidden[${l}]`, inputs, outputs);
     const gain = l === widths.length - 1 ? 1 : hiddenGain;
     const bound = gain * Math.sqrt(3 / inputs);
     const weight = new Float64Array(inputs * outputs);

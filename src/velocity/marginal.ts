@@ -137,9 +137,9 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
   return {
     dim, components: K,
     evaluate(x, t, out) {
-      const n = asBatch("marginalVelocity.evaluate", "x", x, { dim }).shape[0] as number;
-      const result = outputBatch("marginalVelocity.evaluate", out, n, dim);
       const xb = asBatch("marginalVelocity.evaluate", "x", x, { dim });
+      const n = xb.shape[0] as number;
+      const result = outputBatch("marginalVelocity.evaluate", out, n, dim);
       checkTime("marginalVelocity.evaluate", "t", t, n);
       // the output may alias x: compute into a fresh buffer when it does
       const into = result.data.buffer === xb.data.buffer ? new Float64Array(n * dim) : result.data;

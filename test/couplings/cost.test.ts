@@ -4,17 +4,8 @@ import { pairwiseCost } from "../../src/couplings/cost.js";
 import { solveAssignment } from "../../src/couplings/assignment.js";
 import { squaredDistancesGemm } from "../../src/engine/cost-f64.js";
 import { Random } from "../../src/random/index.js";
+import { squaredDistancesLoop as loop } from "../helpers/distances.js";
 
-/** The difference form, sum_k (x_ik - y_jk)^2 (relative error below (d + 2) 2^-52). */
-function loop(xs: Float64Array, ys: Float64Array, n: number, m: number, d: number): Float64Array {
-  const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) { const t = (xs[i * d + k] as number) - (ys[j * d + k] as number); s += t * t; }
-    out[i * m + j] = s;
-  }
-  return out;
-}
 
 describe("pairwiseCost on the engine's GEMM", () => {
   it("at d >= 4 and n m d >= 2^16 it gives the engine's bits (squaredDistancesGemm; accuracy in test/engine/cost-f64.test.ts)", () => {
