@@ -31,7 +31,7 @@ export interface F64SharedPlan {
   /** Padded layer inputs and outputs (multiples of 4). */
   insP: number[];
   outsP: number[];
-  /** Per layer: Wt [insP, outsP] and the bias [outsP]. */
+  /** Per layer: Wt [insP, outsP] packed by groups of 4 columns (Wt[i, 4 g + c] at double 4 insP g + 4 i + c) and the bias [outsP]. */
   wt: number[];
   b: number[];
   /** Zeros as wide as the widest padded layer (the bias of the tangent GEMMs). */

@@ -103,7 +103,7 @@ export class MlpF64Shared {
     mem.fill(0, at + n * KP, at + ((n + 3) & ~3) * KP);
   }
 
-  /** The weights transposed into Wt [insP, outsP] and the biases (padding stays zero); skipped when they equal the last ones. */
+  /** The weights transposed into Wt [insP, outsP], packed by groups of 4 columns as mlp-f64.wat reads them, and the biases (padding stays zero); skipped when they equal the last ones. */
   private upload(plan: F64SharedPlan, mem: Float64Array, parameters: Float64Array): void {
     const last = this.uploaded;
     if (last !== null && last.length === parameters.length) {
@@ -115,11 +115,13 @@ export class MlpF64Shared {
     }
     this.uploaded = parameters.slice();
     for (let l = 0; l < plan.layers; l++) {
-      const ins = this.net.layerInputs[l] as number, outs = this.net.widths[l] as number, outsP = plan.outsP[l] as number;
+      const ins = this.net.layerInputs[l] as number, outs = this.net.widths[l] as number;
       const at = this.net.offsets[l] as number, wt = (plan.wt[l] as number) / 8, b = (plan.b[l] as number) / 8;
+      const group = 4 * (plan.insP[l] as number);
       for (let o = 0; o < outs; o++) {
-        const row = at + o * ins;
-        for (let i = 0; i < ins; i++) mem[wt + i * outsP + o] = parameters[row + i] as number;
+        // packed by groups of 4 columns: Wt[i, o] at group (o >> 2), row i, lane o & 3
+        const row = at + o * ins, to = wt + (o >> 2) * group + (o & 3);
+        for (let i = 0; i < ins; i++) mem[to + 4 * i] = parameters[row + i] as number;
       }
       mem.set(parameters.subarray(at + outs * ins, at + outs * ins + outs), b);
     }

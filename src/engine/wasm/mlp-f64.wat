@@ -1,8 +1,10 @@
 ;; The float64 MLP forward and tangent kernels of src/engine/f64-shared.ts, on a memory imported from the
 ;; caller ("env" "memory", shared), so that the calling thread and the worker threads run on the same
 ;; parameters, activations and slopes without copies.
-;; gemm: the kernel of gemm-f64.wat, instruction for instruction (same bits): C = A B (+ bias per column,
-;; or + C) (* scale entrywise with init bit 1), A at a with strides rs, cs, B [k, p], m and p multiples of 4.
+;; gemm: the arithmetic of gemm-f64.wat, instruction for instruction (same bits): C = A B (+ bias per column,
+;; or + C) (* scale entrywise with init bit 1), A at a with strides rs, cs, m and p multiples of 4; B [k, p] packed
+;; by groups of 4 columns (B[i, 4 g + c] at b + 8 (4 k g + 4 i + c)), so that the micro-tile's B stream is contiguous
+;; (a row-major B read 32 bytes every p * 8 bytes maps every row of a panel to a few L1 sets).
 ;; silu, selu: the kernels of activation-f64.wat, instruction for instruction (same bits; in place when
 ;; z = a, since each vector is read before it is written); siluValue, seluValue: the same without the slopes
 ;; (the same value bits; s is not written). Compiled into modules.ts by scripts/build-wasm.mjs.
@@ -11,11 +13,12 @@
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
     (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32) (param $scale i32)
     (local $r i32) (local $o i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
-    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32)
+    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32) (local $kGroup i32)
     (local $i0 i32) (local $i1 i32) (local $o0 i32) (local $o1 i32) (local $first i32) (local $last i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $pBytes (i32.shl (local.get $p) (i32.const 3)))
+    (local.set $kGroup (i32.shl (local.get $k) (i32.const 5)))
     (local.set $rs2 (i32.shl (local.get $rs) (i32.const 1)))
     (local.set $rs3 (i32.add (local.get $rs2) (local.get $rs)))
     (local.set $i0 (i32.const 0))
@@ -58,7 +61,7 @@
               (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
               (local.set $s30 (v128.load (local.get $i)))
               (local.set $s31 (v128.load offset=16 (local.get $i)))))
-            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (local.get $i0) (local.get $pBytes))) (local.get $o)))
+            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $o) (i32.const 5)) (local.get $kGroup))) (i32.shl (local.get $i0) (i32.const 5))))
             (local.set $ap (local.get $aRow))
             (block $idone (loop $iloop
               (br_if $idone (i32.ge_u (local.get $ap) (local.get $end)))
@@ -77,7 +80,7 @@
               (local.set $s30 (f64x2.add (local.get $s30) (f64x2.mul (local.get $x) (local.get $w0))))
               (local.set $s31 (f64x2.add (local.get $s31) (f64x2.mul (local.get $x) (local.get $w1))))
               (local.set $ap (i32.add (local.get $ap) (local.get $cs)))
-              (local.set $bp (i32.add (local.get $bp) (local.get $pBytes)))
+              (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
               (br $iloop)))
             (if (i32.and (local.get $last) (i32.ne (i32.and (local.get $init) (i32.const 2)) (i32.const 0)))
               (then
