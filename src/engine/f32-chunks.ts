@@ -14,6 +14,7 @@ export interface GemmF32 {
   colsum: (c: number, m: number, p: number, out: number) => void;
   actSlope: (z: number, h: number, s: number, bytes: number, act: number) => void;
   reduce: (src: number, stride: number, chunks: number, dst: number, floats: number) => void;
+  pack: (src: number, rows: number, p: number, dst: number) => void;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface F32TrainPlan {
   outs: number[];
   insP: number[];
   outsP: number[];
-  /** Per layer: Wt [insP, outsP] (forward), W [outsP, insP] (input gradients), bias [outsP]. */
+  /** Per layer: Wt [insP, outsP] (forward), W [outsP, insP] (input gradients), both packed by groups of 8 columns as gemm-f32.wat reads B, bias [outsP]. */
   wt: number[];
   w: number[];
   b: number[];
@@ -51,6 +52,8 @@ export interface F32TrainPlan {
   seed: number;
   /** Two delta buffers [capacity, widest]. */
   delta: [number, number];
+  /** A layer's activations packed as the B of the weight-gradient GEMM, [capacity, widest]. */
+  packed: number;
   /** Partial gradients: one block of `partBytes` per chunk; per layer dW [outsP, insP] at pw, db [outsP] at pb. */
   partials: number;
   partBytes: number;
@@ -91,8 +94,10 @@ export function backwardF32(k: GemmF32, plan: F32TrainPlan, first: number, count
     for (let l = plan.layers - 1; l >= 0; l--) {
       const kk = plan.insP[l] as number, p = plan.outsP[l] as number;
       const a = (l === 0 ? plan.input : (plan.hidden[l - 1] as number)) + 4 * r0 * kk;
-      // dW [p, kk] = delta^T A: entry (o, r) of delta^T at delta + 4 o + 4 p r
-      k.gemm(delta, 4, 4 * p, a, part + (plan.pw[l] as number), p, m4, kk, 0, plan.zero, 0);
+      // dW [p, kk] = delta^T A: entry (o, r) of delta^T at delta + 4 o + 4 p r; A packed as B
+      const packed = plan.packed + 4 * r0 * plan.widest;
+      k.pack(a, m4, kk, packed);
+      k.gemm(delta, 4, 4 * p, packed, part + (plan.pw[l] as number), p, m4, kk, 0, plan.zero, 0);
       k.colsum(delta, m4, p, part + (plan.pb[l] as number));
       if (l > 0) {
         const target = (plan.delta[which] as number) + 4 * r0 * plan.widest;

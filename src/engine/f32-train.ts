@@ -59,6 +59,7 @@ function trainPlan(net: ChunkNet, capacity: number): F32TrainPlan {
   const out = take(capacity * (outsP[L - 1] as number));
   const seed = take(capacity * (outsP[L - 1] as number));
   const delta: [number, number] = [take(capacity * widest), take(capacity * widest)];
+  const packed = take(capacity * widest);
   const pw: number[] = [], pb: number[] = [];
   let part = 0;
   for (let l = 0; l < L; l++) {
@@ -68,7 +69,7 @@ function trainPlan(net: ChunkNet, capacity: number): F32TrainPlan {
   const partials = take((capacity / F32_CHUNK_ROWS) * (part / 4));
   const sum = take(part / 2);
   const act = F32_ACT_CODES[net.activation as MlpSpec["activation"]];
-  return { layers: L, dim: net.dim, act, chunk: F32_CHUNK_ROWS, capacity, ins, outs, insP, outsP, wt, w, b, zero, widest, input, hidden, slope, out, seed, delta, partials, partBytes: part, sum, pw, pb, bytes: at };
+  return { layers: L, dim: net.dim, act, chunk: F32_CHUNK_ROWS, capacity, ins, outs, insP, outsP, wt, w, b, zero, widest, input, hidden, slope, out, seed, delta, packed, partials, partBytes: part, sum, pw, pb, bytes: at };
 }
 
 /**
@@ -138,7 +139,7 @@ export class MlpF32Train {
     this.pool = null;
   }
 
-  /** Rounds the parameters to float32 into Wt, W and bias (padding stays zero). */
+  /** Rounds the parameters to float32 into Wt, W (both packed for gemm-f32.wat) and bias (padding stays zero). */
   private upload(plan: F32TrainPlan, mem: Float32Array, parameters: Float64Array): void {
     for (let l = 0; l < plan.layers; l++) {
       const ins = plan.ins[l] as number, outs = plan.outs[l] as number, insP = plan.insP[l] as number, outsP = plan.outsP[l] as number;
@@ -146,8 +147,9 @@ export class MlpF32Train {
       for (let o = 0; o < outs; o++) {
         for (let i = 0; i < ins; i++) {
           const v = parameters[at + o * ins + i] as number;
-          mem[w + o * insP + i] = v;
-          mem[wt + i * outsP + o] = v;
+          // packed by groups of 8 columns (gemm-f32.wat's B): W [outsP, insP] and Wt [insP, outsP]
+          mem[w + (i >> 3) * 8 * outsP + 8 * o + (i & 7)] = v;
+          mem[wt + (o >> 3) * 8 * insP + 8 * i + (o & 7)] = v;
         }
         mem[b + o] = parameters[at + outs * ins + o] as number;
       }

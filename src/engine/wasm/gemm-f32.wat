@@ -2,8 +2,10 @@
 ;; on a memory imported from the caller ("env" "memory", shared), so that the calling thread and the
 ;; worker threads run on the same activations, slopes and gradients without copies.
 ;; gemm: the float32 twin of gemm-f64.wat: C = A B (+ bias per column, or + C), entry (r, i) of A at byte
-;; a + r rs + i cs (A row-major: rs = 4 k, cs = 4; A^T: rs = 4, cs = 4 m), B [k, p] row-major at b, C [m, p]
-;; at c; m a multiple of 4, p a multiple of 8 (the caller pads). 4 x 8 register tiles (8 f32x4 accumulators;
+;; a + r rs + i cs (A row-major: rs = 4 k, cs = 4; A^T: rs = 4, cs = 4 m), B [k, p] at b packed by groups of 8
+;; columns (B[i, 8 g + c] at byte b + 4 (8 k g + 8 i + c): `pack` writes it), C [m, p] at c; m a multiple of 4, p a
+;; multiple of 8 (the caller pads). The packing makes a tile's B stream contiguous: rows of a row-major B 1 KiB
+;; apart fall into a few L1 sets and evict each other. 4 x 8 register tiles (8 f32x4 accumulators;
 ;; each step broadcasts one entry of 4 rows of A by v128.load32_splat against two vectors of a row of B).
 ;; Each entry of C is one left-to-right sum over i started at the bias (init bit 0: at C), through
 ;; k-chunks (64 by default) and column panels of 128 (a chunk of B, 32 KiB, stays in cache while every row tile passes).
@@ -12,6 +14,7 @@
 ;; passes), 64 the weight gradients. The chunking never changes the bits.
 ;; colsum: out[o] = sum over rows r = 0..m-1, in order, of C[r, o] (p a multiple of 4).
 ;; actSlope: as in dense-f32.wat (the same exp and tanh; SELU by $selu, the same bits).
+;; pack: B [rows, p] row-major at src into the packed layout of gemm at dst (p a multiple of 8).
 ;; reduce: the chunk-order float64 sum of the partial gradients.
 ;; scripts/build-wasm.mjs also compiles a relaxed-SIMD variant (GEMM_F32_RELAXED) in which every
 ;; accumulation s + x w is f32x4.relaxed_madd (fused or not, as the CPU decides).
@@ -20,11 +23,12 @@
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
     (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32) (param $scale i32)
     (local $r i32) (local $o i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
-    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32) (local $kc i32)
+    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32) (local $kc i32) (local $kGroup i32)
     (local $i0 i32) (local $i1 i32) (local $o0 i32) (local $o1 i32) (local $first i32) (local $last i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $pBytes (i32.shl (local.get $p) (i32.const 2)))
+    (local.set $kGroup (i32.shl (local.get $k) (i32.const 5)))
     (local.set $kc (i32.shr_u (local.get $init) (i32.const 8)))
     (if (i32.eqz (local.get $kc)) (then (local.set $kc (i32.const 64))))
     (local.set $rs2 (i32.shl (local.get $rs) (i32.const 1)))
@@ -69,7 +73,7 @@
               (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
               (local.set $s30 (v128.load (local.get $i)))
               (local.set $s31 (v128.load offset=16 (local.get $i)))))
-            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (local.get $i0) (local.get $pBytes))) (local.get $o)))
+            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $o) (i32.const 5)) (local.get $kGroup))) (i32.shl (local.get $i0) (i32.const 5))))
             (local.set $ap (local.get $aRow))
             (block $idone (loop $iloop
               (br_if $idone (i32.ge_u (local.get $ap) (local.get $end)))
@@ -88,7 +92,7 @@
               (local.set $s30 (f32x4.add (local.get $s30) (f32x4.mul (local.get $x) (local.get $w0))))
               (local.set $s31 (f32x4.add (local.get $s31) (f32x4.mul (local.get $x) (local.get $w1))))
               (local.set $ap (i32.add (local.get $ap) (local.get $cs)))
-              (local.set $bp (i32.add (local.get $bp) (local.get $pBytes)))
+              (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
               (br $iloop)))
             (if (i32.and (local.get $last) (i32.ne (i32.and (local.get $init) (i32.const 2)) (i32.const 0)))
               (then
@@ -406,4 +410,24 @@
       (v128.store (i32.add (local.get $s) (local.get $i)) (local.get $d))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
+  ;; pack: B [rows, p] row-major (float32) at src into groups of 8 columns at dst: B[i, 8 g + c] at dst + 4 (8 rows g + 8 i + c)
+  (func (export "pack") (param $src i32) (param $rows i32) (param $p i32) (param $dst i32)
+    (local $g i32) (local $groups i32) (local $from i32) (local $to i32) (local $end i32) (local $pBytes i32)
+    (local.set $pBytes (i32.shl (local.get $p) (i32.const 2)))
+    (local.set $groups (i32.shr_u (local.get $p) (i32.const 3)))
+    (local.set $g (i32.const 0))
+    (block $gdone (loop $gloop
+      (br_if $gdone (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $from (i32.add (local.get $src) (i32.shl (local.get $g) (i32.const 5))))
+      (local.set $to (i32.add (local.get $dst) (i32.mul (local.get $g) (i32.shl (local.get $rows) (i32.const 5)))))
+      (local.set $end (i32.add (local.get $to) (i32.shl (local.get $rows) (i32.const 5))))
+      (block $idone (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $to) (local.get $end)))
+        (v128.store (local.get $to) (v128.load (local.get $from)))
+        (v128.store offset=16 (local.get $to) (v128.load offset=16 (local.get $from)))
+        (local.set $from (i32.add (local.get $from) (local.get $pBytes)))
+        (local.set $to (i32.add (local.get $to) (i32.const 32)))
+        (br $iloop)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $gloop))))
   )
