@@ -82,7 +82,8 @@ export function f32Plan(spec: MlpSpec, tangents = false): F32Plan {
 }
 
 /**
- * Writes the transposed float32 weights Wt[i, o] = W[o, i] and the biases of `spec` at the
+ * Writes the transposed float32 weights Wt[i, o] = W[o, i] (packed by groups of 8 columns, as
+ * dense-f32.wat reads them) and the biases of `spec` at the
  * plan's offsets of `mem` (a view from byte 0); padded rows and columns are zero, so padded
  * units output act(0) = 0 and contribute nothing. @internal
  */
@@ -91,7 +92,9 @@ export function packF32(spec: MlpSpec, plan: F32Plan, mem: Float32Array): void {
   spec.layers.forEach((src, l) => {
     const dst = plan.layers[l] as F32Layer;
     for (let o = 0; o < src.outputs; o++) {
-      for (let i = 0; i < src.inputs; i++) mem[dst.w / 4 + i * dst.p + o] = src.weight[o * src.inputs + i] as number;
+      // packed by groups of 8 columns: Wt[i, o] at group o >> 3, row i, lane o & 7
+      const to = dst.w / 4 + (o >> 3) * 8 * dst.k + (o & 7);
+      for (let i = 0; i < src.inputs; i++) mem[to + 8 * i] = src.weight[o * src.inputs + i] as number;
       mem[dst.b / 4 + o] = src.bias[o] as number;
     }
   });

@@ -1,6 +1,8 @@
 ;; Float32 inference kernels for src/engine/dense-f32.ts (opt-in float32 path; the library's default is float64).
 ;; dense: C = act(A Wt + bias) with A [m, k], Wt [k, p] (the transposed weight), bias [p], C [m, p], all f32,
-;; row-major at byte offsets a, w, b, c; m a multiple of 4 and p a multiple of 8 (the caller pads).
+;; at byte offsets a, w, b, c, A and C row-major, Wt packed by groups of 8 columns (Wt[i, 8 g + c] at byte
+;; w + 4 (8 k g + 8 i + c)), so that a tile's weight stream is contiguous (rows of a row-major Wt p * 4 bytes
+;; apart fall into a few L1 sets); m a multiple of 4 and p a multiple of 8 (the caller pads).
 ;; 4 x 8 register tiles: each step broadcasts one entry of 4 rows of A (v128.load32_splat) against two
 ;; f32x4 vectors of a row of Wt; 8 accumulators start at the bias. After each block of 4 rows the
 ;; activation runs over those 4 p entries while they are in cache.
@@ -217,7 +219,7 @@
         (local.set $s10 (local.get $s00)) (local.set $s11 (local.get $s01))
         (local.set $s20 (local.get $s00)) (local.set $s21 (local.get $s01))
         (local.set $s30 (local.get $s00)) (local.set $s31 (local.get $s01))
-        (local.set $wp (i32.add (local.get $w) (local.get $o)))
+        (local.set $wp (i32.add (local.get $w) (i32.mul (i32.shr_u (local.get $o) (i32.const 5)) (i32.shl (local.get $k) (i32.const 5)))))
         (local.set $ap (local.get $aRow))
         (local.set $wEnd (i32.add (local.get $aRow) (local.get $kBytes)))
         (block $idone (loop $iloop
@@ -237,7 +239,7 @@
           (local.set $s30 (f32x4.add (local.get $s30) (f32x4.mul (local.get $x) (local.get $w0))))
           (local.set $s31 (f32x4.add (local.get $s31) (f32x4.mul (local.get $x) (local.get $w1))))
           (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-          (local.set $wp (i32.add (local.get $wp) (local.get $pBytes)))
+          (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
           (br $iloop)))
         (local.set $i (i32.add (local.get $cRow) (local.get $o)))
         (v128.store (local.get $i) (local.get $s00))
