@@ -83,13 +83,27 @@ export function gemmWith(
   };
   if (aT) pack(aOff, a, kk, m, kk, m4);
   else pack(aOff, a, m, kk, m4, kk);
+  // B packed by groups of 4 columns (gemm-f64.wat's layout): B[i, o] at bOff + 4 kk (o >> 2) + 4 i + (o & 3)
   if (bT) {
-    for (let i = 0; i < kk; i++) {
-      const at = bOff + i * p4;
-      for (let o = 0; o < p; o++) mem[at + o] = b[o * kk + i] as number;
-      for (let o = p; o < p4; o++) mem[at + o] = 0;
+    for (let o = 0; o < p; o++) {
+      const at = bOff + 4 * kk * (o >> 2) + (o & 3), from = o * kk;
+      for (let i = 0; i < kk; i++) mem[at + 4 * i] = b[from + i] as number;
     }
-  } else pack(bOff, b, kk, p, kk, p4);
+  } else {
+    for (let i = 0; i < kk; i++) {
+      const from = i * p;
+      let at = bOff + 4 * i;
+      for (let o = 0; o + 3 < p; o += 4, at += 4 * kk) {
+        mem[at] = b[from + o] as number; mem[at + 1] = b[from + o + 1] as number;
+        mem[at + 2] = b[from + o + 2] as number; mem[at + 3] = b[from + o + 3] as number;
+      }
+      for (let o = p & ~3; o < p; o++) mem[at + (o & 3)] = b[from + o] as number;
+    }
+  }
+  if (p4 > p) {
+    // the padded columns of the last group are zero
+    for (let i = 0; i < kk; i++) for (let o = p; o < p4; o++) mem[bOff + 4 * kk * (o >> 2) + 4 * i + (o & 3)] = 0;
+  }
   if (accumulate) pack(cOff, c, m, p, m4, p4);
   if (bias === null || accumulate) mem.fill(0, biasOff, biasOff + p4);
   else { mem.set(bias.subarray(0, p), biasOff); mem.fill(0, biasOff + p, biasOff + p4); }

@@ -1,5 +1,7 @@
 ;; Float64 kernel C = A B (+ bias per column, or + C) with f64x2 SIMD, for src/nn/gemm-simd.ts.
-;; B is [k, p] row-major at byte offset b; entry (r, i) of A sits at byte a + r rs + i cs, so one kernel
+;; B is [k, p] at byte offset b, packed by groups of 4 columns (B[i, 4 g + c] at byte b + 8 (4 k g + 4 i + c)),
+;; so that a tile's B stream is contiguous (rows of a row-major B p * 8 bytes apart fall into a few L1 sets
+;; and evict each other); entry (r, i) of A sits at byte a + r rs + i cs, so one kernel
 ;; reads A ([m, k] row-major: rs = 8 k, cs = 8) and A^T (A stored [k, m]: rs = 8, cs = 8 m) without copies.
 ;; C is [m, p] row-major at c; m a multiple of 4, p a multiple of 4 (the caller pads).
 ;; 4 x 4 register tiles: each step broadcasts one entry of 4 rows of A (v128.load64_splat) against two
@@ -17,11 +19,12 @@
   (func (export "gemm") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $c i32)
     (param $m i32) (param $k i32) (param $p i32) (param $init i32) (param $bias i32) (param $scale i32)
     (local $r i32) (local $o i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
-    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32)
+    (local $pBytes i32) (local $rs2 i32) (local $rs3 i32) (local $kGroup i32)
     (local $i0 i32) (local $i1 i32) (local $o0 i32) (local $o1 i32) (local $first i32) (local $last i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $pBytes (i32.shl (local.get $p) (i32.const 3)))
+    (local.set $kGroup (i32.shl (local.get $k) (i32.const 5)))
     (local.set $rs2 (i32.shl (local.get $rs) (i32.const 1)))
     (local.set $rs3 (i32.add (local.get $rs2) (local.get $rs)))
     (local.set $i0 (i32.const 0))
@@ -64,7 +67,7 @@
               (local.set $i (i32.add (local.get $i) (local.get $pBytes)))
               (local.set $s30 (v128.load (local.get $i)))
               (local.set $s31 (v128.load offset=16 (local.get $i)))))
-            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (local.get $i0) (local.get $pBytes))) (local.get $o)))
+            (local.set $bp (i32.add (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $o) (i32.const 5)) (local.get $kGroup))) (i32.shl (local.get $i0) (i32.const 5))))
             (local.set $ap (local.get $aRow))
             (block $idone (loop $iloop
               (br_if $idone (i32.ge_u (local.get $ap) (local.get $end)))
@@ -83,7 +86,7 @@
               (local.set $s30 (f64x2.add (local.get $s30) (f64x2.mul (local.get $x) (local.get $w0))))
               (local.set $s31 (f64x2.add (local.get $s31) (f64x2.mul (local.get $x) (local.get $w1))))
               (local.set $ap (i32.add (local.get $ap) (local.get $cs)))
-              (local.set $bp (i32.add (local.get $bp) (local.get $pBytes)))
+              (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
               (br $iloop)))
             (if (i32.and (local.get $last) (i32.ne (i32.and (local.get $init) (i32.const 2)) (i32.const 0)))
               (then
