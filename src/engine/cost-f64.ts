@@ -54,11 +54,12 @@ export function squaredDistancesGemm(xs: Float64Array, ys: Float64Array, n: numb
     let s = 0;
     for (let l = 0; l < d; l++) {
       const v = (ys[j * d + l] as number) - (mu[l] as number);
-      mem[bt + l * p + j] = v;
+      // B packed by groups of 4 columns (marginal-f64.wat's logits): B[l, j] at 4 k1 (j >> 2) + 4 l + (j & 3)
+      mem[bt + 4 * k1 * (j >> 2) + 4 * l + (j & 3)] = v;
       s += v * v;
     }
-    mem[bt + d * p + j] = 1;
-    mem[bt + (d + 1) * p + j] = s;
+    mem[bt + 4 * k1 * (j >> 2) + 4 * d + (j & 3)] = 1;
+    mem[bt + 4 * k1 * (j >> 2) + 4 * (d + 1) + (j & 3)] = s;
     ry[j] = Math.sqrt(s);
   }
   const gamma = (2 * d + 5) * 2 ** -52;

@@ -112,11 +112,12 @@ export function loadMarginal(module: WebAssembly.Module, y: Float64Array, plan: 
     let s = 0;
     for (let j = 0; j < d; j++) {
       const v = (y[k * d + j] as number) - (mean[j] as number);
-      mem[plan.bt / 8 + j * p + k] = v;
+      // B packed by groups of 4 columns (marginal-f64.wat's logits): B[j, k] at 4 k1 (k >> 2) + 4 j + (k & 3)
+      mem[plan.bt / 8 + 4 * k1 * (k >> 2) + 4 * j + (k & 3)] = v;
       mem[plan.y / 8 + k * e + j] = v;
       s += v * v;
     }
-    mem[plan.bt / 8 + (k1 - 1) * p + k] = s;
+    mem[plan.bt / 8 + 4 * k1 * (k >> 2) + 4 * (k1 - 1) + (k & 3)] = s;
   }
   return kernel;
 }

@@ -93,8 +93,9 @@ export function mixtureColumns(plan: MixturePlan, means: Float64Array, variances
       absB += 0.5 * Math.abs(lv);
       quad += m * m / v;
       p2 += q * q;
-      mem[bt + j * p + k] = q;
-      if (!shared) mem[bt + (d + j) * p + k] = -0.5 / v;
+      // B packed by groups of 4 columns (marginal-f64.wat's logits): B[j, k] at 4 k1 (k >> 2) + 4 j + (k & 3)
+      mem[bt + 4 * k1 * (k >> 2) + 4 * j + (k & 3)] = q;
+      if (!shared) mem[bt + 4 * k1 * (k >> 2) + 4 * (d + j) + (k & 3)] = -0.5 / v;
       if (0.5 / v > Q) Q = 0.5 / v;
       const c = (dAlpha * alpha * s2 + dSigma * sigma) / v;
       mem[g + k * e + j] = (dAlpha - c * alpha) * m;
@@ -102,7 +103,7 @@ export function mixtureColumns(plan: MixturePlan, means: Float64Array, variances
     }
     b -= 0.5 * alpha * alpha * quad;
     absB += 0.5 * alpha * alpha * quad;
-    mem[bt + (k1 - 1) * p + k] = b;
+    mem[bt + 4 * k1 * (k >> 2) + 4 * (k1 - 1) + (k & 3)] = b;
     if (Math.sqrt(p2) > P) P = Math.sqrt(p2);
     if (absB > B) B = absB;
   }

@@ -1,6 +1,8 @@
 ;; Float64 kernels of the empirical marginal velocity (src/engine/marginal-f64.ts), f64x2 SIMD.
-;; logits: C = A B with A [m, k] (m a multiple of 4), B [k, p] (p a multiple of 4), C [m, p], row-major
-;;   at byte offsets a, b, c: 4 x 4 register tiles as in gemm-f64.wat, each entry one left-to-right sum
+;; logits: C = A B with A [m, k] (m a multiple of 4), B [k, p] (p a multiple of 4), C [m, p], A and C row-major,
+;;   B packed by groups of 4 columns (B[i, 4 g + c] at byte b + 8 (4 k g + 4 i + c); a row-major B of p = 4096
+;;   columns put every row of a tile's B stream in one L1 set), at byte offsets a, b, c: 4 x 4 register tiles as
+;;   in gemm-f64.wat, each entry one left-to-right sum
 ;;   over i (so an entry depends on its row of A and its column of B only, never on the tile it sits in).
 ;;   Columns are taken in panels of `panel` (a multiple of 4) so a panel of B stays in cache across rows.
 ;; weights: for one row s of n scores (n even; the caller's pads give c s = -inf) and scale c, z_k = c s_k - max_k c s_k,
@@ -16,10 +18,11 @@
   (memory (export "memory") 1)
   (func (export "logits") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $p i32) (param $panel i32)
     (local $r i32) (local $o i32) (local $o0 i32) (local $oEnd i32) (local $i i32) (local $aRow i32) (local $cRow i32) (local $bp i32) (local $ap i32) (local $end i32)
-    (local $pBytes i32) (local $panelBytes i32) (local $rs i32) (local $rs2 i32) (local $rs3 i32)
+    (local $pBytes i32) (local $panelBytes i32) (local $rs i32) (local $rs2 i32) (local $rs3 i32) (local $kGroup i32)
     (local $w0 v128) (local $w1 v128) (local $x v128)
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128) (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $pBytes (i32.shl (local.get $p) (i32.const 3)))
+    (local.set $kGroup (i32.shl (local.get $k) (i32.const 5)))
     (local.set $panelBytes (i32.shl (local.get $panel) (i32.const 3)))
     (local.set $rs (i32.shl (local.get $k) (i32.const 3)))
     (local.set $rs2 (i32.shl (local.get $rs) (i32.const 1)))
@@ -46,7 +49,7 @@
           (local.set $s21 (v128.const i64x2 0 0))
           (local.set $s30 (v128.const i64x2 0 0))
           (local.set $s31 (v128.const i64x2 0 0))
-          (local.set $bp (i32.add (local.get $b) (local.get $o)))
+          (local.set $bp (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $o) (i32.const 5)) (local.get $kGroup))))
           (local.set $ap (local.get $aRow))
           (block $idone (loop $iloop
             (br_if $idone (i32.ge_u (local.get $ap) (local.get $end)))
@@ -65,7 +68,7 @@
           (local.set $s30 (f64x2.add (local.get $s30) (f64x2.mul (local.get $x) (local.get $w0))))
           (local.set $s31 (f64x2.add (local.get $s31) (f64x2.mul (local.get $x) (local.get $w1))))
             (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
-            (local.set $bp (i32.add (local.get $bp) (local.get $pBytes)))
+            (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
             (br $iloop)))
           (local.set $i (i32.add (local.get $cRow) (local.get $o)))
           (v128.store (local.get $i) (local.get $s00))
