@@ -4,7 +4,9 @@
 ;; gemm: the arithmetic of gemm-f64.wat, instruction for instruction (same bits): C = A B (+ bias per column,
 ;; or + C) (* scale entrywise with init bit 1), A at a with strides rs, cs, m and p multiples of 4; B [k, p] packed
 ;; by groups of 4 columns (B[i, 4 g + c] at b + 8 (4 k g + 4 i + c)), so that the micro-tile's B stream is contiguous
-;; (a row-major B read 32 bytes every p * 8 bytes maps every row of a panel to a few L1 sets).
+;; (a row-major B read 32 bytes every p * 8 bytes maps every row of a panel to a few L1 sets). With B packed, i runs in
+;; chunks of 256 (a tile's B stream, 8 KiB, and its 4 rows of A stay in L1; C is reloaded 4x less often than with the
+;; 64 of gemm-f64.wat: 88.5% -> 96.8% of the f64x2 limit on mlp-forward); the chunking never changes the bits.
 ;; silu, selu: the kernels of activation-f64.wat, instruction for instruction (same bits; in place when
 ;; z = a, since each vector is read before it is written); siluValue, seluValue: the same without the slopes
 ;; (the same value bits; s is not written). Compiled into modules.ts by scripts/build-wasm.mjs.
@@ -23,7 +25,7 @@
     (local.set $rs3 (i32.add (local.get $rs2) (local.get $rs)))
     (local.set $i0 (i32.const 0))
     (loop $kloop
-      (local.set $i1 (i32.add (local.get $i0) (i32.const 64)))
+      (local.set $i1 (i32.add (local.get $i0) (i32.const 256)))
       (if (i32.gt_u (local.get $i1) (local.get $k)) (then (local.set $i1 (local.get $k))))
       (local.set $first (i32.eqz (local.get $i0)))
       (local.set $last (i32.eq (local.get $i1) (local.get $k)))
