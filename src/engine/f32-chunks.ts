@@ -97,7 +97,7 @@ export function backwardF32(k: GemmF32, plan: F32TrainPlan, first: number, count
       // dW [p, kk] = delta^T A: entry (o, r) of delta^T at delta + 4 o + 4 p r; A packed as B
       const packed = plan.packed + 4 * r0 * plan.widest;
       k.pack(a, m4, kk, packed);
-      k.gemm(delta, 4, 4 * p, packed, part + (plan.pw[l] as number), p, m4, kk, 0, plan.zero, 0);
+      k.gemm(delta, 4, 4 * p, packed, part + (plan.pw[l] as number), p, m4, kk, 256 << 8, plan.zero, 0);
       k.colsum(delta, m4, p, part + (plan.pb[l] as number));
       if (l > 0) {
         const target = (plan.delta[which] as number) + 4 * r0 * plan.widest;
