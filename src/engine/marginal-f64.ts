@@ -59,7 +59,7 @@ export interface MarginalPlan {
   mean: number[];
   yMax: number;
   y2Max: number;
-  /** [y'; |y'|^2] as [k1, p]. */
+  /** [y'; |y'|^2] as [k1, p], packed by groups of 4 columns (marginal-f64.wat's logits). */
   bt: number;
   /** y' as [n2, e]. */
   y: number;

@@ -47,7 +47,7 @@ export interface MixturePlan {
   tolerance: number;
   /** The mean of the component means. */
   mean: number[];
-  /** Byte offsets: columns [k1, p], gather rows [n2, e], augmented rows, logits, acc, w, idx, cnt. */
+  /** Byte offsets: columns [k1, p] (packed by groups of 4, as the logits kernel reads them), gather rows [n2, e], augmented rows, logits, acc, w, idx, cnt. */
   bt: number;
   g: number;
   a: number;

@@ -7,7 +7,8 @@ import { gemmWith, type GemmExports } from "../engine/mlp-chunks.js";
  * op(A) = A or A^T read in place by strides, so backward needs no transposes. The module
  * (~760 bytes, source in src/engine/wasm/gemm-f64.wat, compiled by scripts/build-wasm.mjs) computes 4 x 4
  * tiles, broadcasting entries of A against rows of B; operands are copied into its memory
- * with rows of A and columns of B padded to multiples of 4. Null where WebAssembly SIMD is
+ * with rows of A and columns of B padded to multiples of 4, B packed by groups of 4 columns
+ * (so a tile streams contiguous memory). Null where WebAssembly SIMD is
  * missing; then the scalar kernels of matmul.ts run. The packing and unpacking around the
  * kernel is the engine's `gemmWith`, the same code its worker threads run.
  *
