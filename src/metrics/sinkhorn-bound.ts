@@ -11,7 +11,9 @@ const WARM = 200;
  * transport problems": absorbed log-domain potentials F, G, kernel entries
  * `exp((F_i + G_j - C_ij) / eps)` kept only where the reduced cost `r_ij = C_ij - F_i - G_j`
  * is at most `10 eps`; each stage iterates until the L1 column error is below 1e-2 of the
- * mass, at most 100 times).
+ * mass, at most 100 times; scalings that leave [1e-100, 1e100] are absorbed into the potentials
+ * and the kernel entries, and a scaling whose update would be 0 or infinite keeps its last value,
+ * so the potentials stay finite).
  *
  * After each stage the potentials are turned into a feasible dual by two c-transforms,
  * `f_i = min_j (C_ij - G_j)`, `g_j = min_i (C_ij - f_i)`, whose value `L = mean f + mean g`
@@ -53,6 +55,8 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
   const rowPtr = new Int32Array(n + 1);
   let col = new Int32Array(Math.min(n * m, 64 * (n + m))), val = new Float64Array(col.length);
   const u = new Float64Array(n), v = new Float64Array(m), s = new Float64Array(m);
+  // the potentials the kernel was built (or filtered) at: the bounds on left-out entries refer to them
+  const Fb = new Float64Array(n), Gb = new Float64Array(m);
   const epsMin = 1e-9 * (hi - lo);
   let eps = eps0, iterations = 0, stages = 0, previous = -Infinity;
   let cut = 0, dense = true, riseF = 0, riseG = 0;
@@ -88,6 +92,7 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
     }
     rowPtr[n] = nnz;
     cut = newCut; dense = false;
+    Fb.set(F); Gb.set(G);
     u.fill(1); v.fill(1);
     // Sinkhorn with reference measure a (x) b: P_ij = a b u_i K_ij v_j
     for (let it = 0; it < 100; it++) {
@@ -96,11 +101,12 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
         const ui = a * (u[i] as number), end = rowPtr[i + 1] as number;
         for (let k = rowPtr[i] as number; k < end; k++) { const j = col[k] as number; s[j] = (s[j] as number) + (val[k] as number) * ui; }
       }
-      let err = 0;
+      let err = 0, wide = false;
       for (let j = 0; j < m; j++) {
-        const sj = s[j] as number;
+        const sj = s[j] as number, vj = 1 / sj;
         err += Math.abs((v[j] as number) * sj - 1);
-        if (sj > 0) v[j] = 1 / sj;
+        // a scaling stays finite and positive (an empty or underflowed column keeps its last one)
+        if (vj > 0 && vj < Infinity) { v[j] = vj; if (vj > BIG || vj < SMALL) wide = true; }
       }
       iterations++;
       if (b * err <= 1e-2) break;
@@ -108,16 +114,23 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
         let r = 0;
         const end = rowPtr[i + 1] as number;
         for (let k = rowPtr[i] as number; k < end; k++) r += (val[k] as number) * (v[col[k] as number] as number);
-        if (r > 0) u[i] = 1 / (b * r);
+        const ui = 1 / (b * r);
+        if (ui > 0 && ui < Infinity) { u[i] = ui; if (ui > BIG || ui < SMALL) wide = true; }
       }
+      // scalings far from 1 (potentials far from this eps's fixed point) go into the potentials and the
+      // kernel entries before they overflow: K_ij <- u_i K_ij v_j, F_i += eps ln u_i, G_j += eps ln v_j
+      if (wide) absorb(rowPtr, col, val, u, v, F, G, eps, n, m);
     }
     // c-transforms over the kernel's entries, capped by the left-out entries' bound
     riseF = -Infinity; riseG = -Infinity;
-    for (let j = 0; j < m; j++) { const d = eps * Math.log(v[j] as number); s[j] = (G[j] as number) + d; riseG = Math.max(riseG, d); }
+    for (let j = 0; j < m; j++) {
+      s[j] = (G[j] as number) + eps * Math.log(v[j] as number);
+      riseG = Math.max(riseG, (s[j] as number) - (Gb[j] as number));
+    }
     for (let i = 0; i < n; i++) {
       const o = i * m, end = rowPtr[i + 1] as number;
-      // left out: C_ij - G'_j = r + F_i + G_j - G'_j > cut + F_i - riseG
-      let min = cut + (F[i] as number) - riseG;
+      // left out (r measured at the build potentials Fb, Gb): C_ij - G'_j = r + Fb_i + Gb_j - G'_j > cut + Fb_i - riseG
+      let min = cut + (Fb[i] as number) - riseG;
       for (let k = rowPtr[i] as number; k < end; k++) {
         const j = col[k] as number, h = (C[o + j] as number) - (s[j] as number);
         if (h < min) min = h;
@@ -125,9 +138,9 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
       f[i] = min;
     }
     let drop = Infinity;
-    for (let i = 0; i < n; i++) drop = Math.min(drop, (F[i] as number) - (f[i] as number));
-    // left out: C_ij - f_i = r + F_i + G_j - f_i > cut + G_j + min_i (F_i - f_i)
-    for (let j = 0; j < m; j++) g[j] = cut + (G[j] as number) + drop;
+    for (let i = 0; i < n; i++) drop = Math.min(drop, (Fb[i] as number) - (f[i] as number));
+    // left out: C_ij - f_i = r + Fb_i + Gb_j - f_i > cut + Gb_j + min_i (Fb_i - f_i)
+    for (let j = 0; j < m; j++) g[j] = cut + (Gb[j] as number) + drop;
     for (let i = 0; i < n; i++) {
       const o = i * m, end = rowPtr[i + 1] as number, fi = f[i] as number;
       for (let k = rowPtr[i] as number; k < end; k++) {
@@ -139,7 +152,10 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
     for (let i = 0; i < n; i++) next += a * (f[i] as number);
     for (let j = 0; j < m; j++) next += b * (g[j] as number);
     // absorb the scalings into the potentials
-    for (let i = 0; i < n; i++) { const d = eps * Math.log(u[i] as number); F[i] = (F[i] as number) + d; riseF = Math.max(riseF, d); }
+    for (let i = 0; i < n; i++) {
+      F[i] = (F[i] as number) + eps * Math.log(u[i] as number);
+      riseF = Math.max(riseF, (F[i] as number) - (Fb[i] as number));
+    }
     G.set(s);
     // a stage's bound below the previous one's means eps is still too large to tell
     const done = (next >= previous && next - previous <= rise * Math.abs(next)) || eps <= epsMin;
@@ -148,6 +164,28 @@ export function sinkhornLowerBound(C: Float64Array, n: number, m: number, rise: 
     if (done) return { lower: L, iterations, stages };
     eps = Math.max(eps / 4, epsMin);
   }
+}
+
+/** Scalings outside [SMALL, BIG] are absorbed into the potentials. */
+const BIG = 1e100, SMALL = 1e-100;
+
+/**
+ * K_ij <- u_i K_ij v_j over the kernel's entries (in logs: the product of a scaling near 1e300 and an
+ * entry must not overflow on the way), F_i += eps ln u_i, G_j += eps ln v_j, then u = v = 1: the same plan.
+ */
+function absorb(rowPtr: Int32Array, col: Int32Array, val: Float64Array, u: Float64Array, v: Float64Array, F: Float64Array, G: Float64Array,
+  eps: number, n: number, m: number): void {
+  for (let j = 0; j < m; j++) {
+    const lv = Math.log(v[j] as number);
+    v[j] = lv;
+    G[j] = (G[j] as number) + eps * lv;
+  }
+  for (let i = 0; i < n; i++) {
+    const lu = Math.log(u[i] as number), end = rowPtr[i + 1] as number;
+    for (let k = rowPtr[i] as number; k < end; k++) val[k] = Math.exp(Math.log(val[k] as number) + lu + (v[col[k] as number] as number));
+    F[i] = (F[i] as number) + eps * lu;
+  }
+  u.fill(1); v.fill(1);
 }
 
 /** Result of {@link sinkhornLowerBound}. @internal */
