@@ -1,6 +1,6 @@
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
 import { checkRandom } from "../core/check.js";
-import { ShapeError } from "../core/errors.js";
+import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CoupledBatch, Coupling } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -67,8 +67,19 @@ export function samplingCoupling(fn: string, options: OTCouplingOptions,
     pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
       checkRandom(fn, "rng", rng);
       const [a, b] = checkBatches(fn, x0, x1);
-      const r = solve(pairwiseCost(a, b));
+      const C = pairwiseCost(a, b);
+      const r = solve(C);
       status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };
+      const values = "values" in r.plan ? r.plan.values : r.plan.data;
+      let total = 0;
+      for (let k = 0; k < values.length; k++) total += values[k] as number;
+      if (!(total > 0)) {
+        // an unbalanced plan may rightly move nothing: every transport costs more than destroying mass
+        let min = Infinity;
+        for (let k = 0; k < C.data.length; k++) min = Math.min(min, C.data[k] as number);
+        throw new DomainError(fn, "x1", "be within transport reach of x0 (the plan moves no mass: normalizeCost, or a larger reg or regM)",
+          `a plan of total 0 at smallest squared distance ${min}`);
+      }
       const { indices0, indices1 } = samplePlan(r.plan, a.shape[0] as number, rng, { replace: options.replace ?? true });
       return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1 };
     },

@@ -89,6 +89,9 @@ export function runSinkhorn(p: EngineInput): EngineOutput {
       let vj = (b[j] as number) / sj;
       if (phiB !== 1) vj = pow(vj, phiB) * Math.exp(-(1 - phiB) * (g[j] as number) * invReg);
       if (omega !== 1) vj = pow(vj, omega) * pow(v[j] as number, 1 - omega);
+      // a relaxed marginal can ask for a scaling beyond float64 (exp(-(1 - phi) g / reg) with g / reg
+      // near 1e17 underflows to 0): the log-domain update gives the same potential, finite
+      if (!(vj > 0 && vj < Infinity)) { exactColumn(p, K, f, g, u, v, j); continue; }
       v[j] = vj;
     }
     // row update fused with the next column sums: each row of K is read once per iteration
@@ -106,12 +109,17 @@ export function runSinkhorn(p: EngineInput): EngineOutput {
       } else {
         let ui = (a[i] as number) / r;
         if (phiA !== 1) ui = pow(ui, phiA) * Math.exp(-(1 - phiA) * (f[i] as number) * invReg);
-        if (omega !== 1) {
-          ui = pow(ui, omega) * pow(old, 1 - omega);
-          rowError += Math.abs(ui * r - (a[i] as number));
+        if (omega !== 1) ui = pow(ui, omega) * pow(old, 1 - omega);
+        if (!(ui > 0 && ui < Infinity)) {
+          // as for the columns: the log-domain update when the scaling leaves float64
+          const F = (f[i] as number) + reg * Math.log(old);
+          exactRow(p, K, f, g, u, v, i);
+          if (criterion === "potential") change = Math.max(change, Math.abs((f[i] as number) - F));
+        } else {
+          if (omega !== 1) rowError += Math.abs(ui * r - (a[i] as number));
+          u[i] = ui;
+          if (criterion === "potential") change = Math.max(change, reg * Math.abs(Math.log(ui / old)));
         }
-        u[i] = ui;
-        if (criterion === "potential") change = Math.max(change, reg * Math.abs(Math.log(ui / old)));
       }
       axpy(K, o, u[i] as number, s, m);
     }

@@ -92,6 +92,16 @@ describe("OT couplings", () => {
     expect(Math.abs(a.status!.cost - b.status!.cost)).toBeLessThanOrEqual(1e-6 * a.status!.cost);
   });
 
+  it("unbalanced: batches far beyond reach (every transport costs more than destroying mass) give a typed error naming the pair, not samplePlan's", () => {
+    // squared distances near 1e4 at reg 0.05: the plan's mass is about exp(-9500), zero in float64
+    const x0 = fromRows([[0, 0], [1, 0], [0, 1]]), x1 = fromRows([[100, 0], [101, 0], [100, 1]]);
+    const c = unbalancedOTCoupling(0.05, 1);
+    expect(() => c.pair(x0, x1, new Random(1))).toThrow(DomainError);
+    expect(() => c.pair(x0, x1, new Random(1))).toThrow(/unbalancedOTCoupling\.pair\(\): x1 .*moves no mass/);
+    // normalised costs bring them back within reach
+    expect(unbalancedOTCoupling(0.05, 1, { normalizeCost: true }).pair(x0, x1, new Random(1)).indices1.length).toBe(3);
+  });
+
   it("mismatched dimensions are rejected", () => {
     for (const c of [exactOTCoupling(), partialOTCoupling(0.5), unbalancedOTCoupling(1, 1)]) {
       expect(() => c.pair(fromRows([[0, 0]]), fromRows([[1]]), new Random(1))).toThrow(ShapeError);

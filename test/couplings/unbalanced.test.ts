@@ -21,6 +21,24 @@ describe("sinkhornUnbalanced against POT", () => {
     }
   });
 
+  it("stays finite where a relaxed marginal's scalings leave float64 (every cost near 1e4: exp(-(1 - phi) f / reg) underflows), potentials equal to a log-domain reference", () => {
+    // before: every row's scaling became 0, the potentials -Infinity and the plan NaN (a NonFiniteError)
+    const C = fromRows([[1e4, 1e4 + 1, 1e4 + 3], [1e4 + 2, 1e4 + 0.5, 1e4 + 1]]);
+    const a = [0.5, 0.5], b = [0.2, 0.3, 0.5], reg = 0.05, rho = 1, phi = rho / (rho + reg);
+    const r = sinkhornUnbalanced(a, b, C, { reg, regMarginal: rho, tolerance: 1e-12, maxIterations: 100000 });
+    // reference: F_i = phi (reg ln a_i - reg LSE_j((G_j - C_ij) / reg)), G_j likewise, P = exp((F_i + G_j - C_ij) / reg)
+    const lse = (xs: number[]): number => { const mx = Math.max(...xs); return mx + Math.log(xs.reduce((s, x) => s + Math.exp(x - mx), 0)); };
+    const F = [0, 0], G = [0, 0, 0];
+    for (let it = 0; it < 20000; it++) {
+      for (let j = 0; j < 3; j++) G[j] = phi * (reg * Math.log(b[j]!) - reg * lse([0, 1].map((i) => (F[i]! - C.get(i, j)) / reg)));
+      for (let i = 0; i < 2; i++) F[i] = phi * (reg * Math.log(a[i]!) - reg * lse([0, 1, 2].map((j) => (G[j]! - C.get(i, j)) / reg)));
+    }
+    // the potentials are large (about 5000) and finite; the plan underflows to 0 as it should (mass ~ exp(-9500))
+    for (let i = 0; i < 2; i++) expect(Math.abs(r.f[i]! - F[i]!)).toBeLessThanOrEqual(1e-9 * Math.abs(F[i]!));
+    for (let j = 0; j < 3; j++) expect(Math.abs(r.g[j]! - G[j]!)).toBeLessThanOrEqual(1e-9 * Math.abs(G[j]!) + 1e-9);
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) expect(r.plan.get(i, j)).toBe(Math.exp((F[i]! + G[j]! - C.get(i, j)) / reg));
+  });
+
   it("rejects an unknown regType", () => {
     expect(() => sinkhornUnbalanced(null, null, fromRows([[0]]), { reg: 1, regMarginal: 1, regType: "l2" as never })).toThrow(DomainError);
   });
