@@ -121,7 +121,7 @@ export class Sphere extends Manifold {
     for (let j = 0; j < this.dim; j++) out[oo + j] = (x[xo + j] as number) / r;
   }
 
-  /** u - (x.u) x / |x|^2. */
+  /** u - (x.u) x / |x|^2 (with x scaled by max |x_j| first where |x|^2 would overflow or underflow). */
   projuRow(x: Float64Array, xo: number, u: Float64Array, uo: number, out: Float64Array, oo: number): void {
     let xu = 0;
     let xx = 0;
@@ -129,6 +129,18 @@ export class Sphere extends Manifold {
       const xj = x[xo + j] as number;
       xu += xj * (u[uo + j] as number);
       xx += xj * xj;
+    }
+    if (!(xx > SAFE_LOW && xx < SAFE_HIGH)) {
+      const m = maxAbs(x, xo, this.dim);
+      xu = 0; xx = 0;
+      for (let j = 0; j < this.dim; j++) {
+        const xj = m > 0 ? (x[xo + j] as number) / m : 0;
+        xu += xj * (u[uo + j] as number);
+        xx += xj * xj;
+      }
+      const c = xx > 0 ? xu / xx : 0;
+      for (let j = 0; j < this.dim; j++) out[oo + j] = (u[uo + j] as number) - c * (m > 0 ? (x[xo + j] as number) / m : 0);
+      return;
     }
     const c = xx > 0 ? xu / xx : 0;
     for (let j = 0; j < this.dim; j++) out[oo + j] = (u[uo + j] as number) - c * (x[xo + j] as number);
@@ -212,11 +224,32 @@ function baseNorm(x: Float64Array, o: number, d: number): number {
   return r;
 }
 
+/** Where a plain sum of squares is accurate: no square overflows and the largest is far from underflow. */
+const SAFE_LOW = 1e-290, SAFE_HIGH = 1e290;
+
+/**
+ * |x| of a row: the plain sum of squares where it is safe, else scaled by max |x_j| (rows of
+ * 1e300 or 1e-300 are valid points whose squares overflow or underflow).
+ */
 function norm(x: Float64Array, o: number, d: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
     const v = x[o + j] as number;
     s += v * v;
   }
-  return Math.sqrt(s);
+  if (s > SAFE_LOW && s < SAFE_HIGH) return Math.sqrt(s);
+  const m = maxAbs(x, o, d);
+  if (m === 0) return 0;
+  let t = 0;
+  for (let j = 0; j < d; j++) {
+    const q = (x[o + j] as number) / m;
+    t += q * q;
+  }
+  return m * Math.sqrt(t);
+}
+
+function maxAbs(x: Float64Array, o: number, d: number): number {
+  let m = 0;
+  for (let j = 0; j < d; j++) m = Math.max(m, Math.abs(x[o + j] as number));
+  return m;
 }

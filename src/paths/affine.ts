@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { ShapeError } from "../core/errors.js";
+import { DomainError, ShapeError } from "../core/errors.js";
 import type { PathSample, ProbabilityPath, Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
@@ -52,7 +52,7 @@ export interface AffinePath extends ProbabilityPath {
  *
  * @param scheduler - any {@link Scheduler}, built-in or from {@link defineScheduler}
  * @returns the path
- * @throws {@link ShapeError} from `sample` and the conversions for mismatched batch shapes or a time array of the wrong length; {@link DomainError} for times outside [0, 1] or a conversion at a singular time
+ * @throws {@link ShapeError} from `sample` and the conversions for mismatched batch shapes or a time array of the wrong length; {@link DomainError} for times outside [0, 1], a conversion at a singular time, or `sample` where the scheduler's derivatives are infinite (vp and linearVP at t = 1)
  * @example
  * ```ts
  * const path = affinePath(condOT());
@@ -79,6 +79,11 @@ export function affinePath(scheduler: Scheduler): AffinePath {
         const ti = timeAt(t, i);
         times[i] = ti;
         const v = schedulerAt(fn, scheduler, ti);
+        if (!Number.isFinite(v.dAlpha) || !Number.isFinite(v.dSigma)) {
+          // vp and linearVP: sigma'_1 = -Infinity, so the conditional velocity is infinite at t = 1
+          throw new DomainError(fn, "t", "be a time where the scheduler's derivatives are finite (the conditional velocity is infinite there)",
+            `t = ${ti} (row ${i}): alpha'_t = ${v.dAlpha}, sigma'_t = ${v.dSigma}`);
+        }
         for (let j = i * d; j < (i + 1) * d; j++) {
           const p = a.data[j] as number;
           const q = b.data[j] as number;

@@ -48,6 +48,20 @@ describe("sphere", () => {
     }), { seed: 42, numRuns: 300 });
   });
 
+  it("rows scaled by 1e300 or 1e-300 are valid points: projx, proju, logmap and dist equal those of the unscaled rows", () => {
+    // before: |x|^2 overflowed to Infinity or underflowed to 0, so projx gave a zero row or refused a nonzero one
+    const s = sphere(3);
+    const x = [0.6, -0.8, 0], y = [0, 0.28, 0.96], u = [0.3, 0.1, -0.5];
+    for (const scale of [1e300, 1e-300, 1e-160, 1e160]) {
+      const X = fromRows([x.map((a) => a * scale)]), Y = fromRows([y.map((a) => a * scale)]);
+      expect(maxAbs(s.projx(X).data, x)).toBeLessThan(1e-15);
+      expect(maxAbs(s.logmap(X, Y).data, s.logmap(fromRows([x]), fromRows([y])).data)).toBeLessThan(1e-15);
+      expect(Math.abs((s.dist(X, Y)[0] as number) - (s.dist(fromRows([x]), fromRows([y]))[0] as number))).toBeLessThan(1e-15);
+      // proju(x, u) = u - (x.u / |x|^2) x does not depend on |x|
+      expect(maxAbs(s.proju(X, fromRows([u])).data, s.proju(fromRows([x]), fromRows([u])).data)).toBeLessThan(1e-15);
+    }
+  });
+
   it("logmap matches the acos closed form away from 0 and pi", () => {
     const s = sphere(3);
     const x = [1, 0, 0];

@@ -36,6 +36,18 @@ describe("affinePath.sample", () => {
     }
   });
 
+  it("vp and linearVP at t = 1 (sigma'_1 = -Infinity): sample throws a DomainError naming t instead of returning infinite velocities; t just below 1 is finite", () => {
+    for (const sch of [vp(), linearVP()]) {
+      const path = affinePath(sch);
+      expect(() => path.sample(fromRows([[1, 2]]), fromRows([[3, 6]]), 1)).toThrow(DomainError);
+      expect(() => path.sample(fromRows([[1, 2], [0, 0]]), fromRows([[3, 6], [1, 1]]), new Float64Array([0.5, 1]))).toThrow(/t = 1 \(row 1\)/);
+      const s = path.sample(fromRows([[1, 2]]), fromRows([[3, 6]]), 1 - 1e-9);
+      for (const v of s.dxt.data) expect(Number.isFinite(v)).toBe(true);
+    }
+    // condOT and cosine have finite derivatives at both ends
+    expect(Array.from(affinePath(cosine()).sample(fromRows([[1, 2]]), fromRows([[3, 6]]), 1).xt.data)).toEqual([3, 6]);
+  });
+
   it("rejects mismatched shapes and times outside [0, 1]", () => {
     const path = affinePath(condOT());
     expect(() => path.sample(zeros(2, 2), zeros(3, 2), 0.5)).toThrow(ShapeError);
