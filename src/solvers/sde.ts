@@ -59,7 +59,9 @@ export interface SdeSampleResult {
  * s = (alpha'_t x - alpha_t u) / (sigma_t (alpha_t sigma'_t - alpha'_t sigma_t)). Euler–Maruyama:
  * x' = x + h f(t, x) + g(t) sqrt(h) z; stochastic Heun (additive noise): x~ = x + h f(t, x) + g(t) dW,
  * x' = x + h (f(t, x) + f(t + h, x~)) / 2 + (g(t) + g(t + h)) / 2 dW. With g = 0 these are the
- * ODE sampler's Euler and Heun steps. The score is only formed where g(t) > 0.
+ * ODE sampler's Euler and Heun steps. The score is only formed where g(t) > 0; a Heun step whose
+ * end has sigma = 0 and g > 0 (the score singular there: the last step into the data) is an
+ * Euler–Maruyama step, as in Karras et al. (2022, Alg. 2).
  *
  * @param field - the velocity field u_t, trained on the path of `options.scheduler` with a standard-normal source
  * @param x0 - start points, shape [n, field.dim] (not modified)
@@ -181,7 +183,11 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
     yield { op: "evaluate", x: xView, t, out: u };
     drift(t, xView, f0);
     const gt = g(t);
-    if (method === "euler-maruyama") {
+    // Heun's corrector would form the score at tNext; where it is singular there (sigma = 0 with
+    // g > 0, the last step of a path ending at the data) the step is Euler-Maruyama's, as in
+    // Karras et al. (2022, Alg. 2: no second-order correction into sigma = 0)
+    const eulerStep = method === "euler-maruyama" || (g(tNext) > 0 && scheduler.at(tNext).sigma === 0);
+    if (eulerStep) {
       for (let j = 0; j < size; j++) x[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);
     } else {
       for (let j = 0; j < size; j++) trial[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);

@@ -71,13 +71,27 @@ describe("sdeSample keeps the marginals for several diffusions g", () => {
   });
 });
 
+describe("sdeSample Heun into sigma = 0", () => {
+  it("with g(1) > 0 the last Heun step is an Euler-Maruyama step (no score at t = 1): finite, one evaluation fewer", () => {
+    // before: a DomainError for every constant g with method "heun" (the corrector formed the score at t = 1)
+    const x0 = standardNormal(2).sample(64, new Random(5));
+    const r = sdeSample(field, x0, { scheduler: condOT(), diffusion: 0.5, method: "heun", steps: 4, rng: new Random(6) });
+    expect(r.nfe).toBe(2 * 3 + 1);
+    for (const v of r.x.data) expect(Number.isFinite(v)).toBe(true);
+    // the same run with g vanishing only at t = 1 keeps the corrector on every step
+    expect(sdeSample(field, x0, { scheduler: condOT(), diffusion: (t) => 0.5 * (1 - t), method: "heun", steps: 4, rng: new Random(6) }).nfe).toBe(8);
+  });
+});
+
 describe("sdeSample rejects bad input with typed errors", () => {
   const x0 = fromRows([[0, 0]]);
   const base = { scheduler: condOT(), rng: new Random(0), steps: 4 };
   it("negative or NaN g, g > 0 where sigma_t = 0, bad grids, methods, generators and shapes", () => {
     expect(() => sdeSample(field, x0, { ...base, diffusion: -1 })).toThrow(/sdeSample\(\): options.diffusion must be finite and >= 0/);
     expect(() => sdeSample(field, x0, { ...base, diffusion: () => Number.NaN })).toThrow(DomainError);
-    expect(() => sdeSample(field, x0, { ...base, diffusion: 0.5, method: "heun" })).toThrow(/be 0 where sigma_t = 0/);
+    // a scheduler whose sigma vanishes inside the grid: g > 0 there has no score
+    const pinched = { name: "pinched", at: (t: number) => ({ alpha: t, sigma: Math.abs(1 - 2 * t), dAlpha: 1, dSigma: t < 0.5 ? -2 : 2 }) };
+    expect(() => sdeSample(field, x0, { ...base, scheduler: pinched as never, diffusion: 0.5 })).toThrow(/be 0 where sigma_t = 0/);
     expect(() => sdeSample(field, x0, { ...base, timeGrid: [0, 0.5, 0.4, 1] })).toThrow(DomainError);
     expect(() => sdeSample(field, x0, { ...base, timeGrid: [1, 0] })).toThrow(/options.timeGrid must increase/);
     expect(() => sdeSample(field, x0, { ...base, method: "rk4" as "heun" })).toThrow(DomainError);
