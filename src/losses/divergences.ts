@@ -100,8 +100,14 @@ export function mahalanobis(metric: ArrayLike<number> | readonly ArrayLike<numbe
  * @category Losses
  */
 export const generalizedKL: BregmanDivergence = rowWise("generalizedKL", null,
-  (u, v) => (u === v ? 0 : u * Math.log(u / v) - u + v),
+  (u, v) => (u === v ? 0 : u * logRatio(u, v) - u + v),
   (u, v) => 1 - u / v, true);
+
+/** ln(u / v) for positive u, v: as ln of the quotient where it is a positive finite number, else ln u - ln v (u / v over- or underflows, the log does not). */
+function logRatio(u: number, v: number): number {
+  const r = u / v;
+  return r > 0 && r < Infinity ? Math.log(r) : Math.log(u) - Math.log(v);
+}
 
 /**
  * Itakura–Saito divergence D(u, v) = sum_j u_j / v_j - ln(u_j / v_j) - 1 for positive
@@ -115,8 +121,12 @@ export const generalizedKL: BregmanDivergence = rowWise("generalizedKL", null,
  * @category Losses
  */
 export const itakuraSaito: BregmanDivergence = rowWise("itakuraSaito", null,
-  (u, v) => (u === v ? 0 : u / v - Math.log(u / v) - 1),
-  (u, v) => (v - u) / (v * v), true);
+  (u, v) => (u === v ? 0 : u / v - logRatio(u, v) - 1),
+  (u, v) => {
+    const vv = v * v;
+    // v^2 over- or underflows before (v - u) / v^2 does
+    return vv > 0 && vv < Infinity ? (v - u) / vv : (v - u) / v / v;
+  }, true);
 
 function isPositiveDefinite(m: Float64Array, d: number): boolean {
   const l = new Float64Array(d * d);

@@ -47,6 +47,17 @@ describe("Bregman divergences", () => {
     expect(Array.from(squaredEuclidean.gradient(u, v).data)).toEqual([2, 0, -4]);
   });
 
+  it("KL and Itakura–Saito stay finite where u / v or v^2 over- or underflows but the divergence does not", () => {
+    // before: ln(u / v) of 1e400 (Infinity) or 1e-400 (0), and (v - u) / v^2 with v^2 = Infinity, gave Inf, -Inf or 0
+    const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+    const kl = generalizedKL.value(fromRows([[1e200]]), fromRows([[1e-200]]))[0] as number;
+    expect(rel(kl, 1e200 * (400 * Math.LN10) - 1e200)).toBeLessThan(1e-13);
+    const is = itakuraSaito.value(fromRows([[1e-200]]), fromRows([[1e200]]))[0] as number;
+    expect(rel(is, 400 * Math.LN10 - 1)).toBeLessThan(1e-13);
+    const g = itakuraSaito.gradient(fromRows([[1]]), fromRows([[1e200]])).data[0] as number;
+    expect(rel(g, 1e-200)).toBeLessThan(1e-15);
+  });
+
   it("rejects bad metrics, non-positive entries and mismatched shapes with typed errors", () => {
     expect(() => mahalanobis([1, 0])).toThrow(/metric\[1\] must be > 0/);
     expect(() => mahalanobis([[1, 2], [2, 1]])).toThrow(/positive definite/);
