@@ -28,7 +28,7 @@ import { outputArray } from "../core/check.js";
  * @param scheduler - a convex scheduler; kappa_t = alpha_t
  * @param out - optional destination of length n * positions
  * @returns the loss of every (sequence, position), length n * positions
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for kappa_t = 1, a non-convex scheduler or a row of logits that are all -Infinity; {@link NonFiniteError} for NaN or +Infinity logits
+ * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for kappa_t = 1, a non-convex scheduler or a row of logits that are all -Infinity; {@link NonFiniteError} for NaN or +Infinity logits, or a loss that overflows with p(x1) > 0
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -55,6 +55,11 @@ export function mixtureGeneralizedKL(
       const pt = Math.exp(logp[st] as number);
       // c = 0 (kappa' = 0) gives loss 0 even where log p(x1) = -Infinity.
       o[r] = c === 0 ? 0 : s1 === st ? c * (1 - pt) : 0 - c * (pt + (logp[s1] as number));
+      // +Infinity is the true loss only where p(x1) = 0 exactly (a -Infinity logit); else it is overflow
+      if (!Number.isFinite(o[r] as number) && (logp[s1] as number) > -Infinity) {
+        throw new NonFiniteError(fn, "result", "be finite for finite input (overflow; rescale the logits or move t away from kappa_t = 1)",
+          `${o[r]} at row ${r} (log p(x1) = ${logp[s1]}, kappa'/(1 - kappa) = ${c})`);
+      }
     }
   }
   return o;

@@ -84,6 +84,14 @@ describe("mixtureGeneralizedKL", () => {
     expect(() => mixtureGeneralizedKL(fromRows([[0, 0]]), x, x, 0.5, condOT, new Float64Array(3))).toThrow(ShapeError);
     expect(() => mixtureGeneralizedKLGradient(fromRows([[0, 0]]), x, x, 1, condOT)).toThrow(DomainError);
   });
+
+  it("overflow with p(x1) > 0 is a NonFiniteError, while p(x1) = 0 (a -Infinity logit) keeps its true loss +Infinity", () => {
+    // before: Infinity returned silently for finite logits (log p(x1) = -1e300 times kappa'/(1 - kappa) = 1e12)
+    const x1 = tokensFromRows([[1]]), xt = tokensFromRows([[0]]);
+    expect(() => mixtureGeneralizedKL(fromRows([[1e300, 0, -1e300]]), x1, xt, 1 - 1e-12, condOT)).toThrow(NonFiniteError);
+    expect(mixtureGeneralizedKL(fromRows([[1e300, 0, -1e300]]), x1, xt, 0.5, condOT)[0]).toBe(2e300);
+    expect(mixtureGeneralizedKL(fromRows([[0, -Infinity, 0]]), x1, xt, 0.5, condOT)[0]).toBe(Infinity);
+  });
 });
 
 describe("posteriorToVelocity", () => {
