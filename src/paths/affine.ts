@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { ShapeError } from "../core/errors.js";
 import type { PathSample, ProbabilityPath, Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
@@ -26,7 +26,11 @@ import { schedulerAt } from "../velocity/scheduler-like.js";
 export interface AffinePath extends ProbabilityPath {
   /** The scheduler (alpha_t, sigma_t). */
   readonly scheduler: Scheduler;
-  /** x_t = alpha_t x1 + sigma_t x0 and dx_t = alpha'_t x1 + sigma'_t x0, row by row. */
+  /**
+   * x_t = alpha_t x1 + sigma_t x0 and dx_t = alpha'_t x1 + sigma'_t x0, row by row. Where a derivative
+   * is infinite (sigma'_1 = -Infinity for vp and linearVP) dx_t is the one-sided limit: -Infinity times
+   * the sign of the x0 entry, and the x0 term is 0 where that entry is 0 (never NaN); x_1 = x1 exactly.
+   */
   sample(x0: Batch, x1: Batch, t: Time): PathSample;
   /** u = (sigma'/sigma) x + ((alpha' sigma - sigma' alpha)/sigma) x1. Singular where sigma_t = 0. */
   targetToVelocity(x1: Batch, x: Batch, t: Time, out?: Batch): Batch;
@@ -52,7 +56,7 @@ export interface AffinePath extends ProbabilityPath {
  *
  * @param scheduler - any {@link Scheduler}, built-in or from {@link defineScheduler}
  * @returns the path
- * @throws {@link ShapeError} from `sample` and the conversions for mismatched batch shapes or a time array of the wrong length; {@link DomainError} for times outside [0, 1], a conversion at a singular time, or `sample` where the scheduler's derivatives are infinite (vp and linearVP at t = 1)
+ * @throws {@link ShapeError} from `sample` and the conversions for mismatched batch shapes or a time array of the wrong length; {@link DomainError} for times outside [0, 1] or a conversion at a singular time
  * @example
  * ```ts
  * const path = affinePath(condOT());
@@ -79,16 +83,14 @@ export function affinePath(scheduler: Scheduler): AffinePath {
         const ti = timeAt(t, i);
         times[i] = ti;
         const v = schedulerAt(fn, scheduler, ti);
-        if (!Number.isFinite(v.dAlpha) || !Number.isFinite(v.dSigma)) {
-          // vp and linearVP: sigma'_1 = -Infinity, so the conditional velocity is infinite at t = 1
-          throw new DomainError(fn, "t", "be a time where the scheduler's derivatives are finite (the conditional velocity is infinite there)",
-            `t = ${ti} (row ${i}): alpha'_t = ${v.dAlpha}, sigma'_t = ${v.dSigma}`);
-        }
+        // an infinite derivative (sigma'_1 = -Infinity of vp and linearVP) times a zero entry is the
+        // limit 0, not NaN: the term is 0 for every t < 1
+        const limit = !Number.isFinite(v.dAlpha) || !Number.isFinite(v.dSigma);
         for (let j = i * d; j < (i + 1) * d; j++) {
           const p = a.data[j] as number;
           const q = b.data[j] as number;
           xt[j] = v.alpha * q + v.sigma * p;
-          dxt[j] = v.dAlpha * q + v.dSigma * p;
+          dxt[j] = limit ? (q === 0 ? 0 : v.dAlpha * q) + (p === 0 ? 0 : v.dSigma * p) : v.dAlpha * q + v.dSigma * p;
         }
       }
       return { t: times, x0: a, x1: b, xt: ndarray(xt, [n, d]), dxt: ndarray(dxt, [n, d]) };
