@@ -34,7 +34,10 @@ export function* initialStep(
   for (let i = 0; i < m; i++) {
     const a = d0[i] as number;
     const b = d1[i] as number;
-    const h = Math.min(a < 1e-5 || b < 1e-5 ? 1e-6 : (0.01 * a) / b, hmax);
+    let h = a < 1e-5 || b < 1e-5 ? 1e-6 : (0.01 * a) / b;
+    // tolerances far below the solution's scale overflow both norms (Infinity / Infinity) or one of them
+    if (!(h > 0 && h < Infinity)) h = 1e-6;
+    h = Math.min(h, hmax);
     h0[i] = h;
     times[i] = t0 + dir * h;
     for (let j = i * d; j < (i + 1) * d; j++) y1[j] = (y0[j] as number) + dir * h * (f0[j] as number);
@@ -56,7 +59,9 @@ export function* initialStep(
   for (let i = 0; i < m; i++) {
     const h = h0[i] as number;
     const big = Math.max(d1[i] as number, d2[i] as number);
-    const h1 = big <= 1e-15 ? Math.max(1e-6, h * 1e-3) : pow(0.01 / big, 1 / order);
+    let h1 = big <= 1e-15 ? Math.max(1e-6, h * 1e-3) : pow(0.01 / big, 1 / order);
+    // an overflowed norm (big = Infinity) asks for a step of 0: start small and let the controller decide
+    if (!(h1 > 0)) h1 = h * 1e-3;
     out[i] = Math.min(100 * h, h1, hmax);
   }
 }

@@ -132,6 +132,20 @@ describe("integrate", () => {
     expect(Math.abs(((err as ConvergenceError<OdePartial>).partial as OdePartial).t as number - 1)).toBeLessThan(1e-5);
   });
 
+  it("tolerances far below the solution's scale: the initial step stays finite (a ConvergenceError naming options.rtol, not f blamed for t = NaN); y0 = 0 with atol = 1e-300 integrates", () => {
+    // before: ||y0 / sc|| and ||f0 / sc|| both overflowed, h0 = Infinity / Infinity = NaN, and f was called at t = NaN
+    const decay = (_t: Time, y: Batch, out: Batch): void => { out.data[0] = -(y.data[0] as number); };
+    for (const method of ["dopri5", "dop853", "bosh3", "tsit5"] as const) {
+      let err: unknown;
+      try { integrate(decay, fromRows([[1]]), { method, rtol: 1e-300, atol: 1e-300 }); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(ConvergenceError);
+      expect((err as Error).message).toMatch(/options\.rtol .*step size underflow/);
+      // y' = 1 - y from y0 = 0: ||f0 / atol|| overflows at the start only
+      const r = integrate((_t: Time, y: Batch, out: Batch): void => { out.data[0] = 1 - (y.data[0] as number); }, fromRows([[0]]), { method, rtol: 1e-8, atol: 1e-300 });
+      expect(Math.abs((r.y.data[0] as number) - (1 - Math.exp(-1)))).toBeLessThan(1e-6);
+    }
+  });
+
   it("a non-finite value of f -> NonFiniteError naming the row, step and time", () => {
     const bad = (t: Time, y: Batch, out: Batch): void => { growth(t, y, out); if ((t as number) > 0.5) out.data[1] = Number.NaN; };
     expect(() => integrate(bad, fromRows([[1], [1]]))).toThrow(NonFiniteError);
