@@ -11,6 +11,7 @@ import type { Time } from "../core/time.js";
 import type { VelocityField } from "../core/interfaces.js";
 import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
+import { finiteLoss } from "../train/finite-loss.js";
 import { Mlp } from "../nn/mlp.js";
 
 /**
@@ -85,7 +86,7 @@ export function fit(fn: string, model: Parameters, plan: FitPlan, step: (k: numb
   let done = 0;
   while (done < plan.steps) {
     const k = done + 1;
-    const loss = step(done);
+    const loss = finiteLoss(fn, "loss", k, () => step(done));
     if (!Number.isFinite(loss)) throw new NonFiniteError(fn, "loss", `be finite at step ${k}`, `${loss}; the model keeps its last finite parameters`);
     const g = model.gradient;
     const norm = gradNorm(g);

@@ -1,3 +1,4 @@
+import { finiteLoss } from "./finite-loss.js";
 import type { Batch } from "../core/batch.js";
 import { checkInteger, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom, checkNonNegative } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
@@ -141,7 +142,7 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     const stepNumber = done + 1;
     const prediction = model.forward(sample.xt, sample.t, condition, undefined, extras);
     checkPrediction(fn, "prediction", prediction, dim, stepNumber);
-    const { loss, gradient } = cfmLoss(prediction, sample.dxt, divergence);
+    const { loss, gradient } = finiteLoss(fn, "loss", stepNumber, () => cfmLoss(prediction, sample.dxt, divergence));
     if (!Number.isFinite(loss)) throw new NonFiniteError(fn, "loss", `be finite at step ${stepNumber}`, `${loss}; the model keeps its last finite parameters`);
     const g = model.backward(gradient);
     const norm = gradNorm(g);
@@ -156,7 +157,7 @@ function trainingRun(fn: string, o: TrainOptions): Run {
       }
       const s = score.model.forward(sample.xt, sample.t, condition, undefined, extras);
       checkPrediction(fn, "score prediction", s, dim, stepNumber);
-      const r = scoreMatchingLoss(s, { score: gaussian.score, lambda: gaussian.lambda });
+      const r = finiteLoss(fn, "score loss", stepNumber, () => scoreMatchingLoss(s, { score: gaussian.score as Batch, lambda: gaussian.lambda as Float64Array }));
       scoreLoss = r.loss;
       for (let i = 0; i < r.gradient.data.length; i++) r.gradient.data[i] = score.weight * (r.gradient.data[i] as number);
       scoreGradient = score.model.backward(r.gradient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, NonFiniteError, Random, ShapeError, adam, cosineSchedule, gaussian, mlp, moons, sampleFewStep, standardNormal, trainMeanFlow, trainShortcut, twoTimeMlp } from "../../src/index.js";
+import { DomainError, NonFiniteError, Random, ShapeError, adam, cosineSchedule, gaussian, mlp, moons, sampleFewStep, sgd, standardNormal, trainMeanFlow, trainShortcut, twoTimeMlp } from "../../src/index.js";
 
 const target = gaussian({ mean: [2], std: [0.5] });
 
@@ -53,5 +53,15 @@ describe("trainMeanFlow and trainShortcut", () => {
     const blowUp = twoTimeMlp({ dim: 2, hidden: [4], seed: 0 });
     blowUp.parameters.fill(1e200);
     expect(() => trainMeanFlow({ ...ok, model: blowUp })).toThrow(NonFiniteError);
+  });
+
+  it("a diverging run (sgd, lr 1e3) reports the loop's loss at its step with the hint, and leaves finite parameters", () => {
+    // before: the inner "squaredEuclidean.value(): ... (rescale the input)" or "TwoTimeMlp.average(): x must ..." with no step
+    for (const train of [trainMeanFlow, trainShortcut]) {
+      const model = twoTimeMlp({ dim: 2, hidden: [16], seed: 1 });
+      const run = () => train({ model, source: standardNormal(2), target: moons(), steps: 30, batchSize: 32, rng: new Random(1), optimizer: () => sgd({ lr: 1e3 }) });
+      expect(run).toThrow(/(trainMeanFlow|trainShortcut)\(\): loss must be finite at step \d+ \(the run diverged: lower the learning rate/);
+      expect(model.parameters.every(Number.isFinite)).toBe(true);
+    }
   });
 });

@@ -89,6 +89,16 @@ describe("train", () => {
     if (snapshot.length > 0) expect(Array.from(o.model.parameters)).toEqual(Array.from(snapshot));
   });
 
+  it("a run whose finite predictions grow until the loss overflows reports trainSync's loss at that step, not the divergence's internal check", () => {
+    // before: "squaredEuclidean.value(): result must be finite ... (rescale the input)" with no step and no hint
+    const o = options(2, 200);
+    let snapshot = new Float64Array(0);
+    const run = () => trainSync({ ...o, optimizer: sgd({ lr: 1e3 }), onStep: () => { snapshot = o.model.parameters.slice(); } });
+    expect(run).toThrow(/trainSync\(\): loss must be finite at step \d+ \(the run diverged: lower the learning rate/);
+    expect(o.model.parameters.every(Number.isFinite)).toBe(true);
+    if (snapshot.length > 0) expect(Array.from(o.model.parameters)).toEqual(Array.from(snapshot));
+  });
+
   it("labels travel with the data rows through the coupling, and label dropout feeds the null label", () => {
     // target: class k sits at (10 k, 0); a coupling that reverses x1 must carry labels along
     const labelled: LabelledDistribution = {
