@@ -1,5 +1,5 @@
 import type { Batch } from "../core/batch.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
@@ -53,6 +53,7 @@ export function runFieldSync<R>(fn: string, steps: FieldSteps<R>, field: Velocit
     else if (q.op === "jvp") settle(fn, "jvp", (field.jvp as NonNullable<VelocityField["jvp"]>)(q.x, q.t, q.v, q.out), q.out);
     else if (q.op === "vjp") settle(fn, "vjp", (field.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
     else settle(fn, "divergence", (field.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
+    checkFiniteOutput(fn, q.op, q.out, q.t);
     next = steps.next();
   }
   return next.value;
@@ -75,9 +76,23 @@ export async function runFieldAsync<R>(fn: string, steps: FieldSteps<R>, field: 
       else settle(fn, "vjp", (f.vjp as NonNullable<VelocityField["vjp"]>)(q.x, q.t, q.v, q.out), q.out);
     } else if (f.divergenceAsync !== undefined) settle(fn, "divergenceAsync", await f.divergenceAsync(q.x, q.t, q.out), q.out);
     else settle(fn, "divergence", (f.divergence as NonNullable<VelocityField["divergence"]>)(q.x, q.t, q.out), q.out);
+    checkFiniteOutput(fn, q.op, q.out, q.t);
     next = steps.next();
   }
   return next.value;
+}
+
+/** A field method's result must be finite: a NaN or infinite velocity would pass silently into the estimate. */
+function checkFiniteOutput(fn: string, op: string, out: Batch | Float64Array, t: Time): void {
+  const data = out instanceof Float64Array ? out : out.data;
+  const width = out instanceof Float64Array ? 1 : (out.shape[1] as number);
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k] as number;
+    if (!Number.isFinite(v)) {
+      const row = Math.floor(k / width), time = typeof t === "number" ? t : t[row];
+      throw new NonFiniteError(fn, `field.${op}(x, t)`, "return finite values", `${describeValue(v)} at row ${row}, t = ${time}`);
+    }
+  }
 }
 
 /**

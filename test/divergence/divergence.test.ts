@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
 import { fromRows } from "../../src/core/batch.js";
 import type { Batch } from "../../src/core/batch.js";
-import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import type { VelocityField } from "../../src/core/interfaces.js";
 import { Random } from "../../src/random/random.js";
 import { exactDivergence } from "../../src/divergence/exact.js";
@@ -151,5 +151,26 @@ describe("divergence", () => {
     expect(() => exactDivergence(field, fromRows([[1, 2]]), 0)).toThrow(ShapeError);
     expect(() => exactDivergence(field, x, 0, new Float64Array(2))).toThrow(ShapeError);
     expect(() => jacobianVectorProduct(field, x, 0, fromRows([[1, 2, 3, 4, 5]]))).toThrow(ShapeError);
+  });
+});
+
+describe("non-finite field values", () => {
+  it("a field that returns NaN or Infinity stops every estimator with a NonFiniteError naming the method, row and time (before: NaN returned)", () => {
+    // row 1 is bad: u(x) = x except NaN / Infinity in row 1
+    for (const bad of [Number.NaN, Infinity]) {
+      const field: VelocityField = {
+        dim: 2,
+        evaluate: (x: Batch, _t, out = ndarray(new Float64Array(x.data.length), [x.shape[0] as number, 2])) => {
+          out.data.set(x.data);
+          out.data[2] = bad;
+          return out;
+        },
+      };
+      const x = fromRows([[1, 2], [3, 4]]);
+      expect(() => exactDivergence(field, x, 0.25)).toThrow(NonFiniteError);
+      expect(() => exactDivergence(field, x, 0.25)).toThrow(/exactDivergence\(\): field\.evaluate\(x, t\) must return finite values, got (NaN|Infinity) at row 1, t = 0\.25/);
+      expect(() => jacobianVectorProduct(field, x, 0.25, fromRows([[1, 0], [0, 1]]))).toThrow(NonFiniteError);
+      expect(() => hutchinson(field, x, 0.25, drawProbes(new Random(1), 2, 2, 2))).toThrow(NonFiniteError);
+    }
   });
 });
