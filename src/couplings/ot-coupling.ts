@@ -70,13 +70,14 @@ export function samplingCoupling(fn: string, options: OTCouplingOptions,
       const C = pairwiseCost(a, b);
       const r = solve(C);
       status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };
+      // a plan with no positive cell (stops at the first one: no second pass over a dense plan)
       const values = "values" in r.plan ? r.plan.values : r.plan.data;
-      let total = 0;
-      for (let k = 0; k < values.length; k++) total += values[k] as number;
-      if (!(total > 0)) {
+      let k = 0;
+      while (k < values.length && !((values[k] as number) > 0)) k++;
+      if (k === values.length) {
         // an unbalanced plan may rightly move nothing: every transport costs more than destroying mass
         let min = Infinity;
-        for (let k = 0; k < C.data.length; k++) min = Math.min(min, C.data[k] as number);
+        for (let j = 0; j < C.data.length; j++) min = Math.min(min, C.data[j] as number);
         throw new DomainError(fn, "x1", "be within transport reach of x0 (the plan moves no mass: normalizeCost, or a larger reg or regM)",
           `a plan of total 0 at smallest squared distance ${min}`);
       }

@@ -121,29 +121,21 @@ export class Sphere extends Manifold {
     for (let j = 0; j < this.dim; j++) out[oo + j] = (x[xo + j] as number) / r;
   }
 
-  /** u - (x.u) x / |x|^2 (with x scaled by max |x_j| first where |x|^2 would overflow or underflow). */
+  /** u - (x.u) x / |x|^2, with x divided by max |x_j| where |x|^2 would over- or underflow (by 1 elsewhere: exact). */
   projuRow(x: Float64Array, xo: number, u: Float64Array, uo: number, out: Float64Array, oo: number): void {
-    let xu = 0;
+    const d = this.dim;
     let xx = 0;
-    for (let j = 0; j < this.dim; j++) {
-      const xj = x[xo + j] as number;
+    for (let j = 0; j < d; j++) { const xj = x[xo + j] as number; xx += xj * xj; }
+    const m = xx > SAFE_LOW && xx < SAFE_HIGH ? 1 : maxAbs(x, xo, d) || 1;
+    let xu = 0;
+    xx = 0;
+    for (let j = 0; j < d; j++) {
+      const xj = (x[xo + j] as number) / m;
       xu += xj * (u[uo + j] as number);
       xx += xj * xj;
     }
-    if (!(xx > SAFE_LOW && xx < SAFE_HIGH)) {
-      const m = maxAbs(x, xo, this.dim);
-      xu = 0; xx = 0;
-      for (let j = 0; j < this.dim; j++) {
-        const xj = m > 0 ? (x[xo + j] as number) / m : 0;
-        xu += xj * (u[uo + j] as number);
-        xx += xj * xj;
-      }
-      const c = xx > 0 ? xu / xx : 0;
-      for (let j = 0; j < this.dim; j++) out[oo + j] = (u[uo + j] as number) - c * (m > 0 ? (x[xo + j] as number) / m : 0);
-      return;
-    }
     const c = xx > 0 ? xu / xx : 0;
-    for (let j = 0; j < this.dim; j++) out[oo + j] = (u[uo + j] as number) - c * (x[xo + j] as number);
+    for (let j = 0; j < d; j++) out[oo + j] = (u[uo + j] as number) - c * ((x[xo + j] as number) / m);
   }
 
   /** gamma(s) = cos(s|v|) x + s sinc(s|v|) v, gamma'(s) = -|v| sin(s|v|) x + cos(s|v|) v (x taken as x/|x|). */

@@ -83,14 +83,11 @@ export function affinePath(scheduler: Scheduler): AffinePath {
         const ti = timeAt(t, i);
         times[i] = ti;
         const v = schedulerAt(fn, scheduler, ti);
-        // an infinite derivative (sigma'_1 = -Infinity of vp and linearVP) times a zero entry is the
-        // limit 0, not NaN: the term is 0 for every t < 1
-        const limit = !Number.isFinite(v.dAlpha) || !Number.isFinite(v.dSigma);
         for (let j = i * d; j < (i + 1) * d; j++) {
           const p = a.data[j] as number;
           const q = b.data[j] as number;
           xt[j] = v.alpha * q + v.sigma * p;
-          dxt[j] = limit ? (q === 0 ? 0 : v.dAlpha * q) + (p === 0 ? 0 : v.dSigma * p) : v.dAlpha * q + v.dSigma * p;
+          dxt[j] = term(v.dAlpha, q) + term(v.dSigma, p);
         }
       }
       return { t: times, x0: a, x1: b, xt: ndarray(xt, [n, d]), dxt: ndarray(dxt, [n, d]) };
@@ -117,6 +114,14 @@ export function affinePath(scheduler: Scheduler): AffinePath {
       return [v.dAlpha / det, -v.alpha / det, "sigma_t != 0 and sigma'_t alpha_t - alpha'_t sigma_t != 0"];
     }),
   };
+}
+
+/**
+ * c z, except that a zero entry times an infinite derivative (sigma'_1 = -Infinity of vp and linearVP)
+ * is the limit 0, not NaN: the term is 0 for every t < 1. For finite c it is c z exactly.
+ */
+function term(c: number, z: number): number {
+  return z === 0 && !Number.isFinite(c) ? 0 : c * z;
 }
 
 /**
