@@ -1,3 +1,4 @@
+import { simplexMemory, type SimplexMemory } from "../engine/simplex-f64.js";
 import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
 
 /**
@@ -24,11 +25,15 @@ import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
  * again, so accumulated rounding cannot hide a violated arc; the flows are recomputed from
  * the supplies, so the plan's marginals are a and b up to one rounding per node.
  *
+ * Pricing runs on WebAssembly SIMD where available (engine/simplex-f64.ts: the same
+ * comparisons as {@link SimplexState.findEnteringArc}'s scalar loop, so the same pivots and the
+ * same result); `wasm = false` keeps it in JavaScript.
+ *
  * Node ids: rows 0..n-1, columns n..n+m-1, root n+m. @internal
  */
 export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number,
-  maxIterations: number): NetworkSimplexResult {
-  const s = new SimplexState(C, a, b, n, m);
+  maxIterations: number, wasm = true): NetworkSimplexResult {
+  const s = new SimplexState(C, a, b, n, m, wasm);
   const iterations = s.run(maxIterations);
   s.recomputeFlows();
   s.recomputePotentials();
@@ -81,18 +86,23 @@ export class SimplexState {
   readonly rowsPerBlock: number;
   /** The columns' potentials: a view of pi from node n. */
   readonly piCol: Float64Array;
+  readonly C: Float64Array;
+  /** The WebAssembly memory holding C and pi, when pricing runs there. */
+  readonly kernel: SimplexMemory | null;
   nextRow = 0;
   optimal = false;
   // current pivot
   inArc = -1; join = -1; uIn = -1; vIn = -1; uOut = -1; delta = 0;
 
-  constructor(readonly C: Float64Array, a: Float64Array, b: Float64Array, readonly n: number, readonly m: number) {
+  constructor(C: Float64Array, a: Float64Array, b: Float64Array, readonly n: number, readonly m: number, wasm = true) {
     const nodes = (this.nodes = n + m), size = nodes + 1;
     this.root = nodes;
+    this.kernel = wasm ? simplexMemory(C, n, m) : null;
+    this.C = this.kernel === null ? C : this.kernel.C;
     this.parent = new Int32Array(size); this.pred = new Int32Array(size); this.predDir = new Int8Array(size);
     this.thread = new Int32Array(size); this.revThread = new Int32Array(size);
     this.succNum = new Int32Array(size); this.lastSucc = new Int32Array(size);
-    this.flow = new Float64Array(size); this.pi = new Float64Array(size);
+    this.flow = new Float64Array(size); this.pi = this.kernel === null ? new Float64Array(size) : this.kernel.pi;
     this.supply = new Float64Array(size); this.dirty = new Int32Array(size);
     for (let i = 0; i < n; i++) this.supply[i] = a[i] as number;
     for (let j = 0; j < m; j++) this.supply[n + j] = -(b[j] as number);
@@ -128,6 +138,13 @@ export class SimplexState {
 
   /** Block search over rows: the first block (from nextRow, cyclically) holding a negative arc gives its most negative one. */
   findEnteringArc(): boolean {
+    const kernel = this.kernel;
+    if (kernel !== null) {
+      const arc = kernel.price(this.nextRow, this.rowsPerBlock, this.tolerance);
+      if (arc < 0) return false;
+      this.nextRow = kernel.next(); this.inArc = arc;
+      return true;
+    }
     const { C, pi, n, m, piCol } = this;
     let min = -this.tolerance, best = -1, count = 0;
     for (let step = 0, i = this.nextRow; step < n; step++) {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { networkSimplex, type NetworkSimplexResult } from "../../src/couplings/network-simplex.js";
+import { pairwiseCost } from "../../src/couplings/cost.js";
+import { simplexMemory } from "../../src/engine/simplex-f64.js";
+import { Random } from "../../src/random/random.js";
+import { gaussiansToMoons } from "../couplings/helpers.js";
+
+function same(a: NetworkSimplexResult, b: NetworkSimplexResult): void {
+  expect(a.iterations).toBe(b.iterations);
+  expect(a.converged).toBe(b.converged);
+  expect(Array.from(a.rows)).toEqual(Array.from(b.rows));
+  expect(Array.from(a.columns)).toEqual(Array.from(b.columns));
+  // bit-identical: Object.is tells -0 from 0 and compares NaN with itself
+  expect(Array.from(a.values).every((x, k) => Object.is(x, b.values[k]))).toBe(true);
+  expect(Array.from(a.u).every((x, k) => Object.is(x, b.u[k]))).toBe(true);
+  expect(Array.from(a.v).every((x, k) => Object.is(x, b.v[k]))).toBe(true);
+}
+
+function solveBoth(C: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number): NetworkSimplexResult {
+  const wasm = networkSimplex(C, a, b, n, m, 1e7, true);
+  same(wasm, networkSimplex(C, a, b, n, m, 1e7, false));
+  return wasm;
+}
+
+describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => {
+  it("is available here (Node has WebAssembly SIMD), with C copied and pi zeroed", () => {
+    const C = Float64Array.from({ length: 12 }, (_, k) => k * 0.5);
+    const mem = simplexMemory(C, 3, 4);
+    expect(mem).not.toBeNull();
+    expect(Array.from(mem!.C)).toEqual(Array.from(C));
+    expect(Array.from(mem!.pi)).toEqual(new Array(8).fill(0));
+  });
+
+  it("finds the arc the scalar block search finds: brute force on random rows and potentials", () => {
+    const rng = new Random(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rng.uniform() * 9), m = 1 + Math.floor(rng.uniform() * 11);
+      // integer costs and potentials make ties common: the chain order decides them
+      const C = Float64Array.from({ length: n * m }, () => Math.floor(rng.uniform() * 5));
+      const mem = simplexMemory(C, n, m)!;
+      for (let u = 0; u < n + m; u++) mem.pi[u] = Math.floor(rng.uniform() * 7) - 3;
+      const start = Math.floor(rng.uniform() * n), block = 1 + Math.floor(rng.uniform() * n);
+      const tol = trial % 2 === 0 ? 0 : 0.5;
+      const arc = mem.price(start, block, tol);
+      // reference: the scalar rule (chains j mod 4, tail in chain 0, chains merged 1, 2, 3)
+      let min = -tol, best = -1, count = 0, next = start, found = false;
+      for (let step = 0, i = start; step < n; step++) {
+        const pii = mem.pi[i] as number, lim = min - pii;
+        const mins = [lim, lim, lim, lim], bests = [-1, -1, -1, -1];
+        const full = m - (m % 4);
+        for (let j = 0; j < m; j++) {
+          const chain = j < full ? j % 4 : 0;
+          const c = (C[i * m + j] as number) - (mem.pi[n + j] as number);
+          if (c < (mins[chain] as number)) { mins[chain] = c; bests[chain] = j; }
+        }
+        for (let q = 1; q < 4; q++) if ((mins[q] as number) < (mins[0] as number)) { mins[0] = mins[q] as number; bests[0] = bests[q] as number; }
+        if ((bests[0] as number) >= 0) { min = (mins[0] as number) + pii; best = i * m + (bests[0] as number); }
+        i = i + 1 === n ? 0 : i + 1;
+        if (++count === block) {
+          if (best >= 0) { next = i; found = true; break; }
+          count = 0;
+        }
+      }
+      expect(arc).toBe(best);
+      if (found) expect(mem.next()).toBe(next);
+      else expect(mem.next()).toBe(start);
+    }
+  });
+
+  it("gives the scalar pricing's pivots, plan and potentials bit for bit: 8 Gaussians -> moons, n = 64 and 257", () => {
+    for (const n of [64, 257]) {
+      const { x, y } = gaussiansToMoons(n, 11);
+      const C = pairwiseCost(x, y).data;
+      const ones = new Float64Array(n).fill(1);
+      const r = solveBoth(C, ones, ones, n, n);
+      expect(r.converged).toBe(true);
+      expect(r.values.length).toBe(n);
+    }
+  });
+
+  it("gives the scalar pricing's result on rectangular problems with random weights (m mod 4 = 1, 2, 3)", () => {
+    const rng = new Random(5);
+    for (const [n, m] of [[7, 13], [20, 9], [33, 34], [16, 47]] as const) {
+      const C = Float64Array.from({ length: n * m }, () => rng.uniform() * 10);
+      const a = Float64Array.from({ length: n }, () => 0.1 + rng.uniform());
+      const b = Float64Array.from({ length: m }, () => 0.1 + rng.uniform());
+      const sa = a.reduce((s, w) => s + w, 0), sb = b.reduce((s, w) => s + w, 0);
+      for (let j = 0; j < m; j++) b[j] = (b[j] as number) * sa / sb;
+      expect(solveBoth(C, a, b, n, m).converged).toBe(true);
+    }
+  });
+
+  it("gives the scalar pricing's result with ties everywhere (integer costs, duplicate rows)", () => {
+    const rng = new Random(9);
+    const n = 40, m = 40;
+    const C = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) C[i * m + j] = Math.floor(rng.uniform() * 3);
+    C.copyWithin(m, 0, m);
+    const ones = new Float64Array(n).fill(1);
+    expect(solveBoth(C, ones, ones, n, m).converged).toBe(true);
+  });
+});
