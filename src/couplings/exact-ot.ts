@@ -1,8 +1,10 @@
-import { checkOptions } from "../core/check.js";
+import ndarray from "ndarray";
+import { checkFiniteResult, checkOptions } from "../core/check.js";
+import { squaredDistances2 } from "../engine/simplex-f64.js";
 import { gatherRows, type Batch } from "../core/batch.js";
 import type { CoupledBatch } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
-import { pairwiseCost } from "./cost.js";
+import { pairwiseCost, type CostMatrix } from "./cost.js";
 import { emd, solveEmd } from "./emd.js";
 import { checkBatches, samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { samplePlan } from "./sample-plan.js";
@@ -48,7 +50,7 @@ export function exactOTCoupling(options: OTCouplingOptions = {}): OTCoupling {
         return out;
       }
       // pairwiseCost checked its entries: the solve skips emd's second pass over them
-      const r = solveEmd(null, null, pairwiseCost(a, b), solveOptions);
+      const r = solveEmd(null, null, costMatrix(a, b, solveOptions.normalizeCost), solveOptions);
       status = { converged: r.converged, iterations: r.iterations, marginalError: r.marginalError, cost: r.cost };
       // equal sizes, uniform weights: the plan is a permutation with one cell per row
       const indices0 = new Int32Array(n), indices1 = new Int32Array(n);
@@ -63,4 +65,17 @@ export function exactOTCoupling(options: OTCouplingOptions = {}): OTCoupling {
       return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1 };
     },
   };
+}
+
+/**
+ * pairwiseCost(a, b) for equal batch sizes; 2-D points without cost normalisation are computed
+ * on WebAssembly SIMD straight into the simplex's memory (same bits as pairwiseCost, no copy).
+ * The view lives until the next solve, so the caller uses it for this one solve only.
+ */
+function costMatrix(a: Batch, b: Batch, normalizeCost: boolean): CostMatrix {
+  const n = a.shape[0] as number, m = b.shape[0] as number;
+  const fused = a.shape[1] === 2 && !normalizeCost ? squaredDistances2(a.data, b.data, n, m) : null;
+  if (fused === null) return pairwiseCost(a, b);
+  if (fused.overflow) checkFiniteResult("pairwiseCost", "cost", fused.C);
+  return ndarray(fused.C, [n, m]);
 }

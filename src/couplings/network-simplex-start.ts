@@ -55,8 +55,8 @@ export function greedyStart(s: SimplexState): void {
  */
 const TWO_OPT_PASSES = 4;
 
-/** Every supply equals every demand, so each greedy shipment fills a row and a column. */
-function isPermutationStart(s: SimplexState): boolean {
+/** Every supply equals every demand, so each greedy shipment fills a row and a column. @internal */
+export function isPermutationStart(s: SimplexState): boolean {
   const { supply, n, m } = s;
   const q = supply[0] as number;
   for (let i = 0; i < n; i++) if (supply[i] !== q) return false;

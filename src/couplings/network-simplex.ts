@@ -1,4 +1,5 @@
 import { simplexMemory, type SimplexMemory } from "../engine/simplex-f64.js";
+import { auctionStart } from "./auction-start.js";
 import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
 
 /**
@@ -11,15 +12,21 @@ import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
  * against cycling.
  *
  * Two departures from LEMON, both for speed on minibatch OT. (1) The start is not the
- * all-artificial big-M tree but a greedy basic solution (each row in turn ships to its
- * cheapest columns with capacity left); the trees of that forest are joined Prim-like, each
- * by the zero-flow arc from one of its rows r to an already joined column k that maximises
- * pi_k - C_rk (arcs pointing to the root, so the tree is strongly feasible), and the first
- * one by a zero-cost arc to the root. No big-M enters the potentials, the reduced costs keep
- * full precision, and the start is dual-feasible on many arcs (30-40% fewer pivots than
- * hanging every tree from the root). (2) Arcs are never stored: arc `e = i m + j` is row i
- * -> column j with cost `C[e]`, and with infinite capacities a non-tree arc always has zero
- * flow, so flows live on the tree nodes (the flow of the arc to the parent).
+ * all-artificial big-M tree. Assignment-shaped problems (n = m >= 16, every supply equal to
+ * every demand) start from an ε-scaling auction on float32 costs (auction-start.ts): its
+ * permutation, each row hung from the root by an artificial zero-flow arc whose potential
+ * makes the tree's potentials the auction's ε-optimal duals, so few arcs start with a negative
+ * reduced cost (8 Gaussians -> moons, n = 256: 256 pivots instead of 856). Other problems (and
+ * those where WebAssembly SIMD is missing) start from a greedy basic solution (each row in turn
+ * ships to its cheapest columns with capacity left, improved by 2-opt exchanges when it is a
+ * permutation); the trees of that forest are joined Prim-like, each by the zero-flow arc from
+ * one of its rows r to an already joined column k that maximises pi_k - C_rk (arcs pointing to
+ * the root, so the tree is strongly feasible), and the first one by a zero-cost arc to the
+ * root. No big-M enters the potentials and the reduced costs keep full precision. (2) Arcs are
+ * never stored: arc `e = i m + j` is row i -> column j with cost `C[e]`, and with infinite
+ * capacities a non-tree arc always has zero flow, so flows live on the tree nodes (the flow of
+ * the arc to the parent). Artificial arcs are never priced: once one leaves the tree it never
+ * returns, and the certificate below concerns the real arcs only.
  *
  * On termination the potentials are recomputed from the tree and every arc is priced
  * again, so accumulated rounding cannot hide a violated arc; the flows are recomputed from
@@ -27,13 +34,15 @@ import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
  *
  * Pricing runs on WebAssembly SIMD where available (engine/simplex-f64.ts: the same
  * comparisons as {@link SimplexState.findEnteringArc}'s scalar loop, so the same pivots and the
- * same result); `wasm = false` keeps it in JavaScript.
+ * same result); `engine.wasm = false` keeps it (and the start) in JavaScript. The two starts
+ * reach the same optimal cost; where the optimum is not unique they may return different
+ * optimal plans.
  *
  * Node ids: rows 0..n-1, columns n..n+m-1, root n+m. @internal
  */
 export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number,
-  maxIterations: number, wasm = true): NetworkSimplexResult {
-  const s = new SimplexState(C, a, b, n, m, wasm);
+  maxIterations: number, engine: SimplexEngine = {}): NetworkSimplexResult {
+  const s = new SimplexState(C, a, b, n, m, engine);
   const iterations = s.run(maxIterations);
   s.recomputeFlows();
   s.recomputePotentials();
@@ -52,6 +61,14 @@ export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array
     rows: Int32Array.from(rows), columns: Int32Array.from(columns), values: Float64Array.from(values),
     u, v, iterations, converged: s.optimal,
   };
+}
+
+/** What runs where (tests compare the paths): both default to true. @internal */
+export interface SimplexEngine {
+  /** Pricing (and the auction start) on WebAssembly SIMD where available. */
+  wasm?: boolean;
+  /** The auction start of auction-start.ts for assignment-shaped problems, else the greedy start. */
+  auction?: boolean;
 }
 
 /** Output of {@link networkSimplex}: the plan in coordinate form and the duals. @internal */
@@ -81,23 +98,33 @@ export class SimplexState {
   readonly pi: Float64Array;
   readonly supply: Float64Array;
   readonly dirty: Int32Array;
-  /** Reduced costs above -tolerance count as >= 0 (rounding of C + pi_i - pi_j). */
-  readonly tolerance: number;
+  /**
+   * Reduced costs above -tolerance count as >= 0 (rounding of C + pi_i - pi_j): from max |C|
+   * while pivoting, from the tree's arcs when certifying (see {@link SimplexState.treeTolerance}).
+   */
+  tolerance: number;
   readonly rowsPerBlock: number;
   /** The columns' potentials: a view of pi from node n. */
   readonly piCol: Float64Array;
   readonly C: Float64Array;
+  /**
+   * Potentials of nodes hung from the root by artificial arcs (zero flow; never priced, so
+   * they leave the tree and never return): pi_u = pi_root + artificial[u]. Null: all zero.
+   */
+  artificial: Float64Array | null = null;
   /** The WebAssembly memory holding C and pi, when pricing runs there. */
   readonly kernel: SimplexMemory | null;
+  /** max C, min C and sum C, when the kernel computed them. */
+  readonly costStats: { max: number; min: number; sum: number } | null;
   nextRow = 0;
   optimal = false;
   // current pivot
   inArc = -1; join = -1; uIn = -1; vIn = -1; uOut = -1; delta = 0;
 
-  constructor(C: Float64Array, a: Float64Array, b: Float64Array, readonly n: number, readonly m: number, wasm = true) {
+  constructor(C: Float64Array, a: Float64Array, b: Float64Array, readonly n: number, readonly m: number, engine: SimplexEngine = {}) {
     const nodes = (this.nodes = n + m), size = nodes + 1;
     this.root = nodes;
-    this.kernel = wasm ? simplexMemory(C, n, m) : null;
+    this.kernel = engine.wasm ?? true ? simplexMemory(C, n, m) : null;
     this.C = this.kernel === null ? C : this.kernel.C;
     this.parent = new Int32Array(size); this.pred = new Int32Array(size); this.predDir = new Int8Array(size);
     this.thread = new Int32Array(size); this.revThread = new Int32Array(size);
@@ -107,13 +134,18 @@ export class SimplexState {
     for (let i = 0; i < n; i++) this.supply[i] = a[i] as number;
     for (let j = 0; j < m; j++) this.supply[n + j] = -(b[j] as number);
     let scale = 0;
-    for (let k = 0; k < C.length; k++) scale = Math.max(scale, Math.abs(C[k] as number));
+    this.costStats = this.kernel === null ? null : this.kernel.stats();
+    if (this.costStats !== null) {
+      scale = Math.max(0, this.costStats.max, -this.costStats.min);
+    } else {
+      for (let k = 0; k < C.length; k++) scale = Math.max(scale, Math.abs(C[k] as number));
+    }
     // pi_i is a sum along a tree path of at most n + m costs, so C + pi_i - pi_j carries a
     // rounding error below (n + m) eps max|C|: reduced costs above -4 (n + m) eps max|C| count as >= 0
     this.tolerance = 4 * (n + m) * 2.220446049250313e-16 * scale;
     this.piCol = this.pi.subarray(n, n + m);
     this.rowsPerBlock = Math.max(1, Math.round(Math.sqrt(n * m) / m));
-    greedyStart(this);
+    if (!((engine.auction ?? true) && auctionStart(this))) greedyStart(this);
   }
 
   /** Pivots until no arc has negative reduced cost or maxIterations pivots were made. */
@@ -131,6 +163,7 @@ export class SimplexState {
       if (iterations >= maxIterations) break;
       // certificate on exact potentials: drift in the incremental updates must not end the run early
       this.recomputePotentials();
+      this.tolerance = Math.min(this.tolerance, this.treeTolerance());
       if (!this.findEnteringArc()) { this.optimal = true; break; }
     }
     return iterations;
@@ -298,14 +331,33 @@ export class SimplexState {
     for (let u = uIn; u !== end; u = thread[u] as number) pi[u] = (pi[u] as number) + sigma;
   }
 
+  /**
+   * The rounding bound of reduced costs on potentials just recomputed from the tree: 4 (n + m)
+   * eps max |C_e| over the tree's real arcs. Each pi is a sum along a tree path of at most n + m
+   * of those costs, so |pi_i - pi_j| <= (n + m) max |C_e|; an arc with C_ij above that has a
+   * positive reduced cost whatever the rounding, and below it C_ij + pi_i - pi_j rounds within the
+   * bound. Costs far above the tree's (an outlier the optimal plan avoids) no longer loosen the
+   * certificate, as the global max |C| of the pivoting tolerance would.
+   */
+  treeTolerance(): number {
+    const { pred, C, nodes } = this;
+    let max = 0;
+    for (let u = 0; u < nodes; u++) {
+      const e = pred[u] as number;
+      if (e >= 0) max = Math.max(max, Math.abs(C[e] as number));
+    }
+    return 4 * (this.n + this.m) * 2.220446049250313e-16 * max;
+  }
+
   /** pi from the tree along the thread (preorder): tree arcs get zero reduced cost exactly. */
   recomputePotentials(): void {
-    const { pi, thread, parent, pred, predDir, root, C } = this;
+    const { pi, thread, parent, pred, predDir, root, C, artificial } = this;
     pi[root] = 0;
     for (let u = thread[root] as number; u !== root; u = thread[u] as number) {
       const e = pred[u] as number, p = pi[parent[u] as number] as number;
       // arc u -> parent (UP): C + pi_u - pi_p = 0; parent -> u (DOWN): C + pi_p - pi_u = 0
-      pi[u] = e < 0 ? p : predDir[u] === UP ? p - (C[e] as number) : p + (C[e] as number);
+      pi[u] = e < 0 ? (artificial === null ? p : p + (artificial[u] as number))
+        : predDir[u] === UP ? p - (C[e] as number) : p + (C[e] as number);
     }
   }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { networkSimplex, type NetworkSimplexResult } from "../../src/couplings/network-simplex.js";
 import { pairwiseCost } from "../../src/couplings/cost.js";
-import { simplexMemory } from "../../src/engine/simplex-f64.js";
+import { simplexMemory, squaredDistances2 } from "../../src/engine/simplex-f64.js";
+import { exactOTCoupling } from "../../src/couplings/exact-ot.js";
+import { fromRows } from "../../src/core/batch.js";
+import { NonFiniteError } from "../../src/core/errors.js";
 import { Random } from "../../src/random/random.js";
 import { gaussiansToMoons } from "../couplings/helpers.js";
 
@@ -17,8 +20,9 @@ function same(a: NetworkSimplexResult, b: NetworkSimplexResult): void {
 }
 
 function solveBoth(C: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number): NetworkSimplexResult {
-  const wasm = networkSimplex(C, a, b, n, m, 1e7, true);
-  same(wasm, networkSimplex(C, a, b, n, m, 1e7, false));
+  // the greedy start on both sides: only the pricing differs
+  const wasm = networkSimplex(C, a, b, n, m, 1e7, { wasm: true, auction: false });
+  same(wasm, networkSimplex(C, a, b, n, m, 1e7, { wasm: false }));
   return wasm;
 }
 
@@ -98,5 +102,30 @@ describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => 
     C.copyWithin(m, 0, m);
     const ones = new Float64Array(n).fill(1);
     expect(solveBoth(C, ones, ones, n, m).converged).toBe(true);
+  });
+});
+
+describe("2-D squared distances on WebAssembly SIMD into the simplex's memory (squaredDistances2)", () => {
+  it("equals pairwiseCost bit for bit (odd and even m, points far from the origin), and the simplex uses it in place", () => {
+    const rng = new Random(12);
+    for (const [n, m] of [[1, 1], [5, 7], [33, 32], [64, 65]] as const) {
+      const x = fromRows(Array.from({ length: n }, () => [rng.normal() * 1e3 + 5e3, rng.normal()]));
+      const y = fromRows(Array.from({ length: m }, () => [rng.normal(), rng.normal() * 1e-3]));
+      const reference = pairwiseCost(x, y).data;
+      const fused = squaredDistances2(x.data, y.data, n, m)!;
+      expect(fused.overflow).toBe(false);
+      expect(Array.from(fused.C).every((c, k) => Object.is(c, reference[k]))).toBe(true);
+      if (n === m) {
+        const ones = new Float64Array(n).fill(1);
+        same(networkSimplex(fused.C, ones, ones, n, m, 1e7), networkSimplex(reference, ones, ones, n, m, 1e7));
+      }
+    }
+  });
+
+  it("flags a distance that overflows, and exactOTCoupling then throws pairwiseCost's NonFiniteError", () => {
+    const x = fromRows([[1e200, 0], [0, 0]]), y = fromRows([[-1e200, 0], [1, 1]]);
+    expect(squaredDistances2(x.data, y.data, 2, 2)!.overflow).toBe(true);
+    expect(() => exactOTCoupling().pair(x, y, new Random(1))).toThrow(NonFiniteError);
+    expect(() => exactOTCoupling().pair(x, y, new Random(1))).toThrow(/pairwiseCost\(\): cost/);
   });
 });
