@@ -222,9 +222,12 @@ export function asBatch(fn: string, argument: string, x: unknown, options: AsBat
   if (isContiguous) {
     out = nd as Batch;
   } else {
+    // checkView bounded every address, so read through the strides (a plain object with data,
+    // shape, stride and offset works as well as an ndarray)
     const data = new Float64Array(n * d);
-    const src = nd as NdArray;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = src.get(i, j) as number;
+    const src = nd.data as ArrayLike<number>, offset = nd.offset as number;
+    const s0 = (nd.stride as number[])[0] as number, s1 = (nd.stride as number[])[1] as number;
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = src[offset + i * s0 + j * s1] as number;
     out = ndarray(data, [n, d]);
   }
   if (options.finite !== false) checkFiniteArray(fn, argument, out.data);

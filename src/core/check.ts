@@ -183,6 +183,21 @@ export function checkOptions<T extends object>(fn: string, argument: string, val
 }
 
 /**
+ * Checks an optional boolean option: `fallback` when undefined, else it must be true or false.
+ *
+ * @example
+ * ```ts
+ * checkBoolean("emd", "options.normalizeCost", undefined, false) // => false
+ * ```
+ * @category Checks
+ */
+export function checkBoolean(fn: string, argument: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value !== true && value !== false) throw new DomainError(fn, argument, "be true or false", describeValue(value));
+  return value;
+}
+
+/**
  * Checks that `value` is a function (a hook, a callback, a user's field function).
  *
  * @example

@@ -1,5 +1,6 @@
 import ndarray from "ndarray";
 import { asBatch } from "../core/batch.js";
+import { checkFiniteResult } from "../core/check.js";
 import { ConvergenceError } from "../core/errors.js";
 import type { CostMatrix } from "./cost.js";
 import { networkSimplex } from "./network-simplex.js";
@@ -38,7 +39,8 @@ export interface AssignmentResult {
  *
  * @param cost - cost matrix, shape [n, m], finite entries
  * @returns the assignment, its cost and the dual potentials
- * @throws {@link ShapeError} when `cost` is not an [n, m] ndarray; {@link NonFiniteError} for NaN or infinite costs;
+ * @throws {@link ShapeError} when `cost` is not an [n, m] ndarray; {@link NonFiniteError} for NaN or infinite costs,
+ * or a total or potential past the float64 range (costs near 1e308);
  * {@link ConvergenceError} if the simplex ever exceeded its pivot limit (1000 (n + m) + 10^6, far above what is measured)
  * @example
  * ```ts
@@ -109,5 +111,9 @@ export function solveAssignment(cost: CostMatrix): AssignmentResult {
     }
     u[i] = best;
   }
+  // costs near the float64 limit: the total or a potential can overflow although every cost is finite
+  checkFiniteResult("solveAssignment", "cost", [total]);
+  checkFiniteResult("solveAssignment", "u", u);
+  checkFiniteResult("solveAssignment", "v", v);
   return { rowToColumn, columnToRow, cost: total, u, v };
 }

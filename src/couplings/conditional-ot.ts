@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
-import { checkNonNegative } from "../core/check.js";
+import { checkNonNegative, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { CoupledBatch, PairConditions } from "../core/interfaces.js";
@@ -64,7 +64,8 @@ export interface ConditionalCoupling {
  * @category Couplings
  */
 export function conditionalOTCoupling(options: { lambda?: number } = {}): ConditionalCoupling {
-  const lambda = checkNonNegative("conditionalOTCoupling", "options.lambda", options?.lambda ?? 1);
+  options = checkOptions("conditionalOTCoupling", "options", options);
+  const lambda = checkNonNegative("conditionalOTCoupling", "options.lambda", options.lambda ?? 1);
   return {
     pair(x0: Batch, x1: Batch, third: Random | PairConditions, fourth?: PairConditions): ConditionalCoupledBatch {
       const fn = "conditionalOTCoupling.pair";

@@ -1,5 +1,5 @@
 import { asBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkBoolean, checkFiniteResult, checkInteger, checkOptions } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -72,8 +72,9 @@ export interface EmdResult extends TransportStatus {
  * @param options - iteration limit, non-convergence policy, cost normalisation
  * @returns the sparse plan, its cost, the potentials, iterations, convergence and marginal error
  * @throws {@link ShapeError} for a non-matrix, an empty one or weights of the wrong length;
- * {@link NonFiniteError} for NaN/infinite costs or weights; {@link DomainError} for negative
- * weights, a zero total, unequal totals or a bad option; {@link ConvergenceError} with `onNonConvergence: 'throw'`
+ * {@link NonFiniteError} for NaN/infinite costs or weights, or potentials past the float64 range (costs near
+ * 1e308); {@link DomainError} for negative weights, a zero or overflowing total, unequal totals or a bad option;
+ * {@link ConvergenceError} with `onNonConvergence: 'throw'`
  * @example
  * ```ts
  * const r = emd([0.5, 0.5], [0.25, 0.75], fromRows([[0, 1], [1, 0]]));
@@ -83,6 +84,7 @@ export interface EmdResult extends TransportStatus {
  * @category Couplings
  */
 export function emd(a: Weights, b: Weights, cost: CostMatrix, options: EmdOptions = {}): EmdResult {
+  options = checkOptions("emd", "options", options);
   return solveEmd(a, b, asBatch("emd", "cost", cost), options);
 }
 
@@ -95,7 +97,7 @@ export function solveEmd(a: Weights, b: Weights, c: CostMatrix, options: EmdOpti
   const maxIterations = checkInteger(fn, "options.maxIterations", options.maxIterations ?? Math.max(100000, 100 * (n + m)), 1);
   const wa = readMass(fn, "a", a, n), wb = readMass(fn, "b", b, m);
   const { supplyA, supplyB, unit } = supplies(fn, wa, wb, n, m);
-  const { data, scale } = normalizeCostData(c.data, options.normalizeCost ?? false);
+  const { data, scale } = normalizeCostData(c.data, checkBoolean(fn, "options.normalizeCost", options.normalizeCost, false), fn);
   const r = networkSimplex(data, supplyA, supplyB, n, m, maxIterations);
   const values = r.values;
   for (let k = 0; k < values.length; k++) values[k] = (values[k] as number) * unit;
@@ -107,6 +109,9 @@ export function solveEmd(a: Weights, b: Weights, c: CostMatrix, options: EmdOpti
     plan, u: r.u, v: r.v, iterations: r.iterations, converged: r.converged,
     cost: planCost(plan, c.data), marginalError: marginalError(plan, wa ?? uniform(n), wb ?? uniform(m)),
   };
+  // costs near the float64 limit: potentials the solve keeps finite can still overflow in C's units
+  checkFiniteResult(fn, "u", r.u);
+  checkFiniteResult(fn, "v", r.v);
   return reportConvergence(fn, policy, result, "optimality");
 }
 
@@ -168,10 +173,16 @@ function supplies(fn: string, a: Float64Array | null, b: Float64Array | null, n:
   let sa = 0, sb = 0;
   for (let i = 0; i < n; i++) sa += wa[i] as number;
   for (let j = 0; j < m; j++) sb += wb[j] as number;
+  if (!Number.isFinite(sa)) throw new DomainError(fn, "a", "have a total within the float64 range", String(sa));
+  if (!Number.isFinite(sb)) throw new DomainError(fn, "b", "have a total within the float64 range", String(sb));
   if (Math.abs(sa - sb) > 1e-9 * Math.max(sa, sb)) {
     throw new DomainError(fn, "b", `sum to the same total as a (${sa})`, `sum ${sb}`);
   }
-  const scaled = new Float64Array(m);
-  for (let j = 0; j < m; j++) scaled[j] = ((wb[j] as number) * sa) / sb;
+  const scaled = new Float64Array(m), ratio = sa / sb;
+  for (let j = 0; j < m; j++) {
+    const w = wb[j] as number, product = w * sa;
+    // w sa / sb as before, unless the product overflows or leaves the normal range (huge or tiny weights)
+    scaled[j] = Number.isFinite(product) && (product === 0 ? w === 0 : Math.abs(product) >= 2.2250738585072014e-308) ? product / sb : w * ratio;
+  }
   return { supplyA: wa, supplyB: scaled, unit: 1 };
 }

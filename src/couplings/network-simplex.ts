@@ -49,6 +49,7 @@ export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array
   const u = new Float64Array(n), v = new Float64Array(m);
   for (let i = 0; i < n; i++) u[i] = -(s.pi[i] as number);
   for (let j = 0; j < m; j++) v[j] = s.pi[n + j] as number;
+  if (s.costScale !== 1) unscale(u, v, s.costScale);
   // the plan: tree arcs between a row and a column with positive flow
   const rows: number[] = [], columns: number[] = [], values: number[] = [];
   for (let x = 0; x < n + m; x++) {
@@ -61,6 +62,32 @@ export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array
     rows: Int32Array.from(rows), columns: Int32Array.from(columns), values: Float64Array.from(values),
     u, v, iterations, converged: s.optimal,
   };
+}
+
+/**
+ * 2^-k that brings (2 (n + m) + 2) max |C| below 2^1000 (potentials are sums of up to n + m
+ * costs, reduced costs add two of them), or 1 when it is already there.
+ */
+function costShrink(maxAbs: number, nodes: number): number {
+  const bound = maxAbs * (2 * nodes + 2);
+  if (!(bound > 2 ** 1000)) return 1;
+  // bound may itself overflow: take the exponent of maxAbs and of the factor separately
+  const k = Math.ceil(Math.log2(maxAbs) + Math.log2(2 * nodes + 2)) - 1000;
+  return 2 ** -k;
+}
+
+/**
+ * Potentials of the scaled problem back in cost units: u_i + v_j is unchanged by u + t, v - t, so
+ * both sets are first centred on each other (t = (mid v - mid u) / 2), which keeps them finite
+ * whenever the costs they certify are. @internal
+ */
+function unscale(u: Float64Array, v: Float64Array, factor: number): void {
+  let uMin = Infinity, uMax = -Infinity, vMin = Infinity, vMax = -Infinity;
+  for (const x of u) { uMin = Math.min(uMin, x); uMax = Math.max(uMax, x); }
+  for (const x of v) { vMin = Math.min(vMin, x); vMax = Math.max(vMax, x); }
+  const t = (vMin / 2 + vMax / 2 - uMin / 2 - uMax / 2) / 2;
+  for (let i = 0; i < u.length; i++) u[i] = ((u[i] as number) + t) * factor;
+  for (let j = 0; j < v.length; j++) v[j] = ((v[j] as number) - t) * factor;
 }
 
 /** What runs where (tests compare the paths): both default to true. @internal */
@@ -121,11 +148,40 @@ export class SimplexState {
   // current pivot
   inArc = -1; join = -1; uIn = -1; vIn = -1; uOut = -1; delta = 0;
 
+  /**
+   * Costs past 2^1000 / (2 (n + m) + 2) are solved as C 2^-k (exact: a power of two), so no
+   * potential or reduced cost overflows; potentials are multiplied back by costScale = 2^k.
+   */
+  readonly costScale: number = 1;
+
   constructor(C: Float64Array, a: Float64Array, b: Float64Array, readonly n: number, readonly m: number, engine: SimplexEngine = {}) {
     const nodes = (this.nodes = n + m), size = nodes + 1;
     this.root = nodes;
-    this.kernel = engine.wasm ?? true ? simplexMemory(C, n, m) : null;
-    this.C = this.kernel === null ? C : this.kernel.C;
+    let kernel = engine.wasm ?? true ? simplexMemory(C, n, m) : null;
+    let stats = kernel === null ? null : kernel.stats();
+    let scale = 0;
+    if (stats !== null) {
+      scale = Math.max(0, stats.max, -stats.min);
+    } else {
+      for (let k = 0; k < C.length; k++) scale = Math.max(scale, Math.abs(C[k] as number));
+    }
+    const shrink = costShrink(scale, n + m);
+    if (shrink !== 1) {
+      this.costScale = 1 / shrink;
+      scale *= shrink;
+      if (kernel !== null && kernel.C !== C && kernel.C.buffer !== C.buffer) {
+        const K = kernel.C;
+        for (let k = 0; k < K.length; k++) K[k] = (K[k] as number) * shrink;
+        stats = kernel.stats();
+      } else {
+        // the caller's own array (or a view of it): scale a copy, priced in JavaScript
+        kernel = null; stats = null;
+        C = C.map((c) => c * shrink);
+      }
+    }
+    this.kernel = kernel;
+    this.costStats = stats;
+    this.C = kernel === null ? C : kernel.C;
     this.parent = new Int32Array(size); this.pred = new Int32Array(size); this.predDir = new Int8Array(size);
     this.thread = new Int32Array(size); this.revThread = new Int32Array(size);
     this.succNum = new Int32Array(size); this.lastSucc = new Int32Array(size);
@@ -133,13 +189,6 @@ export class SimplexState {
     this.supply = new Float64Array(size); this.dirty = new Int32Array(size);
     for (let i = 0; i < n; i++) this.supply[i] = a[i] as number;
     for (let j = 0; j < m; j++) this.supply[n + j] = -(b[j] as number);
-    let scale = 0;
-    this.costStats = this.kernel === null ? null : this.kernel.stats();
-    if (this.costStats !== null) {
-      scale = Math.max(0, this.costStats.max, -this.costStats.min);
-    } else {
-      for (let k = 0; k < C.length; k++) scale = Math.max(scale, Math.abs(C[k] as number));
-    }
     // pi_i is a sum along a tree path of at most n + m costs, so C + pi_i - pi_j carries a
     // rounding error below (n + m) eps max|C|: reduced costs above -4 (n + m) eps max|C| count as >= 0
     this.tolerance = 4 * (n + m) * 2.220446049250313e-16 * scale;

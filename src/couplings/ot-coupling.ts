@@ -1,5 +1,5 @@
 import { asBatch, gatherRows, type Batch } from "../core/batch.js";
-import { checkRandom } from "../core/check.js";
+import { checkBoolean, checkRandom } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CoupledBatch, Coupling } from "../core/interfaces.js";
@@ -62,6 +62,7 @@ export function checkBatches(fn: string, x0: Batch, x1: Batch): [Batch, Batch] {
 export function samplingCoupling(fn: string, options: OTCouplingOptions,
   solve: (C: CostMatrix) => TransportStatus & { plan: NdArray<Float64Array> | SparsePlan }): OTCoupling {
   let status: TransportStatus | null = null;
+  const replace = checkBoolean(fn.replace(/\.pair$/, ""), "options.replace", options.replace, true);
   return {
     get status() { return status; },
     pair(x0: Batch, x1: Batch, rng: Random): CoupledBatch {
@@ -81,7 +82,7 @@ export function samplingCoupling(fn: string, options: OTCouplingOptions,
         throw new DomainError(fn, "x1", "be within transport reach of x0 (the plan moves no mass: normalizeCost, or a larger reg or regM)",
           `a plan of total 0 at smallest squared distance ${min}`);
       }
-      const { indices0, indices1 } = samplePlan(r.plan, a.shape[0] as number, rng, { replace: options.replace ?? true });
+      const { indices0, indices1 } = samplePlan(r.plan, a.shape[0] as number, rng, { replace });
       return { x0: gatherRows(a, indices0), x1: gatherRows(b, indices1), indices0, indices1 };
     },
   };

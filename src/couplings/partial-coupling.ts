@@ -1,4 +1,4 @@
-import { checkInRange } from "../core/check.js";
+import { checkInRange, checkOptions } from "../core/check.js";
 import { samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { partialOT } from "./partial-ot.js";
 import { readPolicy } from "./status.js";
@@ -23,6 +23,7 @@ import { readPolicy } from "./status.js";
  * @category Couplings
  */
 export function partialOTCoupling(mass: number, options: OTCouplingOptions = {}): OTCoupling {
+  options = checkOptions("partialOTCoupling", "options", options);
   const fraction = checkInRange("partialOTCoupling", "mass", mass, Number.MIN_VALUE, 1);
   const solveOptions = {
     onNonConvergence: readPolicy("partialOTCoupling", options.onNonConvergence, "warn"), normalizeCost: options.normalizeCost ?? false,

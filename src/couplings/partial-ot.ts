@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkFinite } from "../core/check.js";
+import { checkFinite, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -35,6 +35,7 @@ import type { Weights } from "./weights.js";
  */
 export function partialOT(a: Weights, b: Weights, cost: CostMatrix, mass: number, options: EmdOptions = {}): EmdResult {
   const fn = "partialOT";
+  options = checkOptions(fn, "options", options);
   const c = asBatch(fn, "cost", cost);
   const n = c.shape[0] as number, m = c.shape[1] as number;
   if (n === 0 || m === 0) throw new ShapeError(fn, "cost", "have at least one row and one column", describeShape(c.shape));
@@ -51,7 +52,8 @@ export function partialOT(a: Weights, b: Weights, cost: CostMatrix, mass: number
   for (let k = 0; k < C.length; k++) big = Math.max(big, Math.abs(C[k] as number));
   const extended = new Float64Array((n + 1) * (m + 1));
   for (let i = 0; i < n; i++) extended.set(C.subarray(i * m, i * m + m), i * (m + 1));
-  extended[(n + 1) * (m + 1) - 1] = big > 0 ? 2 * big : 1;
+  // the dummy-to-dummy cell above every real cost (2 max|C|, or the largest double when that overflows)
+  extended[(n + 1) * (m + 1) - 1] = big > 0 ? Math.min(2 * big, Number.MAX_VALUE) : 1;
   const ea = new Float64Array(n + 1), eb = new Float64Array(m + 1);
   ea.set(wa); eb.set(wb);
   ea[n] = Math.max(sb - mass, 0); eb[m] = Math.max(sa - mass, 0);

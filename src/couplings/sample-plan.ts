@@ -1,7 +1,7 @@
 import ndarray, { type NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInteger, MAX_ELEMENTS, checkRandom, checkOptions } from "../core/check.js";
-import { DomainError } from "../core/errors.js";
+import { checkBoolean, checkInteger, MAX_ELEMENTS, checkRandom, checkOptions } from "../core/check.js";
+import { DomainError, ShapeError } from "../core/errors.js";
 import type { Random } from "../random/random.js";
 import type { SparsePlan } from "./emd.js";
 
@@ -44,7 +44,9 @@ export function samplePlan(plan: NdArray<Float64Array> | SparsePlan, count: numb
   options = checkOptions(fn, "options", options);
   checkInteger(fn, "count", count, 0, MAX_ELEMENTS);
   checkRandom(fn, "rng", rng);
+  const replace = checkBoolean(fn, "options.replace", options.replace, true);
   if (isSparse(plan)) {
+    checkSparse(fn, plan);
     // draw cells of the sparse plan, then map them to (row, column)
     const cells = samplePlan(ndarray(plan.values, [1, plan.values.length]), count, rng, options).indices1;
     const indices0 = new Int32Array(count), indices1 = new Int32Array(count);
@@ -66,7 +68,7 @@ export function samplePlan(plan: NdArray<Float64Array> | SparsePlan, count: numb
   }
   if (positive === 0) throw new DomainError(fn, "plan", "have a positive total", "0");
   const indices0 = new Int32Array(count), indices1 = new Int32Array(count);
-  if (options.replace ?? true) {
+  if (replace) {
     const cells = rng.categoricalMany(data, count);
     for (let k = 0; k < count; k++) {
       const c = cells[k] as number;
@@ -90,6 +92,20 @@ export function samplePlan(plan: NdArray<Float64Array> | SparsePlan, count: numb
     indices1[k] = c % m;
   }
   return { indices0, indices1 };
+}
+
+/** The sparse plan's cells: equal lengths, indices within [0, n) x [0, m). */
+function checkSparse(fn: string, plan: SparsePlan): void {
+  const { rows, columns, values, n, m } = plan;
+  if (rows.length !== values.length || columns.length !== values.length) {
+    throw new ShapeError(fn, "plan", "have rows, columns and values of one length", `${rows.length}, ${columns.length}, ${values.length}`);
+  }
+  for (let k = 0; k < values.length; k++) {
+    const i = rows[k] as number, j = columns[k] as number;
+    if (!(i >= 0 && i < n && j >= 0 && j < m)) {
+      throw new ShapeError(fn, `plan cell ${k}`, `lie in [0, ${n}) x [0, ${m})`, `(${i}, ${j})`);
+    }
+  }
 }
 
 function isSparse(plan: NdArray<Float64Array> | SparsePlan): plan is SparsePlan {

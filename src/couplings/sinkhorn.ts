@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { NdArray } from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
+import { checkBoolean, checkInRange, checkInteger, checkNonNegative, checkPositive, checkOptions, checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
 import type { CostMatrix } from "./cost.js";
@@ -76,7 +76,7 @@ export interface SinkhornResult extends TransportStatus {
  * @param cost - cost matrix, shape [n, m], finite
  * @param options - regularisation and stopping rule
  * @returns the plan, potentials, cost, iterations, convergence flag and final marginal error
- * @throws {@link NonFiniteError} for NaN/infinite costs or weights; {@link DomainError} for
+ * @throws {@link NonFiniteError} for NaN/infinite costs or weights, or a plan or potential that overflows; {@link DomainError} for
  * weights <= 0, unequal weight sums (relative difference > 1e-9) or a bad option;
  * {@link ShapeError} for mismatched lengths; {@link ConvergenceError} with `strict` or `onNonConvergence: 'throw'` when not converged
  * @example
@@ -99,13 +99,15 @@ export function sinkhorn(a: Weights, b: Weights, cost: CostMatrix, options: Sink
   if (Math.abs(sa - sb) > 1e-9 * Math.max(sa, sb)) {
     throw new DomainError(fn, "b", `sum to the same total as a (${sa})`, `sum ${sb}`);
   }
-  const { data, scale } = normalizeCostData(c.data, normalizeCost);
+  const { data, scale } = normalizeCostData(c.data, normalizeCost, fn);
   const r = anneal({
     a: wa, b: wb, cost: data, n, m, reg, phiA: 1, phiB: 1, maxIterations, tolerance: tolerance * sa, criterion: "marginal", omega: overRelaxation,
   }, epsilonScaling, sa);
   scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
   checkFiniteResult(fn, "plan", result.plan.data);
+  checkFiniteResult(fn, "f", result.f);
+  checkFiniteResult(fn, "g", result.g);
   return reportConvergence(fn, onNonConvergence, result, `tolerance ${tolerance}`);
 }
 
@@ -119,15 +121,15 @@ export function scalePotentials(f: Float64Array, g: Float64Array, scale: number)
 /** Reads and validates the options shared by the Sinkhorn solvers. @internal */
 export function readOptions(fn: string, options: SinkhornOptions): Required<SinkhornOptions> {
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object with reg", String(options));
-  const strict = options.strict ?? false;
+  const strict = checkBoolean(fn, "options.strict", options.strict, false);
   return {
     onNonConvergence: readPolicy(fn, options.onNonConvergence, strict ? "throw" : "ignore"),
-    normalizeCost: options.normalizeCost ?? false,
+    normalizeCost: checkBoolean(fn, "options.normalizeCost", options.normalizeCost, false),
     reg: checkPositive(fn, "options.reg", options.reg),
     maxIterations: checkInteger(fn, "options.maxIterations", options.maxIterations ?? 10000, 1),
     tolerance: checkNonNegative(fn, "options.tolerance", options.tolerance ?? 1e-9),
-    strict: options.strict ?? false,
-    epsilonScaling: options.epsilonScaling ?? true,
+    strict: checkBoolean(fn, "options.strict", options.strict, false),
+    epsilonScaling: checkBoolean(fn, "options.epsilonScaling", options.epsilonScaling, true),
     overRelaxation: checkInRange(fn, "options.overRelaxation", options.overRelaxation ?? 1, 1, 1.99),
   };
 }
@@ -164,7 +166,9 @@ export function anneal(base: EngineInput, scaling: boolean, mass: number): Engin
   let lo = Infinity, hi = -Infinity;
   for (let k = 0; k < base.cost.length; k++) { const x = base.cost[k] as number; if (x < lo) lo = x; if (x > hi) hi = x; }
   const regs = [base.reg];
-  while ((regs[0] as number) * 2 <= (hi - lo) / 10) regs.unshift((regs[0] as number) * 2);
+  // hi / 10 - lo / 10 stays finite for finite costs (hi - lo can overflow, and the doubling never ended)
+  const top = hi / 10 - lo / 10;
+  while ((regs[0] as number) * 2 <= top) regs.unshift((regs[0] as number) * 2);
   let remaining = base.maxIterations, used = 0;
   let f0: Float64Array | undefined, g0: Float64Array | undefined;
   for (let k = 0; k < regs.length - 1 && remaining > 1; k++) {

@@ -45,13 +45,24 @@ export function reportConvergence<R extends TransportStatus>(fn: string, policy:
   return result;
 }
 
-/** `C / max C` (torchcfm's normalize_cost) when asked, else C; returns the factor applied. @internal */
-export function normalizeCostData(C: Float64Array, normalize: boolean): { data: Float64Array; scale: number } {
+/**
+ * `C / max C` (torchcfm's normalize_cost) when asked, else C; returns the factor applied.
+ * @throws {@link DomainError} (naming `fn`'s options.normalizeCost) when a quotient leaves the float64 range (max C tiny against a large negative cost)
+ * @internal
+ */
+export function normalizeCostData(C: Float64Array, normalize: boolean, fn = "normalizeCost"): { data: Float64Array; scale: number } {
   if (!normalize) return { data: C, scale: 1 };
   let max = 0;
   for (let k = 0; k < C.length; k++) max = Math.max(max, C[k] as number);
   if (!(max > 0)) return { data: C, scale: 1 };
   const data = new Float64Array(C.length);
-  for (let k = 0; k < C.length; k++) data[k] = (C[k] as number) / max;
+  for (let k = 0; k < C.length; k++) {
+    const q = (C[k] as number) / max;
+    if (!Number.isFinite(q)) {
+      throw new DomainError(fn, "options.normalizeCost", "leave C / max C finite (max C is tiny against a negative cost)",
+        `C[${k}] / max C = ${C[k]} / ${max}`);
+    }
+    data[k] = q;
+  }
   return { data, scale: max };
 }

@@ -1,4 +1,4 @@
-import { checkPositive } from "../core/check.js";
+import { checkOptions, checkPositive } from "../core/check.js";
 import { samplingCoupling, type OTCoupling, type OTCouplingOptions } from "./ot-coupling.js";
 import { readPolicy } from "./status.js";
 import { sinkhornUnbalanced } from "./unbalanced.js";
@@ -36,6 +36,7 @@ export interface UnbalancedCouplingOptions extends OTCouplingOptions {
  */
 export function unbalancedOTCoupling(reg: number, regM: number, options: UnbalancedCouplingOptions = {}): OTCoupling {
   const fn = "unbalancedOTCoupling";
+  options = checkOptions(fn, "options", options);
   const sk = {
     reg: checkPositive(fn, "reg", reg), regMarginal: checkPositive(fn, "regM", regM), regType: options.regType ?? "kl",
     tolerance: options.tolerance ?? 1e-9, onNonConvergence: readPolicy(fn, options.onNonConvergence, "warn"),

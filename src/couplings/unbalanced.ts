@@ -58,7 +58,7 @@ export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, opt
   const regType = options.regType ?? "entropy";
   if (regType !== "entropy" && regType !== "kl") throw new DomainError(fn, "options.regType", "be 'entropy' or 'kl'", describeValue(regType));
   const phi = rho / (rho + o.reg);
-  const { data, scale } = normalizeCostData(c.data, o.normalizeCost);
+  const { data, scale } = normalizeCostData(c.data, o.normalizeCost, fn);
   let shifted = data;
   if (regType === "kl") {
     // exp(-C'/reg) = exp(-C/reg) a_i b_j: POT's kernel with the reference measure a b^T
@@ -75,5 +75,7 @@ export function sinkhornUnbalanced(a: Weights, b: Weights, cost: CostMatrix, opt
   scalePotentials(r.f, r.g, scale);
   const result = finish(r.plan, c.data, wa, wb, n, m, r.f, r.g, r.iterations, r.converged);
   checkFiniteResult(fn, "plan", result.plan.data);
+  checkFiniteResult(fn, "f", result.f);
+  checkFiniteResult(fn, "g", result.g);
   return reportConvergence(fn, o.onNonConvergence, result, `potential change <= ${o.tolerance}`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
 import { DomainError, NonFiniteError, checkFinite, checkFiniteArray, checkInRange, checkInteger, checkNonNegative, checkPositive, checkTime, timeAt, ShapeError } from "../../src/index.js";
+import { checkBoolean } from "../../src/core/check.js";
 
 describe("argument checks", () => {
   test.prop([fc.double({ noNaN: true, noDefaultInfinity: true })], { seed: 1 })("checkFinite returns every finite number unchanged", (x) => {
@@ -38,5 +39,13 @@ describe("argument checks", () => {
     expect(() => checkTime("p", "t", [0.5] as unknown as Float64Array, 1)).toThrow(DomainError);
     expect(timeAt(0.3, 5)).toBe(0.3);
     expect(timeAt(t, 1)).toBe(1);
+  });
+});
+
+describe("checkBoolean", () => {
+  it("gives the fallback for undefined, the value for a boolean, and a DomainError naming the option otherwise", () => {
+    expect(checkBoolean("f", "options.x", undefined, true)).toBe(true);
+    expect(checkBoolean("f", "options.x", false, true)).toBe(false);
+    for (const bad of ["no", 0, 1, null, {}]) expect(() => checkBoolean("f", "options.x", bad, true)).toThrow(/f\(\): options.x must be true or false/);
   });
 });

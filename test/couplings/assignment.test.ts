@@ -94,3 +94,19 @@ describe("solveAssignment", () => {
     expect(() => solveAssignment(ndarray(new Float64Array(3), [3]) as never)).toThrow(ShapeError);
   });
 });
+
+describe("solveAssignment at the edges of the float64 range", () => {
+  it("solves costs in [1e307, 5e307] like the same costs divided by 2^1000 (it hit the pivot limit)", () => {
+    const rng = new Random(3);
+    for (let trial = 0; trial < 20; trial++) {
+      const C = Float64Array.from({ length: 15 }, () => 1e307 + rng.uniform() * 4e307);
+      const big = solveAssignment(ndarray(C, [3, 5]));
+      const small = solveAssignment(ndarray(C.map((c) => c * 2 ** -1000), [3, 5]));
+      expect(Array.from(big.rowToColumn)).toEqual(Array.from(small.rowToColumn));
+    }
+  });
+
+  it("a total that overflows is a NonFiniteError, not -Infinity", () => {
+    expect(() => solveAssignment(fromRows([[1e308, -1e308], [-1e308, 1e308]]))).toThrow(NonFiniteError);
+  });
+});

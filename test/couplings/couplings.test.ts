@@ -4,6 +4,9 @@ import { independentCoupling } from "../../src/couplings/independent.js";
 import { pairedCoupling } from "../../src/couplings/paired.js";
 import { entropicOTCoupling, schrodingerBridgeCoupling } from "../../src/couplings/entropic-ot.js";
 import { samplePlan } from "../../src/couplings/sample-plan.js";
+import { partialOTCoupling } from "../../src/couplings/partial-coupling.js";
+import { unbalancedOTCoupling } from "../../src/couplings/unbalanced-coupling.js";
+import { conditionalOTCoupling } from "../../src/couplings/conditional-ot.js";
 import { fromRows, gatherRows, type Batch } from "../../src/core/batch.js";
 import { DomainError, ShapeError } from "../../src/core/errors.js";
 import type { CoupledBatch } from "../../src/core/interfaces.js";
@@ -91,5 +94,22 @@ describe("samplePlan", () => {
     expect(() => samplePlan(plan, 4, new Random(4), { replace: false })).toThrow(DomainError);
     expect(() => samplePlan(fromRows([[0, -1]]), 1, new Random(4))).toThrow(DomainError);
     expect(() => samplePlan(fromRows([[0, 0]]), 1, new Random(4))).toThrow(DomainError);
+  });
+});
+
+describe("coupling and samplePlan options are checked", () => {
+  it("options that are not objects or booleans are DomainErrors naming the option (raw TypeErrors or silent coercions before)", () => {
+    expect(() => partialOTCoupling(0.5, null as never)).toThrow(/partialOTCoupling\(\): options must be an options object/);
+    expect(() => unbalancedOTCoupling(0.1, 1, null as never)).toThrow(DomainError);
+    expect(() => conditionalOTCoupling("x" as never)).toThrow(DomainError);
+    expect(() => exactOTCoupling({ replace: "no" as never })).toThrow(/options.replace must be true or false/);
+    expect(() => samplePlan(fromRows([[0, 1], [1, 0]]), 2, new Random(1), { replace: "no" as never })).toThrow(DomainError);
+  });
+
+  it("a sparse plan with cells outside [0, n) x [0, m) or ragged arrays is a ShapeError (it returned the bad indices)", () => {
+    const bad = { n: 2, m: 2, rows: Int32Array.from([5]), columns: Int32Array.from([9]), values: Float64Array.from([1]) };
+    expect(() => samplePlan(bad, 2, new Random(1))).toThrow(ShapeError);
+    const ragged = { n: 2, m: 2, rows: Int32Array.from([0]), columns: Int32Array.from([0, 1]), values: Float64Array.from([1, 1]) };
+    expect(() => samplePlan(ragged, 2, new Random(1))).toThrow(ShapeError);
   });
 });

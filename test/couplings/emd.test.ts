@@ -196,3 +196,41 @@ describe("emd", () => {
     expect(Array.from(b)).toEqual([0.5, 0.5]);
   });
 });
+
+describe("emd at the edges of the float64 range", () => {
+  const c22 = fromRows([[0, 1], [1, 0]]);
+  it("keeps the plan's mass for weights near 1e155 and 1e-170 (the rescaled supplies overflowed or vanished)", () => {
+    for (const w of [1e155, 1e-160, 1e-170]) {
+      const r = emd([w, w], [w, w], c22);
+      expect(Array.from(r.plan.values)).toEqual([w, w]);
+      expect(r.cost).toBe(0);
+      expect(r.marginalError).toBe(0);
+    }
+  });
+
+  it("solves costs near ±1e308 exactly, with finite certifying potentials (sums of costs overflowed)", () => {
+    const C = new Float64Array([1e308, -1e308, -1e308, 1e308]);
+    const a = new Float64Array([0.5, 0.5]), b = new Float64Array([0.3, 0.7]);
+    const r = emd(a, b, ndarray(C, [2, 2]));
+    // the best plan puts all it can on the -1e308 cells: 0.5 at (0, 1), 0.3 at (1, 0), 0.2 at (1, 1)
+    expect(r.cost).toBeCloseTo(-0.6e308, -300);
+    expect(Math.abs(r.cost / -0.6e308 - 1)).toBeLessThan(1e-12);
+    for (const x of [...r.u, ...r.v]) expect(Number.isFinite(x)).toBe(true);
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect((r.u[i] as number) / 2 + (r.v[j] as number) / 2).toBeLessThanOrEqual((C[i * 2 + j] as number) / 2 + 1e-12 * Math.abs(C[i * 2 + j] as number));
+  });
+
+  it("rejects totals past the float64 range, options that are not an object, and a non-boolean normalizeCost", () => {
+    expect(() => emd([1e308, 1e308], [1e308, 1e308], c22)).toThrow(DomainError);
+    expect(() => emd(null, null, c22, null as never)).toThrow(/emd\(\): options must be an options object/);
+    expect(() => emd(null, null, c22, { normalizeCost: "no" as never })).toThrow(/options.normalizeCost must be true or false/);
+    expect(() => emd(null, null, fromRows([[1e-310, -1e10], [-1e10, 1e-310]]), { normalizeCost: true })).toThrow(DomainError);
+  });
+
+  it("reads a plain ndarray-like object through its strides (a column-major view)", () => {
+    const r = emd(null, null, { data: [0, 1, 1, 0], shape: [2, 2], stride: [1, 2], offset: 0 } as never);
+    expect(r.cost).toBe(0);
+    const t = emd(null, null, { data: [5, 0, 1, 1, 0, 7], shape: [2, 2], stride: [1, 2], offset: 1 } as never);
+    // the view is [[0, 1], [1, 0]] from offset 1 (column-major)
+    expect(t.cost).toBe(0);
+  });
+});

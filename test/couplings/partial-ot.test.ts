@@ -86,3 +86,14 @@ describe("partialOT", () => {
     expect(() => partialOT([-1, 2], null, C, 0.5)).toThrow(DomainError);
   });
 });
+
+describe("partialOT at the edges of the float64 range", () => {
+  it("solves costs near 1e308 (its dummy cell cost 2 max|C| overflowed) and weights near 1e160", () => {
+    const r = partialOT(null, null, fromRows([[1e308, 0], [0, 1e308]]), 0.5);
+    expect(r.cost).toBe(0);
+    const w = partialOT([1e160, 1e160], [1e160, 1e160], fromRows([[0, 1], [1, 0]]), 1e160);
+    expect(w.plan.values.reduce((s, x) => s + x, 0)).toBeCloseTo(1e160, -150);
+    for (const x of w.plan.values) expect(Number.isFinite(x)).toBe(true);
+    expect(() => partialOT(null, null, fromRows([[0, 1], [1, 0]]), 0.5, null as never)).toThrow(DomainError);
+  });
+});

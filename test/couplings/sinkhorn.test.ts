@@ -143,3 +143,19 @@ describe("sinkhornUnbalanced", () => {
     expect(() => sinkhornUnbalanced(null, null, C, { reg: 0.1 } as never)).toThrow(DomainError);
   });
 });
+
+describe("sinkhorn at the edges of the float64 range", () => {
+  it("ends (no endless ε schedule) when the cost range overflows: max - min of ±9e307", () => {
+    const C = fromRows([[9e307, -9e307], [-9e307, 9e307]]);
+    const r = sinkhorn(null, null, C, { reg: 1, maxIterations: 100 });
+    // the plan sits on the -9e307 cells
+    expect(r.cost).toBe(-9e307);
+    expect(() => sinkhornUnbalanced(null, null, C, { reg: 1, regMarginal: 1, maxIterations: 100 })).toThrow(NonFiniteError);
+  });
+
+  it("normalizeCost that would overflow is a DomainError; overflowing potentials a NonFiniteError (was converged with -Infinity)", () => {
+    expect(() => sinkhorn(null, null, fromRows([[1e-310, -1e10], [-1e10, 1e-310]]), { reg: 1, normalizeCost: true })).toThrow(DomainError);
+    expect(() => sinkhorn(null, null, fromRows([[1e300, 2e300], [3e300, 1e300]]), { reg: 1e10, normalizeCost: true, epsilonScaling: false })).toThrow(NonFiniteError);
+    expect(() => sinkhorn(null, null, fromRows([[0, 1], [1, 0]]), { reg: 1, epsilonScaling: "yes" as never })).toThrow(DomainError);
+  });
+});
