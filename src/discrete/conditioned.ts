@@ -4,6 +4,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { DiscretePosteriorModel } from "./ctmc-sampler.js";
 import type { Tokens } from "./tokens.js";
+import { asTokens } from "./tokens.js";
 
 /**
  * A posterior model of a discrete path conditioned on a continuous (or embedded) condition:
@@ -30,7 +31,7 @@ export interface ConditionedPosteriorModel {
  * @param condition - one condition row per sequence, shape [n, model.conditionDim]
  * @returns the model with its conditions bound
  * @throws {@link DomainError} for a model without `posteriorConditioned`; {@link ShapeError} for a condition of the wrong width and (from
- *   the bound model) for token batches whose row count differs from the condition's; {@link NonFiniteError} for NaN/Inf conditions
+ *   the bound model) for an `xt` that is not a batch of tokens or whose row count differs from the condition's; {@link NonFiniteError} for NaN/Inf conditions
  * @example
  * ```ts
  * // every position jumps to the state given by its sequence's condition
@@ -52,7 +53,7 @@ export function withPosteriorCondition(model: ConditionedPosteriorModel, conditi
   return {
     states: model.states,
     posterior(xt: Tokens, t: number): Batch {
-      const rows = Array.isArray(xt?.shape) ? xt.shape[0] : undefined;
+      const rows = asTokens(fn, "xt", xt).shape[0];
       if (rows !== n) throw new ShapeError(fn, "condition", `have one row per sequence of xt (${describeValue(rows)})`, describeShape(c.shape));
       return model.posteriorConditioned(xt, t, c);
     },

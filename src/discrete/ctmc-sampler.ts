@@ -1,8 +1,8 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger, checkOptions, MAX_DIM, MAX_STEPS } from "../core/check.js";
-import { DomainError } from "../core/errors.js";
+import { checkFinite, checkFiniteArray, checkInteger, checkMethods, checkOptions, MAX_DIM, MAX_STEPS } from "../core/check.js";
+import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler } from "../core/interfaces.js";
 import { Random } from "../random/random.js";
@@ -44,7 +44,7 @@ export interface CtmcSampleOptions {
   source?: DiscreteSource;
   /** Weight a_t >= 0 of the divergence-free term (a number or a function of t; default 0). */
   divergenceFree?: number | ((t: number) => number);
-  /** Step grid, strictly increasing in [0, 1], at least 2 nodes (e.g. `powerGrid(N, rho)`); overrides t0, t1 and steps. */
+  /** Step grid, strictly increasing in [0, 1], 2 to MAX_STEPS + 1 nodes (e.g. `powerGrid(N, rho)`); overrides t0, t1 and steps. */
   timeGrid?: ArrayLike<number>;
   /** Also return the tokens at every grid node, the start included, in `times` and `trajectory` (default false). */
   returnIntermediates?: boolean;
@@ -73,11 +73,19 @@ export interface CtmcSampleResult {
  * probability proportional to r(y). A step that ends where kappa = 1 draws the token from the
  * posterior itself, the exact transition there.
  *
+ * Posterior rows of any scale are normalised (divided by their largest entry first where their
+ * sum overflows or is subnormal). Where the rate coefficients overflow (kappa_t subnormal with a
+ * divergence-free term, or kappa' near the largest double) the rates are scaled to order 1 and
+ * the jump probability is computed from logarithms, so the step stays exact.
+ *
  * @param model - the posterior model
  * @param x0 - start tokens, shape [n, positions], states in [0, model.states)
  * @param options - scheduler, generator, time grid, source and divergence-free weight
  * @returns the final tokens and statistics
- * @throws {@link ShapeError} for a posterior of the wrong shape; {@link DomainError} for bad options, negative or all-zero posterior rows, a divergence-free term without a source or where kappa_t = 0
+ * @throws {@link ShapeError} for a posterior of the wrong shape or source probabilities of the wrong length; {@link DomainError} for bad options
+ *   (a `divergenceFree` that is not a number or function, a `source` without `probabilities()`, a `timeGrid` of more than MAX_STEPS + 1 nodes,
+ *   a decreasing scheduler), negative or all-zero posterior rows, source probabilities that are negative or do not sum to 1, a divergence-free
+ *   term without a source or where kappa_t = 0; {@link NonFiniteError} for NaN/Infinity in the posterior or the source probabilities
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -101,12 +109,11 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
   const grid = stepGrid(fn, options);
   const steps = grid.length - 1;
   const divergenceFree = options.divergenceFree ?? 0;
-  let p0: Float64Array | undefined;
-  if (divergenceFree !== 0) {
-    if (source === undefined) throw new DomainError(fn, "options.source", "be given with a divergence-free term", "undefined");
-    if (source.states !== S) throw new DomainError(fn, "options.source", `have ${S} states like the model`, String(source.states));
-    p0 = source.probabilities();
+  if (typeof divergenceFree !== "number" && typeof divergenceFree !== "function") {
+    throw new DomainError(fn, "options.divergenceFree", "be a number >= 0 or a function of t", describeValue(divergenceFree));
   }
+  let p0: Float64Array | undefined;
+  if (divergenceFree !== 0) p0 = sourceProbabilities(fn, source, S);
 
   const x = Int32Array.from(start.data);
   const tokens = ndarray(x, [n, positions]);
@@ -119,13 +126,30 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
     const tNext = grid[step + 1] as number;
     const h = tNext - t;
     const p = asBatch(fn, "model.posterior(xt, t)", model.posterior(tokens, t), { rows: n * positions, dim: S });
-    const last = mixtureKappa(scheduler, tNext, fn).kappa === 1;
+    const kappaNext = mixtureKappa(scheduler, tNext, fn).kappa;
+    const last = kappaNext === 1;
     const { kappa, dKappa } = mixtureKappa(scheduler, t, fn);
-    const c = last ? 0 : dKappa / (1 - kappa);
+    if (kappa === 1 && !last) {
+      throw new DomainError(fn, "scheduler", "have kappa_t non-decreasing (kappa_t = 1 only at the end)", `kappa = 1 at t = ${t}, ${kappaNext} at t = ${tNext}`);
+    }
+    let c = last ? 0 : dKappa / (1 - kappa);
     const a = typeof divergenceFree === "number" ? divergenceFree : divergenceFree(t);
     if (!(Number.isFinite(a) && a >= 0)) throw new DomainError(fn, "options.divergenceFree", "be a finite number >= 0", `${describeValue(a)} at t = ${t}`);
     if (a > 0 && !last && kappa === 0) throw new DomainError(fn, "options.divergenceFree", "be 0 where kappa_t = 0 (its rate a kappa'/kappa is infinite there)", `${a} at t = ${t}`);
-    const cDiv = a > 0 && !last ? (a * dKappa) / (kappa * (1 - kappa)) : 0;
+    let cDiv = a > 0 && !last ? (a * dKappa) / (kappa * (1 - kappa)) : 0;
+    // The rates are r(y) = c p(y) + cDiv q(y), q = (1 - kappa) p0 + kappa p, so their sum is at most
+    // c + cDiv. Where that overflows (kappa subnormal with a divergence-free term: 1/kappa > 2^1024;
+    // an absurd kappa'), write r = F w with w = c' p + cDiv' q of order 1 and take the jump
+    // probability h F sum w from logarithms: F = kappa' m / (kappa (1 - kappa)), c' = kappa / m,
+    // cDiv' = a / m, m = max(kappa, a); without the term F = kappa' / (1 - kappa), c' = 1.
+    // Ordinary steps (logStep NaN) keep their arithmetic, and their draws.
+    let logStep = Number.NaN;
+    if (!(c + cDiv <= 2 ** 1000)) {
+      const m = Math.max(kappa, a);
+      logStep = Math.log(h) + Math.log(dKappa) - Math.log1p(-kappa) + (a > 0 ? Math.log(m) - Math.log(kappa) : 0);
+      c = a > 0 ? kappa / m : 1;
+      cDiv = a > 0 ? a / m : 0;
+    }
     for (let r = 0; r < n * positions; r++) {
       const row = r * S;
       let total = 0;
@@ -134,21 +158,34 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
         if (py < 0) throw new DomainError(fn, "model.posterior(xt, t)", "contain probabilities >= 0", `${py} at row ${r}, column ${y}`);
         total += py;
       }
+      // A sum that overflows (entries near the largest double) or is so small that u * total loses
+      // bits (subnormal entries): normalise by the row's largest entry first. Ordinary rows keep
+      // scale 1, and p / 1 is exact, so their draws keep their bits.
+      let scale = 1;
+      if (!(total >= TINY_TOTAL && total <= Number.MAX_VALUE)) {
+        let max = 0;
+        for (let y = 0; y < S; y++) max = Math.max(max, p.data[row + y] as number);
+        if (max > 0) {
+          scale = max;
+          total = 0;
+          for (let y = 0; y < S; y++) total += (p.data[row + y] as number) / scale;
+        }
+      }
       if (!(total > 0)) throw new DomainError(fn, "model.posterior(xt, t)", "have rows with a positive sum", `a zero row at row ${r}`);
       if (last) {
-        x[r] = categorical(rng, p.data, row, S, total, -1);
+        x[r] = categorical(rng, p.data, row, S, total, -1, scale);
         continue;
       }
       const state = x[r] as number;
       let lambda = 0;
       for (let y = 0; y < S; y++) {
-        const py = (p.data[row + y] as number) / total;
+        const py = (p.data[row + y] as number) / scale / total;
         const ry = y === state ? 0 : c * py + (cDiv === 0 ? 0 : cDiv * ((1 - kappa) * ((p0 as Float64Array)[y] as number) + kappa * py));
         rates[y] = ry;
         lambda += ry;
       }
-      const jump = Math.min(1, h * lambda);
-      if (rng.uniform() < jump) x[r] = categorical(rng, rates, 0, S, lambda, state);
+      const jump = logStep !== logStep ? Math.min(1, h * lambda) : lambda > 0 ? Math.min(1, Math.exp(logStep + Math.log(lambda))) : 0;
+      if (rng.uniform() < jump) x[r] = categorical(rng, rates, 0, S, lambda, state, 1);
     }
   }
   const result: CtmcSampleResult = { x: tokens, nfe: steps, steps };
@@ -163,6 +200,11 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
 /** The nodes of the options: `timeGrid`, or `steps` equal steps from t0 to t1. */
 function stepGrid(fn: string, options: CtmcSampleOptions): Float64Array {
   if (options.timeGrid !== undefined) {
+    // the same limit as options.steps, checked before the grid is copied
+    const length = (options.timeGrid as { length?: unknown } | null)?.length;
+    if (typeof length === "number" && length > MAX_STEPS + 1) {
+      throw new DomainError(fn, "options.timeGrid", `have at most ${MAX_STEPS + 1} nodes (${MAX_STEPS} steps, the limit of options.steps)`, `length ${length}`);
+    }
     const g = checkTimeGrid(fn, "options.timeGrid", options.timeGrid);
     if (!((g[0] as number) >= 0 && (g[1] as number) > (g[0] as number) && (g[g.length - 1] as number) <= 1)) {
       throw new DomainError(fn, "options.timeGrid", "increase from t0 >= 0 to t1 <= 1", `[${g[0]}, ..., ${g[g.length - 1]}]`);
@@ -179,13 +221,44 @@ function stepGrid(fn: string, options: CtmcSampleOptions): Float64Array {
   return g;
 }
 
-/** An index in [0, S) drawn with probability w[offset + y] / total, skipping `skip`. */
-function categorical(rng: Random, w: Float64Array, offset: number, S: number, total: number, skip: number): number {
+/**
+ * Smallest row total used as is: below it u * total, u of 53 bits, falls among the subnormals
+ * (2^-1022 * 2^53 = 2^-969) and loses precision (as in Random.categorical).
+ */
+const TINY_TOTAL = 2 ** -960;
+
+/**
+ * p0 of the source of a divergence-free term: a DiscreteSource with S states whose
+ * `probabilities()` has S finite entries >= 0 summing to 1 (within rounding). Returns a copy.
+ */
+function sourceProbabilities(fn: string, source: DiscreteSource | undefined, S: number): Float64Array {
+  if (source === undefined) throw new DomainError(fn, "options.source", "be given with a divergence-free term", "undefined");
+  checkMethods(fn, "options.source", source, ["probabilities"], "a DiscreteSource { states, probabilities() }");
+  if (source.states !== S) throw new DomainError(fn, "options.source", `have ${S} states like the model`, describeValue(source.states));
+  const given = source.probabilities() as unknown;
+  const argument = "options.source.probabilities()";
+  if (given === null || typeof given !== "object" || (given as ArrayLike<number>).length !== S) {
+    throw new ShapeError(fn, argument, `be an array of ${S} probabilities (one per state)`, describeValue(given));
+  }
+  const p0 = Float64Array.from(checkFiniteArray(fn, argument, given as ArrayLike<number>));
+  let total = 0;
+  for (let y = 0; y < S; y++) {
+    const v = p0[y] as number;
+    if (v < 0) throw new DomainError(fn, argument, "contain probabilities >= 0", `${v} at index ${y}`);
+    total += v;
+  }
+  // the rounding of S <= 2^20 terms such as 1/K is below 1e-9; 1e-6 also admits float32 sources
+  if (!(Math.abs(total - 1) <= 1e-6)) throw new DomainError(fn, argument, "sum to 1 (within 1e-6)", describeValue(total));
+  return p0;
+}
+
+/** An index in [0, S) drawn with probability w[offset + y] / scale / total, skipping `skip`. */
+function categorical(rng: Random, w: Float64Array, offset: number, S: number, total: number, skip: number, scale: number): number {
   let u = rng.uniform() * total;
   let last = -1;
   for (let y = 0; y < S; y++) {
     if (y === skip) continue;
-    const wy = w[offset + y] as number;
+    const wy = (w[offset + y] as number) / scale;
     if (wy > 0) last = y;
     u -= wy;
     if (u < 0 && wy > 0) return y;

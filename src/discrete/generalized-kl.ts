@@ -7,7 +7,8 @@ import { checkTime, timeAt } from "../core/time.js";
 import type { Tokens } from "./tokens.js";
 import { asTokens } from "./tokens.js";
 import { mixtureKappa } from "./kappa.js";
-import { outputArray } from "../core/check.js";
+import { checkFiniteResult, outputArray } from "../core/check.js";
+import { describeShape } from "../core/format.js";
 
 /**
  * The generalized-KL loss of the mixture path (Gat et al., 2024; Holderrieth et al., 2024;
@@ -20,6 +21,7 @@ import { outputArray } from "../core/check.js";
  * Example: p uniform over 3 states, t = 0.5 under condOT (c = 2), x_t = x1: loss = -2 (1/3 - 1) = 4/3.
  *
  * Logits may be -Infinity (probability 0); the loss is then +Infinity where p(x1) = 0 and x_t != x1.
+ * log p is computed as (z - max z) - ln sum exp(z - max z), accurate for logits of any size (1e16 included).
  *
  * @param logits - unnormalised log-probabilities, shape [n * positions, S]; row i * positions + l is position l of sequence i
  * @param x1 - data tokens, shape [n, positions]
@@ -28,7 +30,9 @@ import { outputArray } from "../core/check.js";
  * @param scheduler - a convex scheduler; kappa_t = alpha_t
  * @param out - optional destination of length n * positions
  * @returns the loss of every (sequence, position), length n * positions
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for kappa_t = 1, a non-convex scheduler or a row of logits that are all -Infinity; {@link NonFiniteError} for NaN or +Infinity logits, or a loss that overflows with p(x1) > 0
+ * @throws {@link ShapeError} for mismatched shapes or logits without columns; {@link DomainError} for kappa_t = 1, a non-convex or decreasing scheduler or a
+ *   row of logits that are all -Infinity; {@link NonFiniteError} for NaN or +Infinity logits, or a loss that overflows where x1's logit is finite
+ *   (p(x1) > 0: logits 1e308 apart, or kappa'_t near the largest double)
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -46,7 +50,8 @@ export function mixtureGeneralizedKL(
   if (o.length !== n * positions) throw new ShapeError(fn, "out", `have length ${n * positions}`, String(o.length));
   const logp = new Float64Array(S);
   for (let i = 0; i < n; i++) {
-    const c = jumpCoefficient(fn, scheduler, timeAt(t, i));
+    const jump = jumpCoefficient(fn, scheduler, timeAt(t, i));
+    const c = jump.c;
     for (let l = 0; l < positions; l++) {
       const r = i * positions + l;
       logSoftmax(fn, z.data, r, S, logp);
@@ -54,9 +59,10 @@ export function mixtureGeneralizedKL(
       const st = b.data[r] as number;
       const pt = Math.exp(logp[st] as number);
       // c = 0 (kappa' = 0) gives loss 0 even where log p(x1) = -Infinity.
-      o[r] = c === 0 ? 0 : s1 === st ? c * (1 - pt) : 0 - c * (pt + (logp[s1] as number));
+      o[r] = c === 0 ? 0 : s1 === st ? scaleBy(jump, 1 - pt) : 0 - scaleBy(jump, pt + (logp[s1] as number));
       // +Infinity is the true loss only where p(x1) = 0 exactly (a -Infinity logit); else it is overflow
-      if (!Number.isFinite(o[r] as number) && (logp[s1] as number) > -Infinity) {
+      // (log p(x1) itself overflows to -Infinity for logits more than the largest double apart)
+      if (!Number.isFinite(o[r] as number) && (z.data[r * S + s1] as number) > -Infinity) {
         throw new NonFiniteError(fn, "result", "be finite for finite input (overflow; rescale the logits or move t away from kappa_t = 1)",
           `${o[r]} at row ${r} (log p(x1) = ${logp[s1]}, kappa'/(1 - kappa) = ${c})`);
       }
@@ -77,7 +83,7 @@ export function mixtureGeneralizedKL(
  * @param scheduler - a convex scheduler; kappa_t = alpha_t
  * @param out - optional destination, shape [n * positions, S]
  * @returns the gradient, shape [n * positions, S]
- * @throws as {@link mixtureGeneralizedKL}
+ * @throws as {@link mixtureGeneralizedKL}, and a {@link NonFiniteError} for a gradient that overflows (kappa'_t near the largest double)
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -94,7 +100,9 @@ export function mixtureGeneralizedKLGradient(
   const o = outputBatch(fn, out, n * positions, S);
   const logp = new Float64Array(S);
   for (let i = 0; i < n; i++) {
-    const c = jumpCoefficient(fn, scheduler, timeAt(t, i));
+    const jump = jumpCoefficient(fn, scheduler, timeAt(t, i));
+    const c = jump.c;
+    const exact = Number.isFinite(c);
     for (let l = 0; l < positions; l++) {
       const r = i * positions + l;
       logSoftmax(fn, z.data, r, S, logp);
@@ -104,9 +112,12 @@ export function mixtureGeneralizedKLGradient(
       const miss = s1 === st ? 0 : 1;
       for (let j = 0; j < S; j++) {
         const pj = Math.exp(logp[j] as number);
-        o.data[r * S + j] = -c * (pt * ((j === st ? 1 : 0) - pj) + miss * ((j === s1 ? 1 : 0) - pj));
+        const v = pt * ((j === st ? 1 : 0) - pj) + miss * ((j === s1 ? 1 : 0) - pj);
+        // |v| <= 2, so only an overflowing c (kappa' above 2^971) can make it non-finite
+        o.data[r * S + j] = exact ? -c * v : -scaleBy(jump, v);
       }
     }
+    if (!exact) checkFiniteResult(fn, "result", o.data.subarray(i * positions * S, (i + 1) * positions * S));
   }
   return o;
 }
@@ -114,6 +125,7 @@ export function mixtureGeneralizedKLGradient(
 function validate(fn: string, logits: Batch, x1: Tokens, xt: Tokens, t: Time) {
   const z = asBatch(fn, "logits", logits, { finite: false });
   const S = z.shape[1] as number;
+  if (S === 0) throw new ShapeError(fn, "logits", "have at least one column (one per state)", describeShape(z.shape));
   const a = asTokens(fn, "x1", x1, { states: S });
   const [n, positions] = a.shape as [number, number];
   const b = asTokens(fn, "xt", xt, { rows: n, positions, states: S });
@@ -126,11 +138,23 @@ function validate(fn: string, logits: Batch, x1: Tokens, xt: Tokens, t: Time) {
   return { z, a, b, n, positions, S };
 }
 
-/** c = kappa'_t / (1 - kappa_t), finite only where kappa_t < 1. */
-function jumpCoefficient(fn: string, scheduler: Scheduler, t: number): number {
+/** The jump coefficient c = kappa'_t / (1 - kappa_t) with its factors; kappa_t < 1 is checked. */
+interface JumpCoefficient {
+  c: number;
+  dKappa: number;
+  oneMinusKappa: number;
+}
+
+/** c = kappa'_t / (1 - kappa_t), finite where kappa_t < 1 unless kappa' is absurd (above 2^971). */
+function jumpCoefficient(fn: string, scheduler: Scheduler, t: number): JumpCoefficient {
   const { kappa, dKappa } = mixtureKappa(scheduler, t, fn);
   if (kappa === 1) throw new DomainError(fn, "t", "be a time where kappa_t < 1 (the rate kappa'/(1 - kappa) is infinite at kappa = 1)", String(t));
-  return dKappa / (1 - kappa);
+  return { c: dKappa / (1 - kappa), dKappa, oneMinusKappa: 1 - kappa };
+}
+
+/** c v, or kappa' v / (1 - kappa) where c itself overflowed (finite where the product is). */
+function scaleBy(jump: JumpCoefficient, v: number): number {
+  return Number.isFinite(jump.c) ? jump.c * v : (jump.dKappa * v) / jump.oneMinusKappa;
 }
 
 /** log softmax of row r of z into logp (max-shifted). */
@@ -140,6 +164,7 @@ function logSoftmax(fn: string, z: Float64Array, r: number, S: number, logp: Flo
   if (m === -Infinity) throw new DomainError(fn, "logits", "have at least one finite entry per row", `a row of -Infinity at row ${r}`);
   let s = 0;
   for (let j = 0; j < S; j++) s += Math.exp((z[r * S + j] as number) - m);
-  const lse = m + Math.log(s);
-  for (let j = 0; j < S; j++) logp[j] = (z[r * S + j] as number) - lse;
+  // (z - m) - ln s, not z - (m + ln s): for m of 1e15 and more, m + ln s rounds ln s (<= ln S) away
+  const logS = Math.log(s);
+  for (let j = 0; j < S; j++) logp[j] = (z[r * S + j] as number) - m - logS;
 }

@@ -1,6 +1,7 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
-import { DomainError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
+import { describeShape } from "../core/format.js";
 import type { Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
@@ -23,7 +24,8 @@ import { mixtureKappa } from "./kappa.js";
  * @param scheduler - a convex scheduler; kappa_t = alpha_t
  * @param out - optional destination, shape [n * positions, S]
  * @returns the rates, shape [n * positions, S]
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for negative probabilities, kappa_t = 1 (infinite rate) or a non-convex scheduler
+ * @throws {@link ShapeError} for mismatched shapes or a posterior without columns; {@link DomainError} for negative probabilities, kappa_t = 1
+ *   (infinite rate) or a non-convex or decreasing scheduler; {@link NonFiniteError} for a rate that overflows (kappa'_t or the posterior near the largest double)
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -36,6 +38,7 @@ export function posteriorToVelocity(posterior: Batch, xt: Tokens, t: Time, sched
   const fn = "posteriorToVelocity";
   const p = asBatch(fn, "posterior", posterior);
   const S = p.shape[1] as number;
+  if (S === 0) throw new ShapeError(fn, "posterior", "have at least one column (one per state)", describeShape(p.shape));
   const x = asTokens(fn, "xt", xt, { states: S });
   const [n, positions] = x.shape as [number, number];
   if ((p.shape[0] as number) !== n * positions) {
@@ -47,13 +50,22 @@ export function posteriorToVelocity(posterior: Batch, xt: Tokens, t: Time, sched
     const { kappa, dKappa } = mixtureKappa(scheduler, timeAt(t, i), fn);
     if (kappa === 1) throw new DomainError(fn, "t", "be a time where kappa_t < 1 (the rate kappa'/(1 - kappa) is infinite at kappa = 1)", String(timeAt(t, i)));
     const c = dKappa / (1 - kappa);
+    // c overflows only for an absurd kappa' (above 2^971): then kappa' (p - delta) / (1 - kappa),
+    // finite where the rate is
+    const exact = Number.isFinite(c);
     for (let l = 0; l < positions; l++) {
       const r = i * positions + l;
       const state = x.data[r] as number;
       for (let y = 0; y < S; y++) {
         const py = p.data[r * S + y] as number;
         if (py < 0) throw new DomainError(fn, "posterior", "contain probabilities >= 0", `${py} at row ${r}, column ${y}`);
-        o.data[r * S + y] = c * (py - (y === state ? 1 : 0));
+        const d = py - (y === state ? 1 : 0);
+        const u = exact ? c * d : (dKappa * d) / (1 - kappa);
+        if (u - u !== 0) {
+          throw new NonFiniteError(fn, "result", "be finite for finite input (overflow: kappa'_t or the posterior near the largest double)",
+            `${u} at row ${r}, column ${y} (kappa' = ${dKappa}, kappa = ${kappa})`);
+        }
+        o.data[r * S + y] = u;
       }
     }
   }

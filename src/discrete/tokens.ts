@@ -18,7 +18,7 @@ export type Tokens = NdArray<Int32Array>;
  *
  * @param rows - `n` rows of `positions` integers
  * @returns tokens of shape [n, positions]
- * @throws {@link ShapeError} when rows differ in length; {@link DomainError} for a non-integer or negative entry
+ * @throws {@link ShapeError} when rows differ in length or a row's length is not an integer >= 0; {@link DomainError} for a non-integer or negative entry
  * @example
  * ```ts
  * tokensFromRows([[0, 2], [1, 1]]).data // => Int32Array [0, 2, 1, 1]
@@ -31,6 +31,9 @@ export function tokensFromRows(rows: readonly ArrayLike<number>[]): Tokens {
   for (let i = 0; i < n; i++) {
     const r = rows[i] as unknown;
     if (r === null || typeof r !== "object" || typeof (r as ArrayLike<number>).length !== "number") throw new ShapeError("tokensFromRows", `rows[${i}]`, "be an array of tokens", describeValue(r));
+    const length = (r as ArrayLike<number>).length;
+    // an array-like { length: -1 } or { length: 1.5 } would reach new Int32Array as a RangeError
+    if (!Number.isSafeInteger(length) || length < 0) throw new ShapeError("tokensFromRows", `rows[${i}].length`, "be an integer >= 0", describeValue(length));
   }
   const positions = n > 0 ? (rows[0] as ArrayLike<number>).length : 0;
   checkElements("tokensFromRows", "rows", n, positions);
@@ -68,7 +71,7 @@ export interface AsTokensOptions {
  * @param x - the value to check
  * @param options - required rows, positions and number of states
  * @returns `x`
- * @throws {@link ShapeError} for a wrong type, rank or shape; {@link DomainError} for an entry outside [0, states)
+ * @throws {@link ShapeError} for a wrong type, rank or shape (sizes that are not integers >= 0 included); {@link DomainError} for an entry outside [0, states)
  * @example
  * ```ts
  * asTokens("sample", "x0", tokensFromRows([[0, 1]]), { states: 2 }).shape // => [1, 2]
@@ -83,7 +86,12 @@ export function asTokens(fn: string, argument: string, x: unknown, options: AsTo
   }
   if (nd.shape.length !== 2) throw new ShapeError(fn, argument, "have shape [n, positions]", describeShape(nd.shape));
   const [n, positions] = nd.shape as [number, number];
-  const stride = nd.stride as number[];
+  for (const [k, size] of [n, positions].entries()) {
+    // a shape [-1, -2] or [1.5, 2] can match data.length yet is no batch of tokens
+    if (!Number.isSafeInteger(size) || size < 0) throw new ShapeError(fn, `${argument}.shape[${k}]`, "be an integer >= 0", describeValue(size));
+  }
+  const stride = nd.stride as unknown;
+  if (!Array.isArray(stride) || stride.length !== 2) throw new ShapeError(fn, `${argument}.stride`, "be an array of 2 strides", describeValue(stride));
   if (nd.offset !== 0 || nd.data.length !== n * positions || (n > 1 && stride[0] !== positions) || (positions > 1 && stride[1] !== 1)) {
     throw new ShapeError(fn, argument, "be contiguous and row-major", `strides ${describeShape(stride)}`);
   }

@@ -2,6 +2,8 @@ import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { checkInteger, checkPositive, checkDraw, checkOptions } from "../core/check.js";
+import { NonFiniteError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -14,8 +16,11 @@ export interface CheckerboardOptions {
 /**
  * The checkerboard: uniform on the 8 "black" squares of a 4 x 4 board on
  * [-2s, 2s)^2, the squares [i s, (i+1) s) x [j s, (j+1) s) with i + j even. Its density is
- * 1/(8 s^2) on the support and 0 elsewhere, so `logProb` is -ln(8 s^2) or -Infinity.
+ * 1/(8 s^2) on the support and 0 elsewhere, so `logProb` is -ln(8 s^2) or -Infinity (finite for
+ * any side: -ln 8 - 2 ln s where 8 s^2 overflows or underflows).
  *
+ * @throws {@link DomainError} for side <= 0; {@link NonFiniteError} for a non-finite side, or a side above
+ *   Number.MAX_VALUE / 2 (the board's corner 2 side would overflow)
  * @example
  * ```ts
  * checkerboard().logProb(fromRows([[0.5, 0.5], [0.5, -0.5]])) // => Float64Array [-2.0794415416798357, -Infinity]
@@ -25,7 +30,12 @@ export interface CheckerboardOptions {
 export function checkerboard(options: CheckerboardOptions = {}): DensityDistribution {
   options = checkOptions("checkerboard", "options", options);
   const side = checkPositive("checkerboard", "side", options.side ?? 1);
-  const logDensity = -Math.log(8 * side * side);
+  if (!(2 * side <= Number.MAX_VALUE)) {
+    throw new NonFiniteError("checkerboard", "side", "be <= Number.MAX_VALUE / 2 so that the board [-2 side, 2 side)^2 is finite", describeValue(side));
+  }
+  const area = 8 * side * side;
+  // 8 s^2 overflows for s > 4.7e153 and loses its bits below 2^-1022: take logs of the factors there
+  const logDensity = area <= Number.MAX_VALUE && area >= 2 ** -1022 ? -Math.log(area) : -(Math.log(8) + 2 * Math.log(side));
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {

@@ -3,6 +3,7 @@ import type { Batch } from "../core/batch.js";
 import { checkInteger, checkInRange, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 /** Options of {@link circles}. @category Distributions */
 export interface CirclesOptions {
@@ -19,6 +20,8 @@ export interface CirclesOptions {
  * (radius factor R) circle with probability 1/2, an angle a ~ U[0, 2 pi), and returns
  * r (cos a, sin a) + N(0, noise^2 I).
  *
+ * @throws {@link DomainError} or {@link NonFiniteError} for bad options; `sample` throws a {@link NonFiniteError}
+ *   naming `radius, noise` where a draw overflows (options near the largest or smallest double)
  * @example
  * ```ts
  * circles({ noise: 0 }).sample(1, new Random(0)).shape // => [1, 2]
@@ -41,7 +44,7 @@ export function circles(options: CirclesOptions = {}): Distribution {
         data[2 * i] = r * Math.cos(a) + noise * rng.normal();
         data[2 * i + 1] = r * Math.sin(a) + noise * rng.normal();
       }
-      return ndarray(data, [n, 2]);
+      return ndarray(checkFiniteSamples("circles.sample", "radius, noise", data, 2), [n, 2]);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Batch } from "../core/batch.js";
 import { asBatch, copyBatch } from "../core/batch.js";
 import { checkInteger, checkDraw, checkOptions } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
 
@@ -28,7 +29,8 @@ export interface EmpiricalDistribution extends Distribution {
  * distinct rows (a partial Fisher–Yates shuffle).
  *
  * @param data - the data set, shape [N, d] with N >= 1 (copied)
- * @throws {@link ShapeError} for an empty data set; {@link NonFiniteError} for NaN/Infinity in it; {@link DomainError} when `n > N` without replacement
+ * @throws {@link ShapeError} for an empty data set; {@link NonFiniteError} for NaN/Infinity in it; {@link DomainError} for a `replace` that is
+ *   not a boolean, or when `n > N` without replacement
  * @example
  * ```ts
  * const e = empirical(fromRows([[1, 1], [2, 2]]), { replace: false });
@@ -43,6 +45,8 @@ export function empirical(data: Batch, options: EmpiricalOptions = {}): Empirica
   const [size, dim] = points.shape as [number, number];
   if (size === 0) throw new ShapeError(fn, "data", "have at least one row", "[0, " + dim + "]");
   const replace = options.replace ?? true;
+  // "no" or 0 would silently pick a mode by truthiness
+  if (typeof replace !== "boolean") throw new DomainError(fn, "replace", "be a boolean", describeValue(replace));
   const sampleWithIndices = (n: number, rng: Random) => {
     checkDraw("empirical.sample", n, dim, rng);
     let indices: Int32Array;

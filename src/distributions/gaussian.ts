@@ -3,8 +3,10 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { checkFiniteArray, checkInteger, checkPositive, checkDraw, checkOptions, MAX_DIM } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -28,7 +30,10 @@ export interface GaussianOptions {
  * A Gaussian with diagonal covariance, N(mu, diag(s^2)), with exact log density
  * log p(x) = -d/2 ln(2 pi) - sum_i ln s_i - 1/2 sum_i ((x_i - mu_i)/s_i)^2.
  *
- * @throws {@link NonFiniteError} for NaN/Infinity in mean or std; {@link DomainError} for std <= 0; {@link ShapeError} for a std vector of the wrong length
+ * `sample` throws a {@link NonFiniteError} naming `mean, std` where a draw overflows (mean and std
+ * near the largest double); `logProb` stays finite where x - mean overflows but (x - mean) / std does not.
+ *
+ * @throws {@link NonFiniteError} for NaN/Infinity in mean or std; {@link DomainError} for std <= 0 or a non-number std; {@link ShapeError} for a std vector of the wrong length
  * @example
  * ```ts
  * const g = gaussian({ mean: [0, 0], std: 1 });
@@ -47,6 +52,7 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
   const std = new Float64Array(dim);
   if (typeof stdIn === "number") std.fill(checkPositive(fn, "std", stdIn));
   else {
+    if (stdIn === null || typeof stdIn !== "object") throw new DomainError(fn, "std", "be a number or an array of numbers", describeValue(stdIn));
     if (stdIn.length !== dim) throw new ShapeError(fn, "std", `have length ${dim} like mean`, String(stdIn.length));
     for (let i = 0; i < dim; i++) std[i] = checkPositive(fn, `std[${i}]`, stdIn[i]);
   }
@@ -66,7 +72,7 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < dim; j++) data[i * dim + j] = (mean[j] as number) + (std[j] as number) * rng.normal();
       }
-      return ndarray(data, [n, dim]);
+      return ndarray(checkFiniteSamples("gaussian.sample", "mean, std", data, dim), [n, dim]);
     },
     logProb(x: Batch): Float64Array {
       const b = asBatch("gaussian.logProb", "x", x, { dim });
@@ -75,7 +81,7 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
       for (let i = 0; i < n; i++) {
         let q = 0;
         for (let j = 0; j < dim; j++) {
-          const z = ((b.data[i * dim + j] as number) - (mean[j] as number)) / (std[j] as number);
+          const z = standardize(b.data[i * dim + j] as number, mean[j] as number, std[j] as number);
           q += z * z;
         }
         out[i] = logNorm - 0.5 * q;
@@ -98,4 +104,13 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
 export function standardNormal(dim: number): GaussianDistribution {
   checkInteger("standardNormal", "dim", dim, 1, MAX_DIM);
   return gaussian({ mean: new Float64Array(dim), std: 1 });
+}
+
+/**
+ * (x - mean) / std; where x - mean overflows (x and mean of opposite signs near the largest
+ * double) x / std - mean / std, which does not overflow unless the quotient itself does.
+ */
+function standardize(x: number, mean: number, std: number): number {
+  const d = x - mean;
+  return d - d === 0 ? d / std : x / std - mean / std;
 }

@@ -6,6 +6,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -33,9 +34,12 @@ export interface GaussianMixtureDistribution extends DensityDistribution {
 
 /**
  * A mixture of diagonal Gaussians, p(x) = sum_k w_k N(x; mu_k, diag(s_k^2)), with log
- * density by log-sum-exp (stable far from every component).
+ * density by log-sum-exp (stable far from every component). Weights of any scale are
+ * normalised (divided by the largest first where their sum overflows). `sample` throws a
+ * {@link NonFiniteError} naming `means, stds` where a draw overflows.
  *
- * @throws {@link ShapeError} for ragged means or mismatched stds/weights; {@link DomainError} for non-positive stds or negative/zero-sum weights; {@link NonFiniteError} for NaN/Infinity
+ * @throws {@link ShapeError} for ragged means or mismatched stds/weights; {@link DomainError} for non-positive stds, negative/zero-sum weights,
+ *   or stds/weights that are not numbers or arrays; {@link NonFiniteError} for NaN/Infinity
  * @example
  * ```ts
  * const m = gaussianMixture({ means: [[-1], [1]], stds: 0.5 });
@@ -59,6 +63,7 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
   });
   const stdIn = options.stds ?? 1;
   const stds: Float64Array[] = [];
+  if (typeof stdIn !== "number" && !Array.isArray(stdIn)) throw new DomainError(fn, "stds", "be a number or an array with one entry per component", describeValue(stdIn));
   for (let k = 0; k < K; k++) {
     const s = new Float64Array(dim);
     if (typeof stdIn === "number") s.fill(checkPositive(fn, "stds", stdIn));
@@ -67,7 +72,8 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
       const sk = stdIn[k];
       if (typeof sk === "number") s.fill(checkPositive(fn, `stds[${k}]`, sk));
       else {
-        if (sk === undefined || sk.length !== dim) throw new ShapeError(fn, `stds[${k}]`, `have length ${dim}`, describeValue(sk));
+        if (sk === null || typeof sk !== "object") throw new ShapeError(fn, `stds[${k}]`, `be a number or an array of length ${dim}`, describeValue(sk));
+        if (sk.length !== dim) throw new ShapeError(fn, `stds[${k}]`, `have length ${dim}`, describeValue(sk));
         for (let j = 0; j < dim; j++) s[j] = checkPositive(fn, `stds[${k}][${j}]`, sk[j]);
       }
     }
@@ -76,15 +82,29 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
   const weights = new Float64Array(K);
   if (options.weights === undefined) weights.fill(1 / K);
   else {
+    const given = options.weights as unknown;
+    if (given === null || typeof given !== "object" || typeof (given as ArrayLike<number>).length !== "number") {
+      throw new DomainError(fn, "weights", "be an array of numbers", describeValue(given));
+    }
     if (options.weights.length !== K) throw new ShapeError(fn, "weights", `have length ${K}`, String(options.weights.length));
-    let total = 0;
+    const w = new Float64Array(K);
+    let total = 0, max = 0;
     for (let k = 0; k < K; k++) {
-      const w = checkFinite(fn, `weights[${k}]`, options.weights[k]);
-      if (w < 0) throw new DomainError(fn, `weights[${k}]`, "be >= 0", describeValue(w));
-      total += w;
+      const wk = checkFinite(fn, `weights[${k}]`, options.weights[k]);
+      if (wk < 0) throw new DomainError(fn, `weights[${k}]`, "be >= 0", describeValue(wk));
+      w[k] = wk;
+      total += wk;
+      max = Math.max(max, wk);
     }
     if (!(total > 0)) throw new DomainError(fn, "weights", "have a positive sum", describeValue(total));
-    for (let k = 0; k < K; k++) weights[k] = (options.weights[k] as number) / total;
+    // a sum that overflows (weights near the largest double): normalise w / max instead
+    // (ordinary weights keep w / total, and their bits)
+    const scale = total <= Number.MAX_VALUE ? 1 : max;
+    if (scale !== 1) {
+      total = 0;
+      for (let k = 0; k < K; k++) total += (w[k] as number) / scale;
+    }
+    for (let k = 0; k < K; k++) weights[k] = (w[k] as number) / scale / total;
   }
   const logConst = new Float64Array(K);
   for (let k = 0; k < K; k++) {
@@ -113,7 +133,7 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
         const m = means[k] as Float64Array, s = stds[k] as Float64Array;
         for (let j = 0; j < dim; j++) data[i * dim + j] = (m[j] as number) + (s[j] as number) * rng.normal();
       }
-      return ndarray(data, [n, dim]);
+      return ndarray(checkFiniteSamples("gaussianMixture.sample", "means, stds", data, dim), [n, dim]);
     },
     logProb(x: Batch): Float64Array {
       const b = asBatch("gaussianMixture.logProb", "x", x, { dim });
@@ -126,7 +146,7 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
           const m = means[k] as Float64Array, s = stds[k] as Float64Array;
           let q = 0;
           for (let j = 0; j < dim; j++) {
-            const z = ((b.data[i * dim + j] as number) - (m[j] as number)) / (s[j] as number);
+            const z = standardize(b.data[i * dim + j] as number, m[j] as number, s[j] as number);
             q += z * z;
           }
           const v = (logConst[k] as number) - 0.5 * q;
@@ -144,4 +164,13 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
       return out;
     },
   };
+}
+
+/**
+ * (x - mean) / std; where x - mean overflows x / std - mean / std (as in gaussian.ts), so a
+ * point and a mean of opposite signs near the largest double keep a finite density.
+ */
+function standardize(x: number, mean: number, std: number): number {
+  const d = x - mean;
+  return d - d === 0 ? d / std : x / std - mean / std;
 }

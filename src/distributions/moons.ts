@@ -3,6 +3,7 @@ import type { Batch } from "../core/batch.js";
 import { checkFinite, checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 /** Options of {@link moons}. @category Distributions */
 export interface MoonsOptions {
@@ -21,6 +22,8 @@ export interface MoonsOptions {
  * The defaults (noise 0.1, scale 3, shift -1) are those of torchcfm's benchmarks and of
  * our reference benchmarks (bench/reference.py); scikit-learn's make_moons is scale 1, shift 0.
  *
+ * @throws {@link DomainError} or {@link NonFiniteError} for bad options; `sample` throws a {@link NonFiniteError}
+ *   naming `noise, scale, shift` where a draw overflows (options near the largest or smallest double)
  * @example
  * ```ts
  * moons().sample(256, new Random(0)).shape // => [256, 2]
@@ -45,7 +48,7 @@ export function moons(options: MoonsOptions = {}): Distribution {
         data[2 * i] = (x + noise * rng.normal()) * scale + shift;
         data[2 * i + 1] = (y + noise * rng.normal()) * scale + shift;
       }
-      return ndarray(data, [n, 2]);
+      return ndarray(checkFiniteSamples("moons.sample", "noise, scale, shift", data, 2), [n, 2]);
     },
   };
 }

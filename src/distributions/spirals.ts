@@ -1,8 +1,11 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
+import { NonFiniteError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 /** Options of {@link spirals}. @category Distributions */
 export interface SpiralsOptions {
@@ -19,6 +22,9 @@ export interface SpiralsOptions {
  * a = sqrt(U) h pi (so points are uniform in arc length, roughly), and returns
  * (R a / (h pi)) (cos(a + k pi), sin(a + k pi)) + N(0, noise^2 I).
  *
+ * @throws {@link DomainError} or {@link NonFiniteError} for bad options, and a {@link NonFiniteError} for halfTurns
+ *   above Number.MAX_VALUE / pi (the arm's angle h pi would overflow); `sample` throws a {@link NonFiniteError}
+ *   naming `radius, noise` where a draw overflows
  * @example
  * ```ts
  * spirals().sample(3, new Random(0)).shape // => [3, 2]
@@ -31,6 +37,9 @@ export function spirals(options: SpiralsOptions = {}): Distribution {
   const halfTurns = checkPositive("spirals", "halfTurns", options.halfTurns ?? 3);
   const noise = checkNonNegative("spirals", "noise", options.noise ?? 0.1);
   const maxAngle = halfTurns * Math.PI;
+  if (!(maxAngle <= Number.MAX_VALUE)) {
+    throw new NonFiniteError("spirals", "halfTurns", "be <= Number.MAX_VALUE / pi so that the arm's angle halfTurns pi is finite", describeValue(halfTurns));
+  }
   return {
     dim: 2,
     sample(n: number, rng: Random): Batch {
@@ -39,11 +48,13 @@ export function spirals(options: SpiralsOptions = {}): Distribution {
       for (let i = 0; i < n; i++) {
         const a = Math.sqrt(rng.uniform()) * maxAngle;
         const phase = rng.uniform() < 0.5 ? 0 : Math.PI;
-        const r = (radius * a) / maxAngle;
+        let r = (radius * a) / maxAngle;
+        // R a overflows for a radius near the largest double: R (a / (h pi)) <= R does not
+        if (r - r !== 0) r = radius * (a / maxAngle);
         data[2 * i] = r * Math.cos(a + phase) + noise * rng.normal();
         data[2 * i + 1] = r * Math.sin(a + phase) + noise * rng.normal();
       }
-      return ndarray(data, [n, 2]);
+      return ndarray(checkFiniteSamples("spirals.sample", "radius, noise", data, 2), [n, 2]);
     },
   };
 }

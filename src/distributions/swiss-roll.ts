@@ -3,6 +3,7 @@ import type { Batch } from "../core/batch.js";
 import { checkInteger, checkNonNegative, checkPositive, checkDraw, checkOptions } from "../core/check.js";
 import type { Distribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
+import { checkFiniteSamples } from "./finite-samples.js";
 
 /** Options of {@link swissRoll}. @category Distributions */
 export interface SwissRollOptions {
@@ -16,6 +17,8 @@ export interface SwissRollOptions {
  * The 2-D Swiss roll: a = 1.5 pi (1 + 2U), point (a cos a, a sin a) / scaleDown +
  * N(0, noise^2 I), as scikit-learn's make_swiss_roll projected on its first and third axes.
  *
+ * @throws {@link DomainError} or {@link NonFiniteError} for bad options; `sample` throws a {@link NonFiniteError}
+ *   naming `scaleDown, noise` where a draw overflows (options near the largest or smallest double)
  * @example
  * ```ts
  * swissRoll().sample(5, new Random(1)).shape // => [5, 2]
@@ -36,7 +39,7 @@ export function swissRoll(options: SwissRollOptions = {}): Distribution {
         data[2 * i] = (a * Math.cos(a)) / scaleDown + noise * rng.normal();
         data[2 * i + 1] = (a * Math.sin(a)) / scaleDown + noise * rng.normal();
       }
-      return ndarray(data, [n, 2]);
+      return ndarray(checkFiniteSamples("swissRoll.sample", "scaleDown, noise", data, 2), [n, 2]);
     },
   };
 }

@@ -17,7 +17,8 @@ export interface UniformBoxOptions {
 
 /**
  * The uniform distribution on the box prod_i [low_i, high_i), with log density
- * -sum_i ln(high_i - low_i) inside and -Infinity outside.
+ * -sum_i ln(high_i - low_i) inside and -Infinity outside. A side wider than the largest double
+ * (low -1e308, high 1e308) keeps its finite log width and its samples.
  *
  * @throws {@link ShapeError} for corners of different lengths; {@link DomainError} when high_i <= low_i
  * @example
@@ -38,7 +39,8 @@ export function uniformBox(options: UniformBoxOptions): DensityDistribution {
   for (let j = 0; j < dim; j++) {
     const w = (high[j] as number) - (low[j] as number);
     if (!(w > 0)) throw new DomainError(fn, `high[${j}]`, `be > low[${j}] = ${low[j]}`, describeValue(high[j]));
-    logVolume += Math.log(w);
+    // a width that overflows: ln w = ln(high / 2 - low / 2) + ln 2 (halving is exact there)
+    logVolume += w <= Number.MAX_VALUE ? Math.log(w) : Math.log((high[j] as number) / 2 - (low[j] as number) / 2) + Math.LN2;
   }
   return {
     dim,

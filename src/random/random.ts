@@ -42,8 +42,15 @@ export class Random {
   #spare: number | null = null;
 
   /**
+   * An integer seed is folded to 32 bits before splitmix32 fills the state (the high half,
+   * multiplied by 0x9e3779b1, is XORed into the low half), so integer seeds reach 2^32 distinct
+   * streams and distinct seeds can give the same stream: `new Random(0)` and
+   * `new Random(2 ** 32 + 0x9e3779b1)` draw the same numbers. The folding is kept because
+   * changing it would change every existing stream; to reach the full 2^128 states, restore a
+   * saved {@link RandomState} (`new Random({ words, spareNormal: null })`).
+   *
    * @param seed - an integer seed (any safe integer, including negatives), or a saved {@link RandomState}
-   * @throws {@link DomainError} for a non-integer seed or an all-zero state
+   * @throws {@link DomainError} for a non-integer seed, a seed that is neither a number nor a state object, or an all-zero state
    */
   constructor(seed: number | RandomState) {
     if (typeof seed === "number") {
@@ -63,7 +70,10 @@ export class Random {
       this.#d = next();
       if ((this.#a | this.#b | this.#c | this.#d) === 0) this.#d = 1;
     } else {
-      const w = seed?.words;
+      if (seed === null || typeof seed !== "object") {
+        throw new DomainError("Random", "seed", "be an integer or a saved RandomState { words, spareNormal }", describeValue(seed));
+      }
+      const w = seed.words;
       if (!Array.isArray(w) || w.length !== 4 || w.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
         throw new DomainError("Random", "seed.words", "be four unsigned 32-bit integers", describeValue(w));
       }
@@ -94,10 +104,14 @@ export class Random {
   }
 
   /**
-   * A uniform double in [lo, hi), from 53 random bits: lo + (hi - lo) U, U in [0, 1).
+   * A uniform double in [lo, hi), from 53 random bits: lo + (hi - lo) U, U in [0, 1). Where
+   * that rounds up to hi (an interval a few doubles wide, or the top draw of some intervals)
+   * the result is the largest double below hi, so it always lies in [lo, hi); an interval wider
+   * than the largest double (hi - lo overflows) is drawn at half scale and doubled.
    *
    * @param lo - lower end (default 0)
-   * @param hi - upper end (default 1)
+   * @param hi - upper end (default 1), > lo
+   * @throws {@link DomainError} for a non-number bound or hi <= lo; {@link NonFiniteError} for a NaN or infinite bound
    * @example
    * ```ts
    * const u = new Random(7).uniform(); u >= 0 && u < 1 // => true
@@ -106,10 +120,13 @@ export class Random {
   uniform(lo = 0, hi = 1): number {
     const u = ((this.nextUint32() >>> 5) * 67108864 + (this.nextUint32() >>> 6)) / 9007199254740992;
     if (lo === 0 && hi === 1) return u;
-    if (typeof lo !== "number" || typeof hi !== "number") rangeError("Random.uniform", lo, hi);
-    const x = lo + (hi - lo) * u;
-    if (!Number.isFinite(x)) rangeError("Random.uniform", lo, hi);
-    return x;
+    if (typeof lo === "number" && typeof hi === "number" && lo < hi) {
+      // lo + (hi - lo) u >= lo always (rounding is monotone); a draw that rounds up to hi or a
+      // width that overflows takes the slow path
+      const x = lo + (hi - lo) * u;
+      if (x < hi) return x;
+    }
+    return uniformSlow("Random.uniform", lo, hi, u);
   }
 
   /**
@@ -180,7 +197,8 @@ export class Random {
   /**
    * An index i drawn with probability weights[i] / sum(weights).
    *
-   * @param weights - non-negative finite weights with a positive sum
+   * @param weights - non-negative finite weights with a positive sum (any scale: weights whose
+   *   sum overflows or underflows are divided by their largest first)
    * @throws {@link DomainError} for negative weights or a zero sum
    * @example
    * ```ts
@@ -195,6 +213,9 @@ export class Random {
   /**
    * `n` independent categorical draws (cumulative table built once, binary search per draw).
    *
+   * @param weights - as {@link Random.categorical}
+   * @param n - number of draws, an integer >= 0
+   * @throws {@link DomainError} as {@link Random.categorical}, or for a bad `n`
    * @example
    * ```ts
    * new Random(1).categoricalMany([1, 0], 3) // => Int32Array [0, 0, 0]
@@ -231,8 +252,12 @@ export class Random {
   }
 
   /**
-   * Fills `out` with uniform draws in [lo, hi) and returns it.
+   * Fills `out` with uniform draws in [lo, hi) and returns it (the draws of {@link Random.uniform}
+   * in turn). A Float32Array receives each draw rounded to float32, or the float32 at the edge of
+   * [lo, hi) where rounding would leave the interval (so [0, 1) never gives 1).
    *
+   * @throws {@link DomainError} for hi <= lo, or a float32 `out` with no float32 value in [lo, hi);
+   *   {@link NonFiniteError} for a non-finite bound, or bounds beyond the float32 range for a Float32Array
    * @example
    * ```ts
    * new Random(1).fillUniform(new Float64Array(3)).length // => 3
@@ -240,15 +265,20 @@ export class Random {
    */
   fillUniform<T extends Float64Array | Float32Array>(out: T, lo = 0, hi = 1): T {
     checkFloatArray("Random.fillUniform", out);
-    checkFinite("Random.fillUniform", "lo", lo);
-    checkFinite("Random.fillUniform", "hi", hi);
+    checkInterval("Random.fillUniform", lo, hi);
+    const float32 = out instanceof Float32Array ? float32Interval(lo, hi) : null;
     for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
+    // Rounding to float32 can leave [lo, hi) (1 - 2^-25 rounds to 1): one pass moves such draws
+    // to the float32 at the edge (a separate pass keeps the fill loop as fast as before).
+    if (float32 !== null) clampFloat32(out as Float32Array, float32[0], float32[1]);
     return out;
   }
 
   /**
    * Fills `out` with normal draws mean + std Z and returns it.
    *
+   * @throws {@link NonFiniteError} for a non-finite mean or std, or draws that overflow (mean and
+   *   std near the largest double, or beyond the float32 range for a Float32Array); {@link DomainError} for std < 0
    * @example
    * ```ts
    * new Random(1).fillNormal(new Float64Array(4)).length // => 4
@@ -264,8 +294,10 @@ export class Random {
     const n = out.length;
     let i = 0;
     if (n > 0 && this.#spare !== null) {
+      // a saved state's cached normal can be any finite number: check it alone
       out[i++] = mean + std * this.#spare;
       this.#spare = null;
+      checkFiniteFill("Random.fillNormal", out, 0, 1);
     }
     const { W, K } = zigguratTables();
     const uniform = () => this.uniform();
@@ -314,6 +346,9 @@ export class Random {
     this.#b = b;
     this.#c = c;
     this.#d = d;
+    // Ziggurat draws satisfy |Z| < 16 (the tail's largest is r - ln(2^-53) / r, about 14), so
+    // only mean and std this large can overflow: one pass then, none on the hot path.
+    if (Math.abs(mean) + 16 * std >= (out instanceof Float32Array ? FLOAT32_MAX : Number.MAX_VALUE)) checkFiniteFill("Random.fillNormal", out, 0, n);
     return out;
   }
 
@@ -349,6 +384,7 @@ export class Random {
   /**
    * A batch of shape [n, d] of uniform draws in [lo, hi).
    *
+   * @throws {@link DomainError} for bad n, d or hi <= lo; {@link NonFiniteError} for a non-finite bound
    * @example
    * ```ts
    * new Random(0).uniformBatch(3, 2).shape // => [3, 2]
@@ -358,6 +394,7 @@ export class Random {
     checkInteger("Random.uniformBatch", "n", n);
     checkInteger("Random.uniformBatch", "d", d);
     checkElements("Random.uniformBatch", "n * d", n, d);
+    checkInterval("Random.uniformBatch", lo, hi);
     return ndarray(this.fillUniform(new Float64Array(n * d), lo, hi), [n, d]);
   }
 
@@ -484,8 +521,29 @@ function cumulative(fn: string, weights: ArrayLike<number>): Float64Array {
     cdf[i] = total;
   }
   if (!(total > 0)) throw new DomainError(fn, "weights", "have a positive sum", describeValue(total));
+  // A sum that overflows (weights near the largest double) or is so small that u * total loses
+  // bits (subnormal weights) would bias the draw: divide by the largest weight first. Ordinary
+  // weights never take this branch, so their draws keep their bits.
+  if (!(total >= TINY_TOTAL && total <= Number.MAX_VALUE)) {
+    let max = 0;
+    for (let i = 0; i < weights.length; i++) max = Math.max(max, weights[i] as number);
+    total = 0;
+    for (let i = 0; i < weights.length; i++) {
+      total += (weights[i] as number) / max;
+      cdf[i] = total;
+    }
+  }
   return cdf;
 }
+
+/**
+ * Smallest weight total used as is: below it, u * total with u of 53 bits falls among the
+ * subnormals (2^-1022 * 2^53 = 2^-969) and loses precision.
+ */
+const TINY_TOTAL = 2 ** -960;
+
+/** Largest finite float32, 2^128 - 2^104. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function searchCdf(cdf: Float64Array, u: number): number {
   // smallest i with cdf[i] > u; zero-weight entries are never chosen
@@ -503,11 +561,82 @@ function checkFloatArray(fn: string, out: unknown): void {
   if (!(out instanceof Float64Array || out instanceof Float32Array)) throw new ShapeError(fn, "out", "be a Float64Array or Float32Array", describeValue(out));
 }
 
-/** Names the bad bound of a uniform draw that did not give a finite number. */
-function rangeError(fn: string, lo: unknown, hi: unknown): never {
+/** Checks the bounds of a uniform draw: finite numbers with lo < hi. */
+function checkInterval(fn: string, lo: unknown, hi: unknown): void {
   checkFinite(fn, "lo", lo);
-  checkFinite(fn, "hi", hi);
-  throw new NonFiniteError(fn, "hi - lo", "be finite (overflow)", describeValue((hi as number) - (lo as number)));
+  const h = checkFinite(fn, "hi", hi);
+  if (!((lo as number) < h)) throw new DomainError(fn, "hi", `be > lo = ${describeValue(lo)} (a non-empty interval [lo, hi))`, describeValue(hi));
+}
+
+/**
+ * The uniform draw lo + (hi - lo) u where the fast path did not return: checks the bounds
+ * (non-numbers, NaN, infinities, hi <= lo); a draw that rounded up to hi becomes the largest
+ * double below hi; an interval wider than the largest double is drawn at half scale (lo / 2 and
+ * hi / 2 are exact there, both bounds being huge, and doubling the draw is exact).
+ */
+function uniformSlow(fn: string, lo: unknown, hi: unknown, u: number): number {
+  checkInterval(fn, lo, hi);
+  const a = lo as number, b = hi as number;
+  const x = b - a <= Number.MAX_VALUE ? a + (b - a) * u : 2 * (a / 2 + (b / 2 - a / 2) * u);
+  return x < b ? x : nextDown(b);
+}
+
+const BITS64 = new Float64Array(1);
+const WORD64 = new BigUint64Array(BITS64.buffer);
+
+/** The largest double below x (x finite and not -Number.MAX_VALUE). */
+function nextDown(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  BITS64[0] = x;
+  WORD64[0] = x > 0 ? (WORD64[0] as bigint) - 1n : (WORD64[0] as bigint) + 1n;
+  return BITS64[0] as number;
+}
+
+const BITS32 = new Float32Array(1);
+const WORD32 = new Uint32Array(BITS32.buffer);
+
+/** The float32 next to f (a finite float32) towards +Infinity (up) or -Infinity (down). */
+function nextFloat32(f: number, up: boolean): number {
+  if (f === 0) return up ? 2 ** -149 : -(2 ** -149);
+  BITS32[0] = f;
+  WORD32[0] = (f > 0) === up ? (WORD32[0] as number) + 1 : (WORD32[0] as number) - 1;
+  return BITS32[0] as number;
+}
+
+/**
+ * The smallest and the largest float32 in [lo, hi), for uniform draws into a Float32Array.
+ * Throws where the interval reaches beyond the float32 range (draws would overflow to
+ * ±Infinity) or holds no float32 at all.
+ */
+function float32Interval(lo: number, hi: number): [number, number] {
+  const fn = "Random.fillUniform";
+  if (!(lo >= -FLOAT32_MAX && hi <= FLOAT32_MAX)) {
+    throw new NonFiniteError(fn, "lo, hi", `lie within the float32 range [-${FLOAT32_MAX}, ${FLOAT32_MAX}] for a Float32Array out (overflow)`, `[${lo}, ${hi})`);
+  }
+  const low = Math.fround(lo), high = Math.fround(hi);
+  const bottom = low >= lo ? low : nextFloat32(low, true);
+  const top = high < hi ? high : nextFloat32(high, false);
+  if (!(bottom <= top)) throw new DomainError(fn, "hi", `leave a float32 value in [lo, hi) for a Float32Array out (lo = ${lo})`, describeValue(hi));
+  return [bottom, top];
+}
+
+/** Moves float32 draws above `top` (they rounded to hi) to top and below `bottom` to bottom. */
+function clampFloat32(out: Float32Array, bottom: number, top: number): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i] as number;
+    if (v > top || v < bottom) out[i] = v > top ? top : bottom;
+  }
+}
+
+/** Throws a NonFiniteError at the first non-finite entry of out[from, to): overflowed draws. */
+function checkFiniteFill(fn: string, out: Float64Array | Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const v = out[i] as number;
+    if (v - v !== 0) {
+      const where = out instanceof Float32Array ? " within the float32 range of out" : "";
+      throw new NonFiniteError(fn, "mean + std z", `be finite${where} (overflow; rescale mean and std)`, `${describeValue(v)} at index ${i}`);
+    }
+  }
 }
 
 /** A normal draw mean + std z that overflowed (|mean| or std near the largest double). */

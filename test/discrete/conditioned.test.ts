@@ -30,4 +30,10 @@ describe("withPosteriorCondition binds one condition per sequence for ctmcSample
     expect(() => withPosteriorCondition(pointMass, fromRows([[Number.NaN]]))).toThrow(NonFiniteError);
     expect(() => withPosteriorCondition({ states: 2, posterior: () => fromRows([[1, 0]]) } as never, fromRows([[0]]))).toThrow(DomainError);
   });
+
+  it("the bound model blames xt, not the condition, when xt is not a batch of tokens", () => {
+    // before: "condition must have one row per sequence of xt (undefined)"
+    const bound = withPosteriorCondition(pointMass, fromRows([[0], [1]]));
+    expect(() => bound.posterior(null as never, 0.5)).toThrow(/withPosteriorCondition\(\): xt must be/);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
 import { fromRows } from "../../src/core/batch.js";
-import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
+import type { Scheduler } from "../../src/core/interfaces.js";
 import { Random } from "../../src/random/random.js";
 import { ctmcSample, uniformSource, maskSource, tokensFromRows, type DiscretePosteriorModel, type Tokens } from "../../src/discrete/index.js";
 import { condOT, quadratic } from "./helpers.js";
@@ -103,5 +104,62 @@ describe("ctmcSample", () => {
     expect(() => ctmcSample(negative, x0, base)).toThrow(DomainError);
     const zero: DiscretePosteriorModel = { states: 3, posterior: () => fromRows([[0, 0, 0], [1, 0, 0]]) };
     expect(() => ctmcSample(zero, x0, base)).toThrow(DomainError);
+  });
+
+  it("posterior rows of any scale are normalised: rows of 1e308 or 5e-324 give the same draws as rows of 1", () => {
+    // before: [1e308] * 3 sent every token to the last state at t = 1 and froze them before; 5e-324 * 3 was skewed
+    const fixed = (v: number): DiscretePosteriorModel => ({ states: 3, posterior: (x: Tokens) => fromRows(Array.from(x.data, () => [v, v, v])) });
+    const x0 = tokensFromRows([new Array(3000).fill(0)]);
+    for (const t1 of [1, 0.9]) {
+      const reference = ctmcSample(fixed(1), x0, { scheduler: condOT, rng: new Random(1), steps: 20, t1 }).x.data;
+      const h = histogram(ndarray(reference, [1, 3000]), 3);
+      // at t1 = 0.9 a token still at 0 stayed with probability (1 - 0.9) + 0.9 / 3 = 0.4
+      h.forEach((f, y) => expect(Math.abs(f - (t1 === 1 ? 1 / 3 : y === 0 ? 0.4 : 0.3))).toBeLessThan(0.04));
+      for (const v of [1e308, 5e-324, 1e-320]) {
+        expect(Array.from(ctmcSample(fixed(v), x0, { scheduler: condOT, rng: new Random(1), steps: 20, t1 }).x.data)).toEqual(Array.from(reference));
+      }
+    }
+  });
+
+  it("a divergence-free term where kappa_t is subnormal jumps every token to (1 - kappa) p0 + kappa p off its state, like a tiny normal kappa_t", () => {
+    // before: a kappa'/(kappa (1 - kappa)) overflowed to Infinity and every jump went to the last state (0/0/3000)
+    const source = uniformSource(3);
+    const x0 = tokensFromRows([new Array(3000).fill(0)]);
+    const model = always(3, 0);
+    for (const t0 of [1e-310, 1e-300]) {
+      const h = histogram(ctmcSample(model, x0, { scheduler: condOT, rng: new Random(1), steps: 1, t0, t1: 0.5, divergenceFree: 1, source }).x, 3);
+      expect(h[0]).toBe(0);
+      expect(Math.abs(h[1]! - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 3000));
+    }
+  });
+
+  it("a scheduler with an absurd but finite kappa' (1e308) still jumps with probability 1 to the posterior's states", () => {
+    // before: kappa'/(1 - kappa) overflowed, rates were Infinity and draws went to the last state
+    const huge: Scheduler = { name: "huge", at: (t) => ({ alpha: t, sigma: 1 - t, dAlpha: 1e308, dSigma: -1e308 }) };
+    const model: DiscretePosteriorModel = { states: 3, posterior: (x: Tokens) => fromRows(Array.from(x.data, () => [0, 0.5, 0.5])) };
+    const h = histogram(ctmcSample(model, tokensFromRows([new Array(3000).fill(0)]), { scheduler: huge, rng: new Random(2), steps: 1, t1: 0.5 }).x, 3);
+    expect(h[0]).toBe(0);
+    expect(Math.abs(h[1]! - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 3000));
+  });
+
+  it("a malformed source, divergence-free weight, time grid or scheduler gives a typed error, never a TypeError or frozen tokens", () => {
+    const model = always(3, 1);
+    const x0 = tokensFromRows([[0, 1]]);
+    const base = { scheduler: condOT, rng: new Random(1), steps: 4, t0: 0.1, divergenceFree: 1 };
+    // before: TypeErrors from null.states, source.probabilities and "1"(t)
+    expect(() => ctmcSample(model, x0, { ...base, source: null as never })).toThrow(DomainError);
+    expect(() => ctmcSample(model, x0, { ...base, source: { states: 3 } as never })).toThrow(/options.source must be a DiscreteSource/);
+    expect(() => ctmcSample(model, x0, { ...base, divergenceFree: "1" as never, source: uniformSource(3) })).toThrow(/options.divergenceFree must be a number >= 0 or a function of t/);
+    // before: NaN rates and no jump at all, silently
+    const bad = (p: Float64Array) => ({ ...uniformSource(3), probabilities: () => p });
+    expect(() => ctmcSample(model, x0, { ...base, source: bad(new Float64Array([Number.NaN, Number.NaN, Number.NaN])) })).toThrow(NonFiniteError);
+    expect(() => ctmcSample(model, x0, { ...base, source: bad(new Float64Array(1)) })).toThrow(ShapeError);
+    expect(() => ctmcSample(model, x0, { ...base, source: bad(new Float64Array([0.5, -0.5, 1])) })).toThrow(DomainError);
+    expect(() => ctmcSample(model, x0, { ...base, source: bad(new Float64Array([1, 1, 1])) })).toThrow(/sum to 1/);
+    // before: a grid past MAX_STEPS ran for as long as it was
+    expect(() => ctmcSample(model, x0, { scheduler: condOT, rng: new Random(1), timeGrid: { length: 20_000_001 } as never })).toThrow(/options.timeGrid must have at most 10000001 nodes/);
+    // before: a decreasing kappa gave negative rates and no jump
+    const decreasing: Scheduler = { name: "decreasing", at: (t) => ({ alpha: 1 - t, sigma: t, dAlpha: -1, dSigma: 1 }) };
+    expect(() => ctmcSample(model, x0, { scheduler: decreasing, rng: new Random(1), steps: 4, t1: 0.9 })).toThrow(/non-decreasing/);
   });
 });

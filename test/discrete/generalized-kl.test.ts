@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { fromRows, fromData } from "../../src/core/batch.js";
 import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import { mixtureGeneralizedKL, mixtureGeneralizedKLGradient, posteriorToVelocity, tokensFromRows } from "../../src/discrete/index.js";
+import type { Scheduler } from "../../src/core/interfaces.js";
 import { condOT, quadratic } from "./helpers.js";
 
 const softmax = (z: number[]) => { const m = Math.max(...z); const e = z.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); };
@@ -92,6 +93,32 @@ describe("mixtureGeneralizedKL", () => {
     expect(mixtureGeneralizedKL(fromRows([[1e300, 0, -1e300]]), x1, xt, 0.5, condOT)[0]).toBe(2e300);
     expect(mixtureGeneralizedKL(fromRows([[0, -Infinity, 0]]), x1, xt, 0.5, condOT)[0]).toBe(Infinity);
   });
+
+  it("logits of 1e15 and more keep their exact loss and gradient: (z - m) - ln s, not z - (m + ln s)", () => {
+    // before: [1e16, 1e16] gave -2 (a negative loss) and gradient [2, 2]; [1e15, 1e15] gave 0.555
+    const x1 = tokensFromRows([[1]]), xt = tokensFromRows([[0]]);
+    for (const z of [1e15, 1e16, 1e17, 1e300, -1e300]) {
+      expect(mixtureGeneralizedKL(fromRows([[z, z]]), x1, xt, 0.5, condOT)[0]).toBeCloseTo(2 * Math.log(2) - 1, 15);
+      expect(mixtureGeneralizedKL(fromRows([[z, z]]), x1, x1, 0.5, condOT)[0]).toBe(1);
+      expect(Array.from(mixtureGeneralizedKLGradient(fromRows([[z, z]]), x1, xt, 0.5, condOT).data)).toEqual([0.5, -0.5]);
+    }
+    // p(x1) = e^(-2e308) > 0 with a finite logit: the loss overflows, a NonFiniteError (before: +Infinity silently)
+    expect(() => mixtureGeneralizedKL(fromRows([[1e308, -1e308]]), x1, xt, 0.5, condOT)).toThrow(NonFiniteError);
+  });
+
+  it("property: the loss is shift-invariant in the logits, also for shifts of 2^50", () => {
+    fc.assert(fc.property(case_, ({ z, x1, xt, t }) => {
+      const shifted = z.map((v) => v + 2 ** 50);
+      const base = mixtureGeneralizedKL(fromRows([shifted.map((v) => v - 2 ** 50)]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, condOT)[0]!;
+      const loss = mixtureGeneralizedKL(fromRows([shifted]), tokensFromRows([[x1]]), tokensFromRows([[xt]]), t, condOT)[0]!;
+      expect(Math.abs(loss - base)).toBeLessThan(1e-12 * Math.max(1, base));
+    }), { seed: 42, numRuns: 200 });
+  });
+
+  it("logits without columns are named as logits, not options.states", () => {
+    // before: "options.states must be an integer >= 1"
+    expect(() => mixtureGeneralizedKL(fromData([], [0, 0]), tokensFromRows([]), tokensFromRows([]), 0.5, condOT)).toThrow(/logits must have at least one column/);
+  });
 });
 
 describe("posteriorToVelocity", () => {
@@ -109,5 +136,24 @@ describe("posteriorToVelocity", () => {
     expect(() => posteriorToVelocity(fromRows([[0.5, 0.5]]), x, 1, condOT)).toThrow(DomainError);
     expect(() => posteriorToVelocity(fromRows([[0.5, 0.5], [0.5, 0.5]]), x, 0.5, condOT)).toThrow(ShapeError);
     expect(() => posteriorToVelocity(fromRows([[1]]), tokensFromRows([[1]]), 0.5, condOT)).toThrow(DomainError);
+  });
+
+  it("a scheduler with kappa' = 1e308 gives the finite rates kappa' (p - delta) / (1 - kappa), or a NonFiniteError where they overflow", () => {
+    // before: [NaN, NaN] for p = delta_{x_t} (Infinity times 0) and gradients of +-Infinity
+    const huge: Scheduler = { name: "huge", at: (t) => ({ alpha: t, sigma: 1 - t, dAlpha: 1e308, dSigma: -1e308 }) };
+    const x = tokensFromRows([[0]]);
+    expect(Array.from(posteriorToVelocity(fromRows([[1, 0]]), x, 0.5, huge).data)).toEqual([0, 0]);
+    expect(Array.from(posteriorToVelocity(fromRows([[0.5, 0.5]]), x, 0.5, huge).data)).toEqual([-1e308, 1e308]);
+    expect(() => posteriorToVelocity(fromRows([[0, 1]]), x, 0.5, huge)).toThrow(NonFiniteError);
+    expect(Array.from(mixtureGeneralizedKLGradient(fromRows([[0, 0]]), tokensFromRows([[1]]), x, 0.5, huge).data)).toEqual([5e307, -5e307]);
+  });
+
+  it("a decreasing scheduler (kappa' < 0) is rejected: its off-diagonal rates would be negative", () => {
+    const decreasing: Scheduler = { name: "decreasing", at: (t) => ({ alpha: 1 - t, sigma: t, dAlpha: -1, dSigma: 1 }) };
+    expect(() => posteriorToVelocity(fromRows([[0.5, 0.5]]), tokensFromRows([[0]]), 0.5, decreasing)).toThrow(/convex and non-decreasing/);
+  });
+
+  it("a posterior without columns is named as posterior, not options.states", () => {
+    expect(() => posteriorToVelocity(fromData([], [0, 0]), tokensFromRows([]), 0.5, condOT)).toThrow(/posteriorToVelocity\(\): posterior must have at least one column/);
   });
 });

@@ -69,4 +69,16 @@ describe("mixtureDiscretePath", () => {
     expect(() => maskSource(1.5)).toThrow(DomainError);
     expect(tokensFromRows([]).shape).toEqual([0, 0]);
   });
+
+  it("token batches with negative, fractional or missing sizes are ShapeErrors, not RangeErrors", () => {
+    // before: tokensFromRows([{ length: -1 }]) threw a RangeError; shape [-1, -2] over 2 tokens passed asTokens
+    expect(() => tokensFromRows([{ length: -1 } as never])).toThrow(/rows\[0\].length must be an integer >= 0/);
+    expect(() => tokensFromRows([{ length: 1.5 } as never])).toThrow(ShapeError);
+    const negative = { shape: [-1, -2], stride: [-2, 1], offset: 0, data: Int32Array.of(0, 0) } as unknown as Tokens;
+    const fractional = { shape: [1.5, 2], stride: [2, 1], offset: 0, data: new Int32Array(3) } as unknown as Tokens;
+    expect(() => asTokens("f", "x", negative)).toThrow(/x.shape\[0\] must be an integer >= 0/);
+    expect(() => asTokens("f", "x", fractional)).toThrow(ShapeError);
+    expect(() => mixtureDiscretePath(condOT).sample(negative, negative, 0.5, new Random(1))).toThrow(ShapeError);
+    expect(() => asTokens("f", "x", { shape: [2, 2], data: new Int32Array(4) })).toThrow(/x.stride must be an array of 2 strides/);
+  });
 });

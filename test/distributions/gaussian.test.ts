@@ -52,4 +52,16 @@ describe("gaussian", () => {
     expect(g.mean[0]).toBe(1);
     expect(g.std[0]).toBe(2);
   });
+
+  it("logProb stays finite where x - mean overflows: mean -1e308, std 1e308 at x = 1e308 gives -ln(2 pi)/2 - ln(1e308) - 2", () => {
+    // before: -Infinity (x - mean = 2e308 overflowed before the division by std)
+    const lp = gaussian({ mean: [-1e308], std: 1e308 }).logProb(fromRows([[1e308]]))[0]!;
+    expect(lp).toBeCloseTo(-0.5 * Math.log(2 * Math.PI) - Math.log(1e308) - 2, 10);
+  });
+
+  it("samples that overflow (mean and std near the largest double) throw a NonFiniteError naming gaussian.sample", () => {
+    // before: Infinity entries were returned
+    expect(() => gaussian({ mean: [1e308], std: 1e308 }).sample(64, new Random(1))).toThrow(/gaussian.sample\(\): mean, std must give finite samples/);
+    expect(() => gaussian({ mean: [0], std: "ab" as never })).toThrow(DomainError);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, Random, ShapeError, eightGaussians, fromRows, gaussian, gaussianMixture } from "../../src/index.js";
+import { DomainError, NonFiniteError, Random, ShapeError, eightGaussians, fromRows, gaussian, gaussianMixture } from "../../src/index.js";
 import { integrate2d } from "../helpers/grid.js";
 
 describe("gaussianMixture", () => {
@@ -54,5 +54,26 @@ describe("gaussianMixture", () => {
     expect(() => gaussianMixture({ means: [[0], [1]], weights: [1] })).toThrow(ShapeError);
     expect(() => gaussianMixture(undefined as never)).toThrow(DomainError);
     expect(() => eightGaussians({ std: 0 })).toThrow(/eightGaussians\(\): std must be > 0/);
+  });
+
+  it("weights whose sum overflows are normalised like their rescaled copy ([1e308, 1e308] as [1, 1])", () => {
+    // before: the weights became [0, 0], logProb -Infinity everywhere and sample threw
+    const huge = gaussianMixture({ means: [[0], [1]], weights: [1e308, 1e308] });
+    const unit = gaussianMixture({ means: [[0], [1]], weights: [1, 1] });
+    expect(Array.from(huge.weights)).toEqual([0.5, 0.5]);
+    const x = fromRows([[0], [0.5], [3]]);
+    expect(Array.from(huge.logProb(x))).toEqual(Array.from(unit.logProb(x)));
+    expect(Array.from(huge.sample(16, new Random(3)).data)).toEqual(Array.from(unit.sample(16, new Random(3)).data));
+  });
+
+  it("null stds or weights, and draws or densities at the edge of the double range, give typed errors or finite values", () => {
+    // before: TypeError from reading .length of null
+    expect(() => gaussianMixture({ means: [[0], [1]], stds: [null as never, 1] })).toThrow(ShapeError);
+    expect(() => gaussianMixture({ means: [[0], [1]], weights: null as never })).toThrow(/gaussianMixture\(\): weights must be an array of numbers, got null/);
+    expect(() => gaussianMixture({ means: [[0], [1]], stds: "ab" as never })).toThrow(DomainError);
+    expect(() => gaussianMixture({ means: [[1e308], [-1e308]], stds: 1e308 }).sample(64, new Random(1))).toThrow(NonFiniteError);
+    const far = gaussianMixture({ means: [[-1e308]], stds: 1e308 }).logProb(fromRows([[1e308]]))[0]!;
+    expect(far).toBeCloseTo(gaussian({ mean: [-1e308], std: 1e308 }).logProb(fromRows([[1e308]]))[0]!, 12);
+    expect(Number.isFinite(far)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Random, checkerboard, circles, empirical, fromRows, moons, spirals, swissRoll, toRows, uniformBox, ShapeError, DomainError } from "../../src/index.js";
+import { Random, checkerboard, circles, empirical, fromRows, moons, spirals, swissRoll, toRows, uniformBox, ShapeError, DomainError, NonFiniteError } from "../../src/index.js";
 import { grid2d, integrate2d } from "../helpers/grid.js";
 
 describe("2-D toy sets", () => {
@@ -96,5 +96,49 @@ describe("2-D toy sets", () => {
     expect(() => checkerboard({ side: -1 })).toThrow(DomainError);
     expect(() => moons().sample(-1, new Random(0))).toThrow(/moons.sample\(\): n must be/);
     expect(grid2d(0, 1, 2).area).toBe(0.25);
+  });
+
+  it("uniform box: a side wider than the largest double keeps a finite log density and its samples; a side one ulp wide keeps samples inside", () => {
+    // before: logProb -Infinity and sample threw a NonFiniteError about hi - lo; the narrow box sampled its upper corner (density -Infinity)
+    const wide = uniformBox({ low: [-1e308], high: [1e308] });
+    expect(wide.logProb(fromRows([[0]]))[0]).toBeCloseTo(-(Math.log(1e308) + Math.LN2), 12);
+    const w = wide.sample(200, new Random(1));
+    expect(wide.logProb(w).every((v) => v === wide.logProb(fromRows([[0]]))[0])).toBe(true);
+    const narrow = uniformBox({ low: [1], high: [1 + 2 ** -52] });
+    expect(narrow.logProb(narrow.sample(200, new Random(2))).every((v) => v === -Math.log(2 ** -52))).toBe(true);
+  });
+
+  it("checkerboard: the log density -ln 8 - 2 ln side is finite for any side, and a board past the largest double is rejected", () => {
+    // before: side 1e200 gave -Infinity, side 1e-300 +Infinity (8 side^2 overflowed or underflowed)
+    expect(checkerboard({ side: 1e200 }).logProb(fromRows([[5e199, 5e199]]))[0]).toBeCloseTo(-Math.log(8) - 2 * Math.log(1e200), 10);
+    expect(checkerboard({ side: 1e-300 }).logProb(fromRows([[5e-301, 5e-301]]))[0]).toBeCloseTo(-Math.log(8) - 2 * Math.log(1e-300), 10);
+    expect(checkerboard({ side: 2 }).logProb(fromRows([[0.5, 0.5]]))[0]).toBe(-Math.log(32));
+    // before: samples overflowed to -Infinity at the board's corner -2 side
+    expect(() => checkerboard({ side: 1e308 })).toThrow(NonFiniteError);
+    const big = checkerboard({ side: 8e307 });
+    expect(big.sample(100, new Random(3)).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("spirals with a radius near the largest double stay on their arms; halfTurns whose angle overflows is rejected", () => {
+    // before: radius 1e308 gave +-Infinity (radius * a overflowed), halfTurns 1e308 all NaN
+    for (const [a, b] of toRows(spirals({ noise: 0, radius: 1e308 }).sample(100, new Random(4)))) {
+      expect(Number.isFinite(a!) && Number.isFinite(b!)).toBe(true);
+      expect(Math.hypot(a! / 1e308, b! / 1e308)).toBeLessThanOrEqual(1 + 1e-12);
+    }
+    expect(() => spirals({ halfTurns: 1e308 })).toThrow(/spirals\(\): halfTurns must be <=/);
+  });
+
+  it("toy samplers whose draws overflow throw a NonFiniteError naming the sampler and its options", () => {
+    // before: +-Infinity entries were returned
+    expect(() => moons({ noise: 1e308 }).sample(64, new Random(1))).toThrow(/moons.sample\(\): noise, scale, shift must give finite samples/);
+    expect(() => circles({ noise: 1e308 }).sample(64, new Random(1))).toThrow(/circles.sample\(\): radius, noise/);
+    expect(() => swissRoll({ scaleDown: 1e-320 }).sample(4, new Random(1))).toThrow(/swissRoll.sample\(\): scaleDown, noise/);
+  });
+
+  it("empirical rejects a replace option that is not a boolean", () => {
+    // before: "no" sampled with replacement and 0 without, silently
+    const data = fromRows([[1], [2]]);
+    expect(() => empirical(data, { replace: "no" as never })).toThrow(/empirical\(\): replace must be a boolean, got "no"/);
+    expect(() => empirical(data, { replace: 0 as never })).toThrow(DomainError);
   });
 });

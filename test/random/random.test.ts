@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { DomainError, Random, createRandom } from "../../src/index.js";
+import { DomainError, NonFiniteError, Random, createRandom } from "../../src/index.js";
 import { ksStatistic, normalCdf } from "../helpers/stats.js";
 
 describe("Random", () => {
@@ -157,5 +157,80 @@ describe("Random", () => {
     expect(Array.from(r.rademacherBatch(2, 2).data).every((s) => s * s === 1)).toBe(true);
     expect(() => r.fillNormal(new Float64Array(1), 0, -1)).toThrow(/std must be >= 0/);
     expect(() => r.fillUniform(new Float64Array(1), Number.NaN, 1)).toThrow(/lo must be finite/);
+  });
+
+  it("uniform(lo, hi) never returns hi: narrow intervals, a subnormal width and a width past the largest double", () => {
+    // before: lo + (hi - lo) u rounded up to hi in about half the draws of [1, 1 + 2^-52)
+    const r = new Random(0);
+    for (const [lo, hi] of [[1, 1 + 2 ** -52], [0, 5e-324], [1e16, 1e16 + 2], [-1e308, 1e308], [-Number.MAX_VALUE, Number.MAX_VALUE]] as const) {
+      for (let i = 0; i < 2000; i++) {
+        const v = r.uniform(lo, hi);
+        expect(v >= lo && v < hi).toBe(true);
+      }
+    }
+  });
+
+  it("property: ordinary uniform(lo, hi) draws keep their bits, lo + (hi - lo) U with the same U", () => {
+    fc.assert(fc.property(fc.integer(), fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true }), (seed, lo, width) => {
+      const hi = lo + width;
+      const a = new Random(seed), b = new Random(seed);
+      for (let i = 0; i < 20; i++) {
+        const x = lo + (hi - lo) * b.uniform();
+        const v = a.uniform(lo, hi);
+        if (x < hi) expect(v).toBe(x);
+        else expect(v).toBeLessThan(hi);
+      }
+    }), { numRuns: 200, seed: 11 });
+  });
+
+  it("fillUniform into a Float32Array stays in [lo, hi) after rounding to float32", () => {
+    // before: 1 + 2^-20 - (less than half a float32 ulp) rounded up to hi in 1/16 of the draws
+    const out = new Random(2).fillUniform(new Float32Array(4000), 1, 1 + 2 ** -20);
+    expect(out.every((v) => v >= 1 && v < 1 + 2 ** -20)).toBe(true);
+    const unit = new Random(3).fillUniform(new Float32Array(4000));
+    expect(unit.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect(() => new Random(1).fillUniform(new Float32Array(4), 1e39, 2e39)).toThrow(NonFiniteError);
+    expect(() => new Random(1).fillUniform(new Float32Array(4), 1 + 2 ** -40, 1 + 2 ** -39)).toThrow(/float32 value in \[lo, hi\)/);
+  });
+
+  it("uniform draws over an empty or reversed interval are rejected, naming the method", () => {
+    const r = new Random(1);
+    expect(() => r.uniform(1, 0)).toThrow(/Random.uniform\(\): hi must be > lo = 1/);
+    expect(() => r.uniform(1, 1)).toThrow(DomainError);
+    expect(() => r.fillUniform(new Float64Array(2), 1, 0)).toThrow(/Random.fillUniform\(\): hi must be > lo/);
+    expect(() => r.uniformBatch(2, 2, 1, 0)).toThrow(/Random.uniformBatch\(\): hi must be > lo/);
+    expect(() => r.uniform(0, Infinity)).toThrow(NonFiniteError);
+  });
+
+  it("categorical weights whose sum overflows or is subnormal are drawn in proportion (within 4 standard errors)", () => {
+    // before: [1e308, 1e308] gave index 1 every time, and subnormal weights were quantised
+    const n = 6000;
+    for (const w of [[1e308, 1e308, 1e308], [5e-324, 5e-324, 5e-324], [1e-320, 1e-320, 1e-320]]) {
+      const counts = [0, 0, 0];
+      for (const k of new Random(4).categoricalMany(w, n)) counts[k]!++;
+      for (const c of counts) expect(Math.abs(c / n - 1 / 3)).toBeLessThan(4 * Math.sqrt((2 / 9) / n));
+    }
+    const r = new Random(5);
+    let ones = 0;
+    for (let i = 0; i < 2000; i++) ones += r.categorical([1e308, 1e308]);
+    expect(Math.abs(ones / 2000 - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 2000));
+    expect(new Random(1).categorical([0, 1e308, 0])).toBe(1);
+  });
+
+  it("normal fills that overflow throw a NonFiniteError instead of writing Infinity", () => {
+    expect(() => new Random(0).fillNormal(new Float64Array(64), 1e308, 1e308)).toThrow(/Random.fillNormal\(\): mean \+ std z must be finite/);
+    expect(() => new Random(0).fillNormal(new Float32Array(4), 1e39)).toThrow(NonFiniteError);
+    expect(() => new Random({ words: [1, 2, 3, 4], spareNormal: 1e300 }).fillNormal(new Float64Array(1), 0, 1e10)).toThrow(NonFiniteError);
+    // large but safe parameters still fill
+    expect(new Random(0).fillNormal(new Float32Array(64), 1e37, 1e36).every(Number.isFinite)).toBe(true);
+  });
+
+  it("a seed that is neither an integer nor a state object is named as seed", () => {
+    expect(() => new Random("5" as never)).toThrow(/Random\(\): seed must be an integer or a saved RandomState/);
+    expect(() => new Random(null as never)).toThrow(DomainError);
+  });
+
+  it("integer seeds fold to 32 bits (documented): 0 and 2^32 + 0x9e3779b1 give the same stream", () => {
+    expect(new Random(2 ** 32 + 0x9e3779b1).nextUint32()).toBe(new Random(0).nextUint32());
   });
 });
