@@ -1,4 +1,5 @@
 import type { Batch } from "../core/batch.js";
+import { asBatch } from "../core/batch.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
@@ -97,19 +98,41 @@ function checkFiniteOutput(fn: string, op: string, out: Batch | Float64Array, t:
 
 /**
  * @internal Makes sure `out` holds what a field method returned: a method may write into the
- * `out` it was given (nothing to do) or return another array of the same size (copied).
+ * `out` it was given (nothing to do) or return another result of the same shape, copied: values
+ * (a typed array of length n) for a divergence, else an ndarray of shape [n, d] read through its
+ * own strides and offset (a transposed or sliced view is copied element by element, not as flat
+ * data).
  */
 export function settle(fn: string, method: string, got: unknown, out: Batch | Float64Array): void {
   if (got === out) return;
-  const target = out instanceof Float64Array ? out : out.data;
-  const data = out instanceof Float64Array ? got : (got as Partial<Batch> | null | undefined)?.data;
   if (got !== null && typeof got === "object" && typeof (got as { then?: unknown }).then === "function") {
-    throw new DomainError(fn, `field.${method}`, `return its result synchronously (use ${fn}Async for a field that returns a Promise)`, "a Promise");
+    const hint = fn.endsWith("Async") ? `give the field ${method}Async for a result that is a Promise` : `use ${fn}Async for a field that returns a Promise`;
+    throw new DomainError(fn, `field.${method}`, `return its result synchronously (${hint})`, "a Promise");
   }
-  if (!(ArrayBuffer.isView(data) && !(data instanceof DataView)) || (data as Float64Array).length !== target.length) {
-    const shape = out instanceof Float64Array ? `[${out.length}]` : describeShape(out.shape);
-    const gotShape = got !== null && typeof got === "object" && Array.isArray((got as Partial<Batch>).shape) ? describeShape((got as Batch).shape) : describeValue(got);
-    throw new ShapeError(fn, `field.${method}`, `return ${out instanceof Float64Array ? "values" : "a batch"} of shape ${shape}`, gotShape);
+  if (out instanceof Float64Array) {
+    if (!isNumberArray(got) || got.length !== out.length) {
+      throw new ShapeError(fn, `field.${method}`, `return values of shape [${out.length}]`, describeResult(got));
+    }
+    out.set(got);
+    return;
   }
-  target.set(data as unknown as ArrayLike<number>);
+  const shape = (got as Partial<Batch> | null | undefined)?.shape;
+  if (!Array.isArray(shape) || shape.length !== 2 || shape[0] !== out.shape[0] || shape[1] !== out.shape[1] || !isNumberArray((got as Batch).data)) {
+    throw new ShapeError(fn, `field.${method}`, `return a batch of shape ${describeShape(out.shape)}`, describeResult(got));
+  }
+  // a contiguous float64 batch is itself; a view (strides, offset, a larger buffer) comes back as a contiguous copy
+  out.data.set(asBatch(fn, `field.${method}`, got, { finite: false }).data);
+}
+
+/** A typed array of numbers (not a DataView or a BigInt array) or a plain array. */
+function isNumberArray(value: unknown): value is ArrayLike<number> {
+  if (Array.isArray(value)) return true;
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
+
+/** A field result for a message: its shape, with the storage when that is what is wrong. */
+function describeResult(got: unknown): string {
+  const shape = (got as Partial<Batch> | null | undefined)?.shape;
+  if (got === null || typeof got !== "object" || !Array.isArray(shape)) return describeValue(got);
+  return isNumberArray((got as Batch).data) ? describeShape(shape) : `${describeShape(shape)} over ${describeValue((got as Batch).data)}`;
 }

@@ -1,5 +1,6 @@
 import { checkInRange, checkNonNegative, checkPositive, checkOptions } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
+import { describeValue } from "../core/format.js";
 import { defineScheduler } from "../schedulers/define.js";
 import type { AffinePath } from "./affine.js";
 import { affinePath } from "./affine.js";
@@ -45,7 +46,7 @@ export interface LipmanOptions {
  * sigma_1 = sigma_min by design, so its boundary check needs that tolerance.
  *
  * @param options - `sigmaMin` in [0, 1)
- * @throws {@link DomainError} for sigmaMin outside [0, 1)
+ * @throws {@link DomainError} for sigmaMin outside [0, 1); from `scheduler.snrInverse`, for an SNR outside [0, 1 / sigmaMin] (NaN included)
  * @example
  * ```ts
  * const s = lipmanPath({ sigmaMin: 0.1 }).sample(fromRows([[1]]), fromRows([[2]]), 1);
@@ -58,14 +59,23 @@ export function lipmanPath(options: LipmanOptions = {}): AffinePath {
   const sigmaMin = checkInRange("lipmanPath", "sigmaMin", options.sigmaMin ?? 0.001, 0, 1);
   if (sigmaMin === 1) throw new DomainError("lipmanPath", "sigmaMin", "be in [0, 1)", "1");
   const k = 1 - sigmaMin;
+  const name = `lipman(${sigmaMin})`;
+  // the SNR t / (1 - k t) rises from 0 to snr_1 = 1 / sigma_1 (Infinity for sigmaMin = 0), computed as `at` computes it
+  const sigma1 = 1 - k;
+  const snr1 = sigma1 === 0 ? Infinity : 1 / sigma1;
   return affinePath(
     defineScheduler({
-      name: `lipman(${sigmaMin})`,
+      name,
       alpha: (t) => t,
       sigma: (t) => 1 - k * t,
       dAlpha: () => 1,
       dSigma: () => -k,
-      snrInverse: (snr) => (snr === Infinity ? 1 : snr / (1 + k * snr)),
+      snrInverse: (snr) => {
+        if (typeof snr !== "number" || !(snr >= 0 && snr <= snr1)) {
+          throw new DomainError(`${name}.snrInverse`, "snr", `be a number in [0, ${snr1}] (the SNR of this path from t = 0 to t = 1)`, describeValue(snr));
+        }
+        return snr === Infinity ? 1 : Math.min(1, snr / (1 + k * snr));
+      },
     }),
   );
 }
@@ -95,12 +105,15 @@ export interface BridgeOptions {
 export function schrodingerBridgePath(options: BridgeOptions = {}): GaussianPath {
   options = checkOptions("schrodingerBridgePath", "options", options);
   const sigma = checkPositive("schrodingerBridgePath", "sigma", options.sigma ?? 1);
+  const square = sigma * sigma;
   return gaussianPath(
     `schrodingerBridgePath(${sigma})`,
     (t) => {
       const root = Math.sqrt(t * (1 - t));
       const std = sigma * root;
-      return { m0: 1 - t, m1: t, dm0: -1, dm1: 1, std, dStd: (sigma * (1 - 2 * t)) / (2 * root), lambda: (2 * std) / (sigma * sigma) };
+      // 2 std / sigma^2 = 2 root / sigma, taken that way where sigma^2 overflows or leaves the normal range
+      const lambda = square >= 2 ** -1022 && square < Infinity ? (2 * std) / square : (2 * root) / sigma;
+      return { m0: 1 - t, m1: t, dm0: -1, dm1: 1, std, dStd: (sigma * (1 - 2 * t)) / (2 * root), lambda };
     },
     true,
   );

@@ -6,8 +6,9 @@ import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
-import { checkOptions, outputArray, checkVelocityField } from "../core/check.js";
+import { checkOptions, outputArray, checkSchedulerKind, checkVelocityField } from "../core/check.js";
 import { schedulerAt } from "../velocity/scheduler-like.js";
+import { modelBatch, modelValues } from "../velocity/field-output.js";
 
 /** Options of {@link scheduleTransform}. @category Paths */
 export interface ScheduleTransformOptions {
@@ -35,7 +36,8 @@ export interface ScheduleTransformOptions {
  * @param field - the field trained under `from`
  * @param options - `from` and `to`
  * @returns a velocity field of the same dimension
- * @throws {@link DomainError} when `from` has no `snrInverse`; from `evaluate`, when B's SNR at r is outside A's range (for example A = VP, whose SNR at t = 0 is not 0) or the reparameterisation is singular
+ * @throws {@link DomainError} when `from` has no `snrInverse` or `to` is not a scheduler; from `evaluate`, when B's SNR at r is outside A's range (for example A = VP, whose SNR at t = 0 is not 0) or the reparameterisation is singular;
+ *   from `evaluate` and `divergence`, {@link ShapeError} or {@link NonFiniteError} when the wrapped field returns a result of the wrong shape or non-finite values
  * @example
  * ```ts
  * const u = { dim: 1, evaluate: (x: Batch) => x }; // a field trained under condOT
@@ -50,6 +52,8 @@ export function scheduleTransform(field: VelocityField, options: ScheduleTransfo
   checkVelocityField(fn, "field", field);
   const { from, to } = options;
   if (typeof from?.snrInverse !== "function") throw new DomainError(fn, "options.from", "be a scheduler with snrInverse", describeValue(from?.name));
+  checkSchedulerKind(fn, "options.from", from);
+  checkSchedulerKind(fn, "options.to", to);
   const dim = field.dim;
   const snrInverse = from.snrInverse.bind(from);
   const map = (r: number): Reparam => reparameterise(`${fn}.evaluate`, from, to, snrInverse, r);
@@ -67,7 +71,7 @@ export function scheduleTransform(field: VelocityField, options: ScheduleTransfo
         times[i] = m.t;
         for (let j = i * dim; j < (i + 1) * dim; j++) scaled[j] = (xb.data[j] as number) / m.c;
       }
-      const u = field.evaluate(ndarray(scaled, [n, dim]), times);
+      const u = modelBatch(`${fn}.evaluate`, "field.evaluate", field.evaluate(ndarray(scaled, [n, dim]), times), n, dim);
       const result = outputBatch(`${fn}.evaluate`, out, n, dim);
       for (let i = 0; i < n; i++) {
         const m = maps[i] as Reparam;
@@ -92,7 +96,7 @@ export function scheduleTransform(field: VelocityField, options: ScheduleTransfo
         times[i] = m.t;
         for (let j = i * dim; j < (i + 1) * dim; j++) scaled[j] = (xb.data[j] as number) / m.c;
       }
-      const div = divergence(ndarray(scaled, [n, dim]), times);
+      const div = modelValues(`${fn}.divergence`, "field.divergence", divergence(ndarray(scaled, [n, dim]), times), n);
       const result = outputArray(fn, out, n);
       for (let i = 0; i < n; i++) {
         const m = maps[i] as Reparam;
@@ -122,7 +126,10 @@ function perRow(n: number, t: Time, map: (r: number) => Reparam): Reparam[] {
 function reparameterise(fn: string, from: Scheduler, to: Scheduler, snrInverse: (snr: number) => number, r: number): Reparam {
   const b = schedulerAt(fn, to, r);
   const ratio = b.sigma === 0 ? Infinity : b.alpha / b.sigma;
-  const t = snrInverse(ratio);
+  const t: unknown = snrInverse(ratio);
+  if (typeof t !== "number" || !(t >= 0 && t <= 1)) {
+    throw new DomainError(fn, "options.from.snrInverse", `return a time in [0, 1] (for the SNR ${ratio} of options.to at t = ${r})`, describeValue(t));
+  }
   const a = schedulerAt(fn, from, t);
   const normB = b.alpha * b.alpha + b.sigma * b.sigma;
   const normA = a.alpha * a.alpha + a.sigma * a.sigma;

@@ -85,7 +85,9 @@ export interface VpOptions {
  * The variance-preserving scheduler of score-based diffusion, in flow-matching time:
  * T(t) = 0.5 (1-t)^2 (betaMax - betaMin) + (1-t) betaMin, alpha_t = exp(-T/2),
  * sigma_t = sqrt(1 - exp(-T)). alpha_0 = exp(-T(0)/2) is not 0 (0.0065716 for the defaults),
- * and d sigma at t = 1 is -Infinity. SNR inverse: T = ln(1 + 1/snr^2), then the root 1 - t of the quadratic.
+ * and d sigma at t = 1 is -Infinity. SNR inverse: T = ln(1 + 1/snr^2) (-2 ln snr where snr^2 underflows), then the
+ * root 1 - t of the quadratic; an snr at or below snr_0 that float64 cannot tell from it (snr_0 underflows to 0 for
+ * large betas) is t = 0.
  *
  * @param options - betaMin > 0 and betaMax >= betaMin
  * @throws {@link DomainError} for betaMin <= 0 or betaMax < betaMin
@@ -102,7 +104,8 @@ export function vp(options: VpOptions = {}): MonotoneScheduler {
   if (!(betaMax >= betaMin)) throw new DomainError("vp", "betaMax", `be >= betaMin = ${betaMin}`, describeValue(betaMax));
   const slope = betaMax - betaMin;
   const name = `vp(${betaMin}, ${betaMax})`;
-  const snr0 = Math.exp(-0.5 * (0.5 * slope + betaMin)) / Math.sqrt(-Math.expm1(-(0.5 * slope + betaMin)));
+  const T0 = 0.5 * slope + betaMin;
+  const snr0 = Math.exp(-0.5 * T0) / Math.sqrt(-Math.expm1(-T0));
   return {
     name,
     at: (t): SchedulerValues => {
@@ -119,9 +122,15 @@ export function vp(options: VpOptions = {}): MonotoneScheduler {
       const r = checkSnr(`${name}.snrInverse`, snr);
       if (r < snr0) throw new DomainError(`${name}.snrInverse`, "snr", `be >= snr at t = 0, ${snr0}`, describeValue(r));
       if (r === Infinity) return 1;
-      const T = Math.log1p(1 / (r * r));
+      // T = ln(1 + 1/snr^2); below snr = 1e-154 the square underflows, and T = -2 ln(snr) to float64 precision
+      const inverse = 1 / (r * r);
+      const T = inverse < Infinity ? Math.log1p(inverse) : -2 * Math.log(r);
+      // at or past T(0) (snr at or below snr_0, which may itself underflow to 0) the answer is t = 0
+      if (!(T < T0)) return 0;
       // 1 - t = 2T / (betaMin + sqrt(betaMin^2 + 2 slope T)): the stable root of 0.5 slope u^2 + betaMin u - T = 0.
-      const u = (2 * T) / (betaMin + Math.sqrt(betaMin * betaMin + 2 * slope * T));
+      let root = Math.sqrt(betaMin * betaMin + 2 * slope * T);
+      if (root === Infinity) root = Math.hypot(betaMin, Math.sqrt(2 * slope) * Math.sqrt(T));
+      const u = (2 * T) / (betaMin + root);
       return Math.min(1, Math.max(0, 1 - u));
     },
   };

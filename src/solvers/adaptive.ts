@@ -18,7 +18,11 @@ import { pow } from "../core/pow.js";
  * dopri5.f / dop853.f: PI controller h_new = h err^(-expo1) facOld^beta / safety with
  * expo1 = 1/(q+1) - 0.75 beta, factor bounds, no
  * increase right after a rejection, and exact landing (h = target - t once t + 1.01 h
- * passes the target).
+ * passes the target). A landing step shorter than the step proposed for it (an output time
+ * close ahead) says nothing about the step the solution allows: the next step resumes from the
+ * proposal (as torchdiffeq and SciPy do), so two output times an ulp apart cost one short step,
+ * not a collapse of the step size. The step-size floor applies to steps that do not land: a
+ * landing step ends exactly on its target, however short.
  */
 export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
   const { n, d, tab, t0, t1, rtol, atol, perSample } = plan;
@@ -59,7 +63,8 @@ export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
       outIdx[i] = (outIdx[i] as number) + 1;
     }
   }
-  if (t0 === t1) {
+  // a state of width 0 has nothing to integrate (its error norm would be 0 / 0)
+  if (t0 === t1 || d === 0) {
     yOut.set(Y);
     return finish(plan, yOut, trajectory, stats);
   }
@@ -78,12 +83,12 @@ export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
     for (let i = 0; i < m; i++) {
       const t = T[i] as number;
       const h = H[i] as number;
-      if (0.1 * h <= Math.abs(t) * Number.EPSILON || h === 0) {
+      const target = (outIdx[i] as number) < nt && !plan.interpolate ? (times[outIdx[i] as number] as number) : t1;
+      const land = dir * (t + 1.01 * dir * h - target) >= 0;
+      if (!land && (0.1 * h <= Math.abs(t) * Number.EPSILON || h === 0)) {
         throw new ConvergenceError(plan.fn, "options.rtol", `allow a step size above the floor 10 eps |t| (step size underflow)`,
           `h = ${h} at t = ${t} (row ${rows[i]}, step ${iterations})`, partial(plan, Y, T, rows, m, yOut, stats, perSample));
       }
-      const target = (outIdx[i] as number) < nt && !plan.interpolate ? (times[outIdx[i] as number] as number) : t1;
-      const land = dir * (t + 1.01 * dir * h - target) >= 0;
       landing[i] = land ? 1 : 0;
       hUse[i] = land ? target - t : dir * h;
       tNew[i] = land ? target : t + dir * h;
@@ -112,8 +117,11 @@ export function* runAdaptive(plan: OdePlan): OdeSteps<OdeResult> {
         let fac = fac11 / pow(facOld[i] as number, beta);
         fac = Math.max(1 / facMax, Math.min(1 / facMin, fac / SAFE));
         hNew = h / fac;
-        facOld[i] = Math.max(err, 1e-4);
         if (lastRejected[i]) hNew = Math.min(hNew, h);
+        // a landing step cut short of its proposal H[i] (an output time close ahead): resume from the proposal
+        const proposal = H[i] as number;
+        if (landing[i] === 1 && h < proposal && hNew < proposal) hNew = proposal;
+        else facOld[i] = Math.max(err, 1e-4);
         lastRejected[i] = 0;
         accepted[i] = 1;
         anyAccepted = true;

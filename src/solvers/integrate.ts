@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
+import { checkCount, checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncOdeFunction, OdeFunction, OdeStatistics, OdeSteps } from "./evaluate.js";
@@ -154,7 +154,9 @@ const FIXED_ONLY = new Set<MethodName>(["euler", "midpoint", "heun2", "ralston",
  * @param options - interval, method, tolerances, outputs; see {@link IntegrateOptions}
  * @returns the state at t1, the states at `times`, and statistics
  * @throws {@link ShapeError} for a y0 that is not [n, d]; {@link NonFiniteError} for non-finite y0 or a non-finite value of f (naming row, step and time);
- *   {@link DomainError} for invalid options (tolerances <= 0, times outside [t0, t1] or out of order, a fixed-step method without a step);
+ *   {@link DomainError} for invalid options (tolerances <= 0, times outside [t0, t1] or out of order, a fixed-step method without a step,
+ *   an interval whose length t1 - t0 overflows, a `times` or `timeGrid` whose length is not a valid count, a `controller` that is not an
+ *   object, an `interpolate`, `perSample` or `returnIntermediates` that is not a boolean);
  *   {@link ConvergenceError} (with {@link OdePartial}) when maxSteps is reached or the step size underflows
  * @example
  * ```ts
@@ -219,6 +221,10 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   const grid = options.timeGrid === undefined ? null : checkTimeGrid(fn, "options.timeGrid", options.timeGrid);
   const t0 = checkFinite(fn, "options.t0", options.t0 ?? (grid === null ? 0 : grid[0]));
   const t1 = checkFinite(fn, "options.t1", options.t1 ?? (grid === null ? 1 : grid[grid.length - 1]));
+  if (!Number.isFinite(t1 - t0)) {
+    if (grid !== null) throw new DomainError(fn, "options.timeGrid", "span a finite interval (t1 - t0 overflows)", `[${t0}, ..., ${t1}]`);
+    throw new DomainError(fn, "options.t1", `be within a finite distance of t0 = ${t0} (t1 - t0 overflows)`, describeValue(t1));
+  }
   if (grid !== null) {
     if (t0 !== grid[0]) throw new DomainError(fn, "options.t0", `equal options.timeGrid[0] = ${grid[0]}`, describeValue(t0));
     if (t1 !== grid[grid.length - 1]) throw new DomainError(fn, "options.t1", `equal the last node of options.timeGrid, ${grid[grid.length - 1]}`, describeValue(t1));
@@ -244,7 +250,7 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
   if (grid !== null) stepSize = Infinity;
-  const intermediates = options.returnIntermediates === true;
+  const intermediates = checkFlag(fn, "options.returnIntermediates", options.returnIntermediates);
   if (intermediates && stepSize === null && options.times === undefined) {
     throw new DomainError(fn, "options.times", "be given with returnIntermediates for an adaptive method (or give a fixed-step grid: timeGrid, steps or stepSize)", "undefined");
   }
@@ -254,7 +260,7 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   const times = options.times === undefined ? null : checkTimes(fn, options.times, t0, t1);
   const initialStep = options.initialStep === undefined ? null : checkPositive(fn, "options.initialStep", options.initialStep);
   const isDop853 = method === "dop853";
-  const c = options.controller ?? {};
+  const c = checkOptions<StepController>(fn, "options.controller", options.controller);
   const controller: Required<StepController> = {
     // dopri5/dop853 defaults from the work-precision sweep of docs/solvers.md (scripts/ode-work-precision.ts)
     beta: checkInRange(fn, "options.controller.beta", c.beta ?? 0, 0, 0.2),
@@ -264,8 +270,16 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   };
   return {
     controller, fn, f, tab, n, d, t0, t1, y0: Float64Array.from(y.data), rtol, atol, maxSteps, times,
-    interpolate: options.interpolate === true, perSample: options.perSample === true, stepSize, initialStep, grid, intermediates,
+    interpolate: checkFlag(fn, "options.interpolate", options.interpolate), perSample: checkFlag(fn, "options.perSample", options.perSample),
+    stepSize, initialStep, grid, intermediates,
   };
+}
+
+/** @internal A boolean option: true, false or undefined (false); anything else is a mistake, not "off". */
+export function checkFlag(fn: string, argument: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new DomainError(fn, argument, "be true or false", describeValue(value));
+  return value;
 }
 
 /** Output times must lie in the closed interval and run from t0 towards t1. */
@@ -273,7 +287,7 @@ function checkTimes(fn: string, times: ArrayLike<number>, t0: number, t1: number
   if (times === null || typeof times !== "object" || typeof times.length !== "number") {
     throw new DomainError(fn, "options.times", "be an array of numbers", describeValue(times));
   }
-  const out = new Float64Array(times.length);
+  const out = new Float64Array(checkCount(fn, "options.times.length", times.length));
   const lo = Math.min(t0, t1);
   const hi = Math.max(t0, t1);
   const dir = t1 >= t0 ? 1 : -1;

@@ -2,7 +2,7 @@ import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { checkInteger, checkOptions } from "../core/check.js";
-import { DomainError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncVelocityField, Distribution, VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
@@ -72,7 +72,8 @@ export interface LogLikelihoodResult {
  * @param x1 - data points, shape [n, field.dim]
  * @param options - solver and divergence options; see {@link LogLikelihoodOptions}
  * @returns log p1 per row, x0, the divergence integral and statistics
- * @throws {@link ShapeError} for x1 of the wrong shape; {@link DomainError} for bad options (a stochastic estimator without rng, probes < 1, a source without logProb or of another dimension); the errors of {@link integrate}
+ * @throws {@link ShapeError} for x1 of the wrong shape or a source whose logProb does not return one number per row; {@link DomainError} for bad options (a stochastic estimator without rng, probes < 1, a source without logProb or of another dimension);
+ *   {@link NonFiniteError} for a source log density that is NaN or +Infinity; the errors of {@link integrate}
  * @example
  * ```ts
  * // u = 0: the flow is the identity and log p1 = log p0 = log N(0; 0, I_2)
@@ -201,13 +202,13 @@ function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLik
     }
     const other = ndarray(end, [n, d]);
     const x0 = forward ? xb : other;
-    const logProb = (source.logProb as (x: Batch) => Float64Array)(x0);
+    const logProb = sourceLogProb(fn, source, x0, n);
     for (let i = 0; i < n; i++) logProb[i] = (logProb[i] as number) - (integral[i] as number);
     const out: LogLikelihoodResult = { logProb, x0, x1: forward ? other : xb, divergenceIntegral: integral, statistics: result.statistics };
     if (result.trajectory !== undefined && result.times !== undefined) {
       // forwards l(t) = integral_0^t div, so log p_t = log p0(x0) - l(t); backwards l(t) = -integral_t^1 div,
       // so log p_t = log p0(x0) - integral + integral_t^1 div = log p1(x1) - l(t)
-      const base = forward ? (source.logProb as (x: Batch) => Float64Array)(x0) : logProb;
+      const base = forward ? sourceLogProb(fn, source, x0, n) : logProb;
       out.times = result.times;
       out.trajectory = [];
       out.logProbTrajectory = [];
@@ -225,6 +226,29 @@ function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLik
     return out;
   };
   return { rhs, plan, finish };
+}
+
+/**
+ * log p0 at the source points, one number per row, as a fresh array: the source's result is
+ * checked (a typed or plain array of n numbers; -Infinity, zero density, is a log density, NaN and
+ * +Infinity are not) before anything is subtracted from it.
+ */
+function sourceLogProb(fn: string, source: Distribution, x0: Batch, n: number): Float64Array {
+  const got: unknown = (source.logProb as (x: Batch) => Float64Array)(x0);
+  const array = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView) && !(got instanceof BigInt64Array) && !(got instanceof BigUint64Array));
+  if (!array || (got as ArrayLike<number>).length !== n) {
+    throw new ShapeError(fn, "options.source.logProb(x0)", `return ${n} numbers (one per row)`, describeValue(got));
+  }
+  const values = got as ArrayLike<unknown>;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== "number" || Number.isNaN(v) || v === Infinity) {
+      throw new NonFiniteError(fn, "options.source.logProb(x0)", "return log densities (finite numbers, or -Infinity for zero density)", `${describeValue(v)} at row ${i}`);
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 type Estimator = (x: Batch, t: Time, rows: Int32Array | undefined) => FieldSteps<Float64Array>;

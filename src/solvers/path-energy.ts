@@ -5,7 +5,7 @@ import type { VelocityField } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import type { IntegrateOptions } from "./integrate.js";
 import type { OdeStatistics } from "./evaluate.js";
-import { integrate } from "./integrate.js";
+import { planOde, solve } from "./integrate.js";
 import { checkField, checkUnitTimes } from "./sample.js";
 import { settle } from "../divergence/field-steps.js";
 import { checkOptions } from "../core/check.js";
@@ -73,7 +73,8 @@ export function pathEnergy(field: VelocityField, x0: Batch, options: IntegrateOp
       out.data[i * (d + 1) + d] = speed;
     }
   };
-  const result = integrate(f, ndarray(augmented, [n, d + 1]), { t0: 0, t1: 1, method: "dopri5", rtol: 1e-6, atol: 1e-6, ...options });
+  // planned under this function's name, so that errors name pathEnergy and its options
+  const result = solve(planOde(fn, f, ndarray(augmented, [n, d + 1]), { t0: 0, t1: 1, method: "dopri5", rtol: 1e-6, atol: 1e-6, ...options }));
   const energy = new Float64Array(n);
   const x1 = new Float64Array(n * d);
   let total = 0;

@@ -16,7 +16,8 @@ import type { AsyncOdeFunction, OdeFunction } from "./evaluate.js";
  * @param x0 - source samples, shape [n, field.dim] (not modified)
  * @param options - solver options of {@link integrate}; t0, t1 and times must lie in [0, 1]
  * @returns `y` = x at t1, `trajectory` = x at `times` when requested, and statistics
- * @throws {@link ShapeError} when x0 is not [n, field.dim]; {@link DomainError} for times outside [0, 1] and the errors of {@link integrate}
+ * @throws {@link ShapeError} when x0 is not [n, field.dim], or the field returns something other than an ndarray of shape [n, field.dim]
+ *   (a view with any strides and offset is read as it shows); {@link DomainError} for times outside [0, 1] and the errors of {@link integrate}
  * @example
  * ```ts
  * // a constant velocity 2 moves x0 = 0 to 2 at t = 1
@@ -64,7 +65,7 @@ export async function sampleAsync(field: VelocityField | AsyncVelocityField, x0:
   const f: AsyncOdeFunction = async === undefined
     ? (t, x, out) => { settle(fn, "evaluate", (field as VelocityField).evaluate(x, t, out), out); }
     : async (t, x, out) => { settle(fn, "evaluateAsync", await async.call(field, x, t, out), out); };
-  return solveAsync(planOde(fn, f, x0, options, field.dim));
+  return solveAsync(planOde(fn, f, x0, options, field.dim, "x0"));
 }
 
 /** @internal Rejects a value that is not a velocity field. */

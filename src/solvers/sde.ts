@@ -10,6 +10,7 @@ import { affinePath } from "../paths/affine.js";
 import { Random } from "../random/random.js";
 import { checkAnyField, checkField } from "./sample.js";
 import { checkTimeGrid, uniformGrid } from "./time-grid.js";
+import { checkFlag } from "./integrate.js";
 
 /**
  * Options of {@link sdeSample}.
@@ -67,7 +68,8 @@ export interface SdeSampleResult {
  * @param x0 - start points, shape [n, field.dim] (not modified)
  * @param options - scheduler, diffusion, method, grid and generator; see {@link SdeSampleOptions}
  * @returns the samples and statistics
- * @throws {@link ShapeError} for x0 of the wrong shape; {@link DomainError} for bad options, a negative or non-finite g(t), g(t) > 0 where the score is singular (sigma_t = 0); {@link NonFiniteError} for a non-finite velocity
+ * @throws {@link ShapeError} for x0 of the wrong shape; {@link DomainError} for bad options, a negative or non-finite g(t), g(t) > 0 where the score is singular (sigma_t = 0);
+ *   {@link NonFiniteError} for a non-finite velocity, or a state that overflows (naming the step and time)
  * @example
  * ```ts
  * // u = 0 on the condOT path and g = 0: the samples stay where they are
@@ -156,7 +158,22 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
     }
     const s = path.velocityToScore(ndarray(vd, [n, d]), x, t, score).data;
     const c = (gt * gt) / 2;
-    for (let j = 0; j < size; j++) out[j] = (vd[j] as number) + c * (s[j] as number);
+    for (let j = 0; j < size; j++) {
+      let f = (vd[j] as number) + c * (s[j] as number);
+      // g^2 / 2 overflows for g above 1.3e154 where g^2 s / 2 need not: scale before multiplying
+      if (f - f !== 0) f = (vd[j] as number) + 0.5 * gt * (gt * (s[j] as number));
+      out[j] = f;
+    }
+  };
+  // the state must stay finite: an overflow (a huge diffusion or drift) is reported here, by step and time
+  const checkState = (state: Float64Array, k: number, t: number): void => {
+    for (let j = 0; j < size; j++) {
+      const v = state[j] as number;
+      if (v - v !== 0) {
+        throw new NonFiniteError(fn, "x", "stay finite (the drift u + g^2 s / 2 or the noise g dW overflows; reduce options.diffusion or rescale the field)",
+          `${describeValue(v)} at row ${Math.floor(j / d)} after step ${k} (t = ${t})`);
+      }
+    }
   };
 
   const x = Float64Array.from(start.data);
@@ -166,7 +183,7 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
   const trial = new Float64Array(size);
   const xView = ndarray(x, [n, d]);
   const trialView = ndarray(trial, [n, d]);
-  const intermediates = options.returnIntermediates === true;
+  const intermediates = checkFlag(fn, "options.returnIntermediates", options.returnIntermediates);
   const trajectory: Batch[] = intermediates ? [ndarray(Float64Array.from(x), [n, d])] : [];
   for (let k = 0; k + 1 < grid.length; k++) {
     const t = grid[k] as number;
@@ -186,6 +203,7 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
       for (let j = 0; j < size; j++) x[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);
     } else {
       for (let j = 0; j < size; j++) trial[j] = (x[j] as number) + h * (f0[j] as number) + gt * (dw[j] as number);
+      checkState(trial, k, tNext);
       yield { op: "evaluate", x: trialView, t: tNext, out: u };
       drift(tNext, trialView, f1);
       const gMid = (gt + g(tNext)) / 2;
@@ -193,6 +211,7 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
         x[j] = (x[j] as number) + h * (0.5 * (f0[j] as number) + 0.5 * (f1[j] as number)) + gMid * (dw[j] as number);
       }
     }
+    checkState(x, k, tNext);
     if (intermediates) trajectory.push(ndarray(Float64Array.from(x), [n, d]));
   }
   const result: SdeSampleResult = { x: ndarray(x, [n, d]), nfe, steps: grid.length - 1 };

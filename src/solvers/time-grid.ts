@@ -1,4 +1,4 @@
-import { checkFinite, checkInteger, checkPositive, MAX_STEPS } from "../core/check.js";
+import { checkCount, checkFinite, checkInteger, checkPositive, MAX_STEPS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import { pow } from "../core/pow.js";
@@ -24,7 +24,7 @@ export interface GridInterval {
  * @param steps - N, the number of steps (integer >= 1)
  * @param interval - the end points; see {@link GridInterval}
  * @returns N + 1 strictly monotone nodes from t0 to t1
- * @throws {@link DomainError} for steps < 1 or t0 = t1; {@link NonFiniteError} for non-finite ends
+ * @throws {@link DomainError} for steps < 1, t0 = t1 or an interval whose length t1 - t0 overflows; {@link NonFiniteError} for non-finite ends
  * @example
  * ```ts
  * uniformGrid(4) // => Float64Array [0, 0.25, 0.5, 0.75, 1]
@@ -46,7 +46,7 @@ export function uniformGrid(steps: number, interval: GridInterval = {}): Float64
  * @param rho - the exponent, > 0
  * @param interval - the end points; see {@link GridInterval}
  * @returns N + 1 strictly monotone nodes from t0 to t1 (exact end points)
- * @throws {@link DomainError} for rho <= 0 (negative rho included), steps < 1, t0 = t1, or when the last step
+ * @throws {@link DomainError} for rho <= 0 (negative rho included), steps < 1, t0 = t1, an interval whose length t1 - t0 overflows, or when the last step
  *   |t1 - t0| N^-rho falls below the rounding of t1 (nodes would repeat); {@link NonFiniteError} for a non-finite rho or end
  * @example
  * ```ts
@@ -65,7 +65,7 @@ export function powerGrid(steps: number, rho: number, interval: GridInterval = {
  * @param steps - N, the number of steps (integer >= 1)
  * @param interval - the end points; see {@link GridInterval}
  * @returns N + 1 strictly monotone nodes from t0 to t1 (exact end points)
- * @throws {@link DomainError} for steps < 1 or t0 = t1; {@link NonFiniteError} for non-finite ends
+ * @throws {@link DomainError} for steps < 1, t0 = t1 or an interval whose length t1 - t0 overflows; {@link NonFiniteError} for non-finite ends
  * @example
  * ```ts
  * cosineGrid(2) // => Float64Array [0, 0.5, 1] (0.4999999999999999 in the middle)
@@ -83,6 +83,7 @@ function build(fn: string, steps: number, interval: GridInterval, shape: (s: num
   const t0 = checkFinite(fn, "interval.t0", interval.t0 ?? 0);
   const t1 = checkFinite(fn, "interval.t1", interval.t1 ?? 1);
   if (t0 === t1) throw new DomainError(fn, "interval.t1", `differ from t0 = ${t0}`, describeValue(t1));
+  if (!Number.isFinite(t1 - t0)) throw new DomainError(fn, "interval.t1", `be within a finite distance of t0 = ${t0} (t1 - t0 overflows)`, describeValue(t1));
   const grid = new Float64Array(n + 1);
   for (let i = 0; i <= n; i++) grid[i] = t0 + (t1 - t0) * shape(i / n);
   grid[0] = t0;
@@ -98,13 +99,19 @@ export function checkTimeGrid(fn: string, argument: string, grid: ArrayLike<numb
   if (grid === null || typeof grid !== "object" || typeof grid.length !== "number") {
     throw new DomainError(fn, argument, "be an array of times", describeValue(grid));
   }
-  if (grid.length < 2) throw new DomainError(fn, argument, "have at least 2 times", `length ${grid.length}`);
-  const out = new Float64Array(grid.length);
-  for (let k = 0; k < grid.length; k++) out[k] = checkFinite(fn, `${argument}[${k}]`, grid[k]);
+  const length = grid.length;
+  if (!(length >= 2)) throw new DomainError(fn, argument, "have at least 2 times", `length ${describeValue(length)}`);
+  const out = new Float64Array(checkCount(fn, `${argument}.length`, length, 2));
+  for (let k = 0; k < out.length; k++) out[k] = checkFinite(fn, `${argument}[${k}]`, grid[k]);
   const dir = Math.sign((out[1] as number) - (out[0] as number));
   for (let k = 1; k < out.length; k++) {
-    if (dir === 0 || Math.sign((out[k] as number) - (out[k - 1] as number)) !== dir) {
+    const step = (out[k] as number) - (out[k - 1] as number);
+    if (dir === 0 || Math.sign(step) !== dir) {
       throw new DomainError(fn, `${argument}[${k}]`, `make the grid strictly monotone (after ${out[k - 1]})`, describeValue(out[k]));
+    }
+    // a step that overflows (nodes of opposite sign near the float64 limit) cannot be taken
+    if (!Number.isFinite(step)) {
+      throw new DomainError(fn, `${argument}[${k}]`, `be within a finite distance of the node before it, ${out[k - 1]} (the step overflows)`, describeValue(out[k]));
     }
   }
   return out;

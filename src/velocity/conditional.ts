@@ -2,6 +2,7 @@ import type { Batch } from "../core/batch.js";
 import { outputBatch, asBatch } from "../core/batch.js";
 import { checkFinite, outputArray } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
+import { guide, modelBatch, modelValues } from "./field-output.js";
 import { describeValue } from "../core/format.js";
 import type { Time } from "../core/time.js";
 import type { VelocityField } from "../core/interfaces.js";
@@ -68,7 +69,9 @@ export function withLabels(field: LabeledVelocityField, labels: ClassLabels): Ve
  * @param labels - the class to guide towards, one or one per row
  * @param scale - guidance weight w (finite)
  * @returns the guided field
- * @throws {@link DomainError} for a non-finite scale or a field without `evaluateLabeled`
+ * @throws {@link DomainError} for a non-finite scale or a field without `evaluateLabeled`; from the guided field's methods,
+ *   {@link ShapeError} when the field returns a result of the wrong shape (or none), {@link NonFiniteError} when it returns
+ *   non-finite values or the guided velocity overflows in every form
  * @example
  * ```ts
  * const net = mlp({ dim: 2, hidden: [8], classes: 3 });
@@ -81,38 +84,47 @@ export function classifierFreeGuidance(field: LabeledVelocityField, labels: Clas
   checkLabeled(fn, field);
   const w = checkFinite(fn, "scale", scale);
   const nullLabel = field.classes;
-  const combine = (cond: Float64Array, uncond: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < out.length; i++) out[i] = (1 + w) * (cond[i] as number) - w * (uncond[i] as number);
-  };
+  const d = field.dim;
+  const rows = (name: string, x: Batch): number => asBatch(`${fn}.${name}`, "x", x, { dim: d }).shape[0] as number;
   const result: VelocityField = {
-    dim: field.dim,
+    dim: d,
     evaluate(x, t, out) {
-      const n = asBatch(`${fn}.evaluate`, "x", x, { dim: field.dim }).shape[0] as number;
-      const res = outputBatch(`${fn}.evaluate`, out, n, field.dim);
-      combine(field.evaluateLabeled(x, t, labels).data, field.evaluateLabeled(x, t, nullLabel).data, res.data);
+      const name = `${fn}.evaluate`;
+      const n = rows("evaluate", x);
+      const res = outputBatch(name, out, n, d);
+      const a = modelBatch(name, "field.evaluateLabeled", field.evaluateLabeled(x, t, labels), n, d);
+      const b = modelBatch(name, "field.evaluateLabeled", field.evaluateLabeled(x, t, nullLabel), n, d);
+      guide(name, w, a.data, b.data, res.data, d);
       return res;
     },
   };
   if (field.jvpLabeled) {
     const jvp = field.jvpLabeled.bind(field);
     result.jvp = (x, t, v, out) => {
-      const a = jvp(x, t, labels, v), b = jvp(x, t, nullLabel, v);
-      const res = outputBatch(`${fn}.jvp`, out, a.shape[0] as number, field.dim);
-      combine(a.data, b.data, res.data);
+      const name = `${fn}.jvp`;
+      const n = rows("jvp", x);
+      const a = modelBatch(name, "field.jvpLabeled", jvp(x, t, labels, v), n, d);
+      const b = modelBatch(name, "field.jvpLabeled", jvp(x, t, nullLabel, v), n, d);
+      const res = outputBatch(name, out, n, d);
+      guide(name, w, a.data, b.data, res.data, d);
       return res;
     };
   }
   if (field.divergenceLabeled) {
     const div = field.divergenceLabeled.bind(field);
     result.divergence = (x, t, out) => {
-      const a = div(x, t, labels), b = div(x, t, nullLabel);
-      const res = outputArray("classifierFreeGuidance.divergence", out, a.length);
-      combine(a, b, res);
+      const name = `${fn}.divergence`;
+      const n = rows("divergence", x);
+      const a = modelValues(name, "field.divergenceLabeled", div(x, t, labels), n);
+      const b = modelValues(name, "field.divergenceLabeled", div(x, t, nullLabel), n);
+      const res = outputArray(name, out, n);
+      guide(name, w, a, b, res, 1);
       return res;
     };
   }
   return result;
 }
+
 
 function checkLabeled(fn: string, field: LabeledVelocityField): void {
   if (field === null || typeof field !== "object" || typeof field.evaluateLabeled !== "function" || !Number.isSafeInteger(field.classes)) {

@@ -5,6 +5,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import type { Time } from "../core/time.js";
 import type { AsyncVelocityField, VelocityField } from "../core/interfaces.js";
+import { guide, modelBatch, modelValues } from "./field-output.js";
 
 /**
  * What {@link withCondition} and {@link conditionGuidance} pass to every call of the model
@@ -136,7 +137,9 @@ export function withCondition(field: ConditionedVelocityField, condition: Batch,
  * @param scale - guidance weight w (finite)
  * @param options - `extras` for the model, as in {@link withCondition}
  * @returns the guided field (rows must match `condition`, as in {@link withCondition})
- * @throws the errors of {@link withCondition}; {@link NonFiniteError} for a non-finite scale or null condition
+ * @throws the errors of {@link withCondition}; {@link NonFiniteError} for a non-finite scale or null condition; from the guided
+ *   field's methods, {@link ShapeError} when the field returns a result of the wrong shape (or none), {@link NonFiniteError} when it
+ *   returns non-finite values or the guided velocity overflows in every form
  * @example
  * ```ts
  * const f = { dim: 1, conditionDim: 1, evaluateConditioned: (x, t, c) => fromRows(toRows(c).map(([v]) => [v])) };
@@ -157,18 +160,21 @@ export function conditionGuidance(field: ConditionedVelocityField, condition: Ba
   for (let i = 0; i < n; i++) nullRows.set(empty, i * width);
   const cond = withCondition(field, c, options);
   const uncond = withCondition(field, fromData(nullRows, [n, width]), options);
-  const mix = (a: Float64Array, b: Float64Array, out: Float64Array): void => {
-    for (let i = 0; i < out.length; i++) out[i] = (1 + w) * (a[i] as number) - w * (b[i] as number);
-  };
-  const batch = (name: string, a: Batch, b: Batch, out?: Batch): Batch => {
-    const res = outputBatch(`${fn}.${name}`, out, n, field.dim);
-    mix(a.data, b.data, res.data);
+  const d = field.dim;
+  // what the field returned for the conditional (a) and null (b) rows is checked before it is combined
+  const batch = (name: string, a: unknown, b: unknown, out?: Batch): Batch => {
+    const call = `field.${name.replace(/(Async)?$/, "Conditioned$1")}`;
+    const ca = modelBatch(`${fn}.${name}`, call, a, n, d), cb = modelBatch(`${fn}.${name}`, call, b, n, d);
+    const res = outputBatch(`${fn}.${name}`, out, n, d);
+    guide(`${fn}.${name}`, w, ca.data, cb.data, res.data, d);
     return res;
   };
-  const values = (name: string, a: Float64Array, b: Float64Array, out?: Float64Array): Float64Array => {
+  const values = (name: string, a: unknown, b: unknown, out?: Float64Array): Float64Array => {
+    const call = `field.${name.replace(/(Async)?$/, "Conditioned$1")}`;
+    const ca = modelValues(`${fn}.${name}`, call, a, n), cb = modelValues(`${fn}.${name}`, call, b, n);
     const res = out ?? new Float64Array(n);
     if (!(res instanceof Float64Array) || res.length !== n) throw new ShapeError(`${fn}.${name}`, "out", `be a Float64Array of length ${n}`, describeValue(out));
-    mix(a, b, res);
+    guide(`${fn}.${name}`, w, ca, cb, res, 1);
     return res;
   };
   const result: BoundConditionField = { dim: field.dim, evaluate: (x, t, out) => batch("evaluate", cond.evaluate(x, t), uncond.evaluate(x, t), out) };

@@ -10,7 +10,8 @@ import type { SchedulerSource } from "./scheduler-like.js";
  * coupling): per coordinate, u_i(t, x) = alpha' mu_i + c_i (x_i - alpha mu_i) with
  * c_i = (alpha' alpha s_i^2 + sigma' sigma) / (alpha^2 s_i^2 + sigma^2); for condOT this is
  * mu_i + (t s_i^2 - (1 - t)) / ((1-t)^2 + t^2 s_i^2) (x_i - t mu_i). The Jacobian is
- * diag(c), so the divergence sum_i c_i is exact and integral_0^1 div u dt = sum_i ln s_i.
+ * diag(c), so the divergence sum_i c_i is exact and integral_0^1 div u dt = sum_i ln s_i. Stds whose
+ * square leaves the float64 range (1e200, 1e-200) are handled in scaled form: the field stays finite.
  *
  * @param path - scheduler or affine path
  * @param target - `{ mean, std }` (std one number or one per coordinate; a `gaussian()` distribution qualifies)

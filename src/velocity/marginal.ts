@@ -3,15 +3,15 @@ import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { checkTime, timeAt } from "../core/time.js";
 import type { Time } from "../core/time.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { SchedulerSource } from "./scheduler-like.js";
 import { resolveScheduler } from "./scheduler-like.js";
-import { empiricalRow, mixtureRow } from "./marginal-kernels.js";
+import { empiricalRow, farRow, mixtureRow } from "./marginal-kernels.js";
 import type { MixtureParameters, RowResult } from "./marginal-kernels.js";
 import { valuesAt } from "./scheduler-like.js";
-import { checkInteger, outputArray } from "../core/check.js";
+import { checkElements, checkFiniteArray, checkInteger, outputArray } from "../core/check.js";
 import { MarginalEngine } from "../engine/marginal.js";
 import { MixtureEngine } from "../engine/mixture.js";
 
@@ -42,7 +42,7 @@ export type MarginalTarget = Batch | { readonly data: Batch } | {
   readonly means: readonly Float64Array[];
   /** Component standard deviations (K rows of d). */
   readonly stds: readonly Float64Array[];
-  /** Normalised component weights (K). */
+  /** Component weights (K), >= 0 with a positive sum (normalised ones, as `gaussianMixture` gives, or any multiple). */
   readonly weights: Float64Array;
 };
 
@@ -96,11 +96,20 @@ export interface MarginalVelocityField extends VelocityField {
  * b_k + x . (alpha m_k / v_k) - |x|^2_(1 / 2 v_k) (the last term left out when all components share
  * their variances), rows whose GEMM rounding bound exceeds 2^-30 taking the loop above.
  *
+ * Extreme scales: a mixture whose variance v_k leaves the float64 range (a std past 1e154 or
+ * below 1e-154) is evaluated row by row with each coordinate scaled by max(alpha s, sigma), and one
+ * component has weight 1 whatever its density. An empirical row so far from the data that every
+ * |x - alpha y_k|^2 overflows takes the nearest point (measured scaled) as its posterior, since
+ * every gap between such distances is far past 2 sigma^2. A velocity, JVP or divergence that
+ * overflows float64 for finite x is a NonFiniteError, not an infinity.
+ *
  * @param path - scheduler or affine path (see {@link SchedulerSource})
  * @param target - data points or a Gaussian mixture (see {@link MarginalTarget})
  * @param options - threads (see {@link MarginalOptions})
  * @returns the field
- * @throws {@link DomainError} for an unsupported target or path or bad options; {@link ShapeError} for an empty data set
+ * @throws {@link DomainError} for an unsupported target or path, bad options, or a mixture with a std <= 0 or a weight < 0 (or weights summing to 0);
+ *   {@link ShapeError} for an empty data set or a mixture without components, of dimension 0, or whose means, stds and weights differ in count or length;
+ *   {@link NonFiniteError} for a non-finite mean, std or weight; from the field's methods, {@link NonFiniteError} where the result overflows float64
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -116,6 +125,8 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
   const { dim, components: K } = params;
   if (options === null || typeof options !== "object") throw new DomainError(fn, "options", "be an object", describeValue(options));
   const threads = options.threads === undefined ? undefined : checkInteger(fn, "options.threads", options.threads, 1, 256);
+  // a variance s^2 outside the float64 normal range (a std past 1e154 or below 1e-154): the engine's unscaled form would give NaN
+  const extremeVariance = !params.empirical && params.variances.some((v) => !(v >= 2 ** -1022 && v < Infinity));
   let engine: MarginalEngine | null = null;
   let mixture: MixtureEngine | null = null;
   const scratch = { logits: new Float64Array(K), weights: new Float64Array(K) };
@@ -128,7 +139,7 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
       const xr = xb.data.subarray(r * dim, (r + 1) * dim);
       const vr = tangent === undefined ? null : tangent.subarray(r * dim, (r + 1) * dim);
       const time = timeAt(t, r);
-      if (params.empirical) empiricalRow(name, scheduler, params, xr, time, vr, scratch.logits, res);
+      if (params.empirical) empiricalRow(name, scheduler, params, xr, time, vr, scratch.logits, res, r);
       else mixtureRow(name, scheduler, params, xr, time, vr, scratch.logits, res);
       visit(r, res, xr);
     }
@@ -147,11 +158,19 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
       if (params.empirical) {
         engine ??= new MarginalEngine(params.means, K, dim, { threads }, "marginalVelocity.evaluate");
         engine.evaluate(xb.data, coef, n, into);
+        farRows(params, xb.data, coef, n, typeof t === "number", into, scratch.weights);
       } else {
-        mixture ??= new MixtureEngine(params.means, params.variances, params.logWeights, K, dim, { threads }, "marginalVelocity.evaluate");
-        mixture.evaluate(xb.data, coef, n, into);
-        // a row with zero density under every component: the row loop reports it as a typed error
-        if (into.some(Number.isNaN)) run("marginalVelocity.evaluate", x, t, () => undefined);
+        if (!extremeVariance) {
+          mixture ??= new MixtureEngine(params.means, params.variances, params.logWeights, K, dim, { threads }, "marginalVelocity.evaluate");
+          mixture.evaluate(xb.data, coef, n, into);
+        }
+        // a variance outside the float64 range, or a row the engine leaves NaN (zero density under every
+        // component): the row loop, which scales such variances and reports a typed error where it must
+        if (extremeVariance || !allFinite(into)) run("marginalVelocity.evaluate", xb, t, (r, res) => into.set(res.u, r * dim));
+      }
+      if (!allFinite(into)) {
+        const k = into.findIndex((v) => !Number.isFinite(v));
+        throw new NonFiniteError("marginalVelocity.evaluate", "x", "give a finite velocity (it overflows float64 here; rescale the data and x)", `${describeValue(into[k])} at row ${Math.floor(k / dim)}`);
       }
       if (into !== result.data) result.data.set(into);
       return result;
@@ -161,12 +180,14 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
       const vb = asBatch("marginalVelocity.jvp", "v", v, { dim, rows: n });
       const result = outputBatch("marginalVelocity.jvp", out, n, dim);
       run("marginalVelocity.jvp", x, t, (r, res) => result.data.set(res.jvp, r * dim), vb.data);
+      checkFiniteRows("marginalVelocity.jvp", "Jacobian-vector product", result.data, dim);
       return result;
     },
     divergence(x, t, out) {
       const n = asBatch("marginalVelocity.divergence", "x", x, { dim }).shape[0] as number;
       const result = outputArray("marginalVelocity.divergence", out, n);
       run("marginalVelocity.divergence", x, t, (r, res) => { result[r] = res.divergence; }, new Float64Array(0));
+      checkFiniteRows("marginalVelocity.divergence", "divergence", result, 1);
       return result;
     },
     posterior(x, t) {
@@ -176,6 +197,37 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
       return result;
     },
   };
+}
+
+/**
+ * Rows so far from the data that every squared distance overflows (see `farRow`) get their value
+ * from the scaled distances, over the engine's. One pass over x settles ordinary inputs (`same`: one
+ * time for every row, so one alpha).
+ */
+function farRows(params: MixtureParameters, x: Float64Array, coef: Float64Array, n: number, same: boolean, out: Float64Array, w: Float64Array): void {
+  const d = params.dim;
+  params.maxAbs ??= params.means.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+  let mx = 0, alphaMax = 0;
+  for (let k = 0; k < x.length; k++) { const a = Math.abs(x[k] as number); if (a > mx) mx = a; }
+  if (same) alphaMax = n > 0 ? (coef[0] as number) : 0;
+  else for (let r = 0; r < n; r++) alphaMax = Math.max(alphaMax, coef[4 * r] as number);
+  const scale = mx + alphaMax * params.maxAbs;
+  if (d * scale * scale < 2 ** 1020) return;
+  const yHat = new Float64Array(d);
+  for (let r = 0; r < n; r++) farRow("marginalVelocity.evaluate", params, x, r * d, coef, 4 * r, w, yHat, out, r);
+}
+
+/** Every entry of a Float64Array is finite (a tight loop; Array.prototype.some costs a call per entry). */
+function allFinite(values: Float64Array): boolean {
+  for (let k = 0; k < values.length; k++) if ((values[k] as number) - (values[k] as number) !== 0) return false;
+  return true;
+}
+
+/** A jvp or divergence that overflows float64 for finite x is named, not returned. */
+function checkFiniteRows(fn: string, what: string, values: Float64Array, width: number): void {
+  if (allFinite(values)) return;
+  const k = values.findIndex((v) => !Number.isFinite(v));
+  throw new NonFiniteError(fn, "x", `give a finite ${what} (it overflows float64 here; rescale the data and x)`, `${describeValue(values[k])} at row ${Math.floor(k / width)}`);
 }
 
 /** [alpha, sigma, alpha', sigma'] per row (one scheduler call for a scalar time). */
@@ -197,23 +249,63 @@ function coefficients(fn: string, scheduler: Scheduler, t: Time, n: number): Flo
 
 function readTarget(fn: string, target: MarginalTarget): MixtureParameters {
   if (target === null || typeof target !== "object") throw new DomainError(fn, "target", "be a data batch, an empirical distribution or a Gaussian mixture", describeValue(target));
-  const mixture = target as { means?: readonly Float64Array[]; stds?: readonly Float64Array[]; weights?: Float64Array };
-  if (Array.isArray(mixture.means) && Array.isArray(mixture.stds) && mixture.weights instanceof Float64Array) {
-    const K = mixture.means.length;
-    const dim = (mixture.means[0] as Float64Array).length;
-    const means = new Float64Array(K * dim), variances = new Float64Array(K * dim), logWeights = new Float64Array(K);
-    for (let k = 0; k < K; k++) {
-      means.set(mixture.means[k] as Float64Array, k * dim);
-      const s = mixture.stds[k] as Float64Array;
-      for (let j = 0; j < dim; j++) variances[k * dim + j] = (s[j] as number) ** 2;
-      logWeights[k] = Math.log(mixture.weights[k] as number);
-    }
-    return { empirical: false, dim, components: K, means, variances, logWeights };
-  }
+  if ((target as { means?: unknown }).means !== undefined) return readMixture(fn, target as Partial<Record<"means" | "stds" | "weights", unknown>>);
   const nd = target as { shape?: unknown; data?: unknown };
   const data = Array.isArray(nd.shape) ? (target as Batch) : (nd.data as Batch);
   const b = asBatch(fn, "target", data);
   const [K, dim] = b.shape as [number, number];
   if (K === 0 || dim === 0) throw new ShapeError(fn, "target", "have at least one point of dimension >= 1", `[${K}, ${dim}]`);
   return { empirical: true, dim, components: K, means: Float64Array.from(b.data), variances: new Float64Array(0), logWeights: new Float64Array(0) };
+}
+
+/**
+ * A Gaussian mixture target, checked as `gaussianMixture` checks its options: K >= 1 components
+ * of one dimension d >= 1, finite means, positive finite stds, and K finite weights >= 0 with a
+ * positive sum (the posterior does not depend on their scale).
+ */
+function readMixture(fn: string, mixture: Partial<Record<"means" | "stds" | "weights", unknown>>): MixtureParameters {
+  const rows = (key: "means" | "stds"): ArrayLike<number>[] => {
+    const value = mixture[key];
+    if (!Array.isArray(value)) throw new ShapeError(fn, `target.${key}`, "be an array of rows (one per component)", describeValue(value));
+    return value as ArrayLike<number>[];
+  };
+  const meanRows = rows("means"), stdRows = rows("stds");
+  const K = meanRows.length;
+  if (K === 0) throw new ShapeError(fn, "target.means", "have at least one component", "[]");
+  const row = (key: "means" | "stds", k: number, r: unknown, dim: number): ArrayLike<number> => {
+    const length = (r as { length?: unknown } | null)?.length;
+    if (r === null || typeof r !== "object" || typeof length !== "number") throw new ShapeError(fn, `target.${key}[${k}]`, "be an array of numbers", describeValue(r));
+    if (dim >= 0 && length !== dim) throw new ShapeError(fn, `target.${key}[${k}]`, `have length ${dim} like target.means[0]`, String(length));
+    return checkFiniteArray(fn, `target.${key}[${k}]`, r as ArrayLike<number>);
+  };
+  const dim = row("means", 0, meanRows[0], -1).length;
+  if (dim === 0) throw new ShapeError(fn, "target.means[0]", "have at least one entry", "[]");
+  checkElements(fn, "target.means", K, dim);
+  if (stdRows.length !== K) throw new ShapeError(fn, "target.stds", `have one row per component (${K})`, String(stdRows.length));
+  const weights = mixture.weights as ArrayLike<number> | null | undefined;
+  if (weights === null || typeof weights !== "object" || typeof weights.length !== "number") {
+    throw new ShapeError(fn, "target.weights", `be an array of ${K} weights`, describeValue(weights));
+  }
+  if (weights.length !== K) throw new ShapeError(fn, "target.weights", `have one entry per component (${K})`, String(weights.length));
+  checkFiniteArray(fn, "target.weights", weights);
+  let total = 0;
+  for (let k = 0; k < K; k++) {
+    const w = weights[k] as number;
+    if (!(w >= 0)) throw new DomainError(fn, `target.weights[${k}]`, "be >= 0", describeValue(w));
+    total += w;
+  }
+  if (!(total > 0)) throw new DomainError(fn, "target.weights", "have a positive sum", describeValue(total));
+  const means = new Float64Array(K * dim), stds = new Float64Array(K * dim), variances = new Float64Array(K * dim), logWeights = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    means.set(row("means", k, meanRows[k], dim), k * dim);
+    const s = row("stds", k, stdRows[k], dim);
+    for (let j = 0; j < dim; j++) {
+      const sj = s[j] as number;
+      if (!(sj > 0)) throw new DomainError(fn, `target.stds[${k}][${j}]`, "be > 0", describeValue(sj));
+      stds[k * dim + j] = sj;
+      variances[k * dim + j] = sj ** 2;
+    }
+    logWeights[k] = Math.log(weights[k] as number);
+  }
+  return { empirical: false, dim, components: K, means, variances, stds, logWeights };
 }

@@ -12,6 +12,7 @@ import type { AffinePath } from "../paths/affine.js";
 import { gatherRows } from "../core/batch.js";
 import ndarray from "ndarray";
 import { outputArray } from "../core/check.js";
+import { modelBatch, modelValues } from "./field-output.js";
 
 /**
  * A model that predicts something other than the velocity (x1, epsilon = x0, or the
@@ -33,7 +34,8 @@ export type PredictionModel = VelocityField;
  * @param model - the x1 predictor
  * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
- * @throws {@link DomainError} for a model without evaluate or a bad path
+ * @throws {@link DomainError} for a model without evaluate or a bad path; from the field's methods, {@link ShapeError} or
+ *   {@link NonFiniteError} when the model returns a result of the wrong shape (or none) or non-finite values
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -54,7 +56,8 @@ export function fromX1Prediction(model: PredictionModel, path: SchedulerSource |
  * @param model - the epsilon predictor
  * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
- * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0
+ * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0, and ({@link ShapeError},
+ *   {@link NonFiniteError}) when the model returns a result of the wrong shape (or none) or non-finite values
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -75,7 +78,8 @@ export function fromEpsilonPrediction(model: PredictionModel, path: SchedulerSou
  * @param model - the score model
  * @param path - a scheduler, or an affine path (its conversions are used)
  * @returns the velocity field
- * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0
+ * @throws {@link DomainError} for a bad model or path; evaluate throws at alpha_t = 0, and ({@link ShapeError},
+ *   {@link NonFiniteError}) when the model returns a result of the wrong shape (or none) or non-finite values
  * @example
  * ```ts
  * const condOT = { name: "condOT", at: (t: number) => ({ alpha: t, sigma: 1 - t, dAlpha: 1, dSigma: -1 }) };
@@ -121,7 +125,8 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const xb = asBatch(name, "x", x, { dim });
       const n = xb.shape[0] as number;
       checkTime(name, "t", t, n);
-      return apply(name, model.evaluate(xb, t), xb, t, outputBatch(name, out, n, dim));
+      const prediction = modelBatch(name, "model.evaluate", model.evaluate(xb, t), n, dim);
+      return apply(name, prediction, xb, t, outputBatch(name, out, n, dim));
     },
   };
   if (model.jvp) {
@@ -133,7 +138,7 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const n = xb.shape[0] as number;
       const vb = asBatch(name, "v", v, { dim, rows: n });
       checkTime(name, "t", t, n);
-      return apply(name, jvp(xb, t, vb), vb, t, outputBatch(name, out, n, dim));
+      return apply(name, modelBatch(name, "model.jvp", jvp(xb, t, vb), n, dim), vb, t, outputBatch(name, out, n, dim));
     };
   }
   if (model.divergence) {
@@ -146,7 +151,7 @@ function converted(fn: string, kind: "x1" | "epsilon" | "score", model: Predicti
       const ones = ndarray(new Float64Array(n).fill(1), [n, 1]) as Batch, zeros = ndarray(new Float64Array(n), [n, 1]) as Batch;
       const a = apply(name, zeros, ones, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
       const b = apply(name, ones, zeros, t, ndarray(new Float64Array(n), [n, 1]) as Batch).data;
-      const inner = div(xb, t);
+      const inner = modelValues(name, "model.divergence", div(xb, t), n);
       const res = outputArray(name, out, n);
       for (let r = 0; r < n; r++) res[r] = dim * (a[r] as number) + (b[r] as number) * (inner[r] as number);
       return res;

@@ -174,3 +174,41 @@ describe("non-finite field values", () => {
     }
   });
 });
+
+describe("field results are read through their shape, strides and offset (settle)", () => {
+  // a correct [n, 2] view of column-major data: row i is [1, 2] in memory order [1, 1, ..., 2, 2, ...]
+  const transposed: VelocityField = {
+    dim: 2,
+    evaluate(x) {
+      const n = x.shape[0] as number;
+      const data = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) { data[i] = 1; data[n + i] = 2; }
+      return ndarray(data, [2, n]).transpose(1, 0) as Batch;
+    },
+  };
+
+  it("a transposed view gives the velocity it shows, in sample, pathEnergy, exactDivergence and logLikelihood", async () => {
+    const { sample } = await import("../../src/solvers/sample.js");
+    const { pathEnergy } = await import("../../src/solvers/path-energy.js");
+    const { logLikelihood } = await import("../../src/solvers/likelihood.js");
+    const x = ndarray(new Float64Array(4), [2, 2]) as Batch;
+    expect(Array.from(sample(transposed, x, { method: "euler", steps: 1 }).y.data)).toEqual([1, 2, 1, 2]);
+    expect(Array.from(pathEnergy(transposed, x, { method: "euler", steps: 1 }).energy)).toEqual([5, 5]);
+    expect(Array.from(exactDivergence(transposed, x, 0.5))).toEqual([0, 0]);
+    expect(Array.from(logLikelihood(transposed, x, { method: "euler", steps: 1 }).x0.data)).toEqual([-1, -2, -1, -2]);
+  });
+
+  it("an offset view or a view of a larger buffer is honoured; a result of another shape is a ShapeError saying both shapes", async () => {
+    const { sample } = await import("../../src/solvers/sample.js");
+    const one = (evaluate: VelocityField["evaluate"], dim = 1): VelocityField => ({ dim, evaluate });
+    const offset = one(() => ndarray(new Float64Array([0, 5]), [1, 1], [1, 1], 1) as Batch);
+    expect(Array.from(sample(offset, fromRows([[0]]), { method: "euler", steps: 1 }).y.data)).toEqual([5]);
+    const larger = one(() => ndarray(new Float64Array([3, 4, 9]), [2, 1]) as Batch);
+    expect(Array.from(sample(larger, fromRows([[0], [0]]), { method: "euler", steps: 1 }).y.data)).toEqual([3, 4]);
+    const wide = one(() => ndarray(new Float64Array([1, 2]), [1, 2]) as Batch);
+    expect(() => sample(wide, fromRows([[0], [0]]), { method: "euler", steps: 1 })).toThrow(ShapeError);
+    expect(() => sample(wide, fromRows([[0], [0]]), { method: "euler", steps: 1 })).toThrow(/^sample\(\): field\.evaluate must return a batch of shape \[2, 1\], got \[1, 2\]$/);
+    const outside = one(() => ndarray(new Float64Array([1]), [1, 1], [1, 1], 3) as Batch);
+    expect(() => sample(outside, fromRows([[0]]), { method: "euler", steps: 1 })).toThrow(ShapeError);
+  });
+});

@@ -72,3 +72,29 @@ describe("CFM paths", () => {
     expect(noisy.xt.data[0]).toBeCloseTo(Math.cos(h) * 1 + Math.sin(h) * 3 + 0.2 * (noisy.noise.data[0] as number), 14);
   });
 });
+
+describe("lipmanPath's snrInverse", () => {
+  const s = lipmanPath({ sigmaMin: 0.1 }).scheduler;
+  it("inverts the SNR t / (1 - 0.9 t) on [0, snr_1 = 10] and stays in [0, 1] at snr_1", () => {
+    for (const t of [0, 0.25, 0.5, 0.99]) expect(s.snrInverse?.(t / (1 - 0.9 * t))).toBeCloseTo(t, 14);
+    expect(s.snrInverse?.(1 / (1 - 0.9))).toBe(1);
+  });
+  it("an SNR outside [0, 1 / sigmaMin] (negative, NaN, 11, 1e300, Infinity) is a DomainError, not a time outside [0, 1]", () => {
+    for (const r of [-1, Number.NaN, 11, 1e300, Number.POSITIVE_INFINITY]) {
+      expect(() => s.snrInverse?.(r)).toThrow(DomainError);
+      expect(() => s.snrInverse?.(r)).toThrow(/^lipman\(0\.1\)\.snrInverse\(\): snr must be a number in \[0, 10\.000000000000002\]/);
+    }
+    // sigmaMin = 0 reaches SNR Infinity at t = 1
+    expect(lipmanPath({ sigmaMin: 0 }).scheduler.snrInverse?.(Number.POSITIVE_INFINITY)).toBe(1);
+  });
+});
+
+describe("schrodingerBridgePath at extreme sigma", () => {
+  it("lambda_t = 2 sigma_t / sigma^2 = 2 sqrt(t (1 - t)) / sigma stays finite where sigma^2 under- or overflows", () => {
+    const lambda = (sigma: number) => schrodingerBridgePath({ sigma }).sample(fromRows([[1]]), fromRows([[2]]), 0.5, new Random(1)).lambda[0];
+    expect(lambda(1e-170)).toBeCloseTo(1e170, -155);
+    expect(lambda(1e-300)).toBeCloseTo(1e300, -285);
+    expect(lambda(1e200)).toBeCloseTo(1e-200, 214);
+    expect(lambda(0.5)).toBe((2 * 0.5 * Math.sqrt(0.25)) / 0.25);
+  });
+});

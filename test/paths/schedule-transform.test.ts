@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Random, condOT, cosine, fromRows, linearVP, polynomial, scheduleTransform, vp, DomainError } from "../../src/index.js";
-import type { Scheduler } from "../../src/index.js";
+import ndarray from "ndarray";
+import { Random, condOT, cosine, fromRows, lipmanPath, linearVP, polynomial, scheduleTransform, vp, zeros, DomainError, NonFiniteError, ShapeError } from "../../src/index.js";
+import type { Batch, Scheduler, VelocityField } from "../../src/index.js";
 import { gaussianField, rk4 } from "./helpers.js";
 
 const mu = [2, -1];
@@ -58,5 +59,45 @@ describe("scheduleTransform", () => {
     const v = scheduleTransform(gaussianField(vp(), mu, s), { from: vp(), to: condOT() });
     expect(() => v.evaluate(fromRows([[0, 0]]), 0)).toThrow(/snr/);
     expect(() => scheduleTransform(gaussianField(condOT(), mu, s), { from: condOT(), to: linearVP() }).evaluate(fromRows([[0, 0]]), 1)).toThrow(DomainError);
+  });
+});
+
+describe("scheduleTransform checks what it is given and what the field returns", () => {
+  const identity: VelocityField = { dim: 1, evaluate: (x: Batch) => x };
+  const x = fromRows([[1], [2]]);
+
+  it("a missing or malformed options.to is a DomainError naming it (not a TypeError at evaluate)", () => {
+    expect(() => scheduleTransform(identity, { from: condOT() } as never)).toThrow(/^scheduleTransform\(\): options\.to must be a Scheduler/);
+    expect(() => scheduleTransform(identity, { from: condOT(), to: { name: "x" } } as never)).toThrow(DomainError);
+  });
+
+  it("a wrapped field returning the wrong rows, nothing or NaN, or a divergence of the wrong length, is a typed error (not NaN)", () => {
+    const options = { from: condOT(), to: cosine() };
+    expect(() => scheduleTransform({ dim: 1, evaluate: () => zeros(0, 1) }, options).evaluate(x, 0.5)).toThrow(ShapeError);
+    expect(() => scheduleTransform({ dim: 1, evaluate: () => zeros(0, 1) }, options).evaluate(x, 0.5))
+      .toThrow(/^scheduleTransform\.evaluate\(\): field\.evaluate must return a batch of shape \[2, 1\], got \[0, 1\]$/);
+    expect(() => scheduleTransform({ dim: 1, evaluate: () => undefined as never }, options).evaluate(x, 0.5)).toThrow(ShapeError);
+    expect(() => scheduleTransform({ dim: 1, evaluate: () => fromRows([[Number.NaN], [0]]) }, options).evaluate(x, 0.5)).toThrow(NonFiniteError);
+    const shortDivergence = { ...identity, divergence: () => new Float64Array(0) };
+    expect(() => scheduleTransform(shortDivergence, options).divergence?.(x, 0.5)).toThrow(/^scheduleTransform\.divergence\(\): field\.divergence must return 2 values/);
+  });
+
+  it("a field returning a transposed view is read through its strides", () => {
+    const d2: VelocityField = { dim: 2, evaluate: () => ndarray(new Float64Array([1, 3, 2, 4]), [2, 2]).transpose(1, 0) as Batch };
+    const v = scheduleTransform(d2, { from: condOT(), to: condOT() }).evaluate(fromRows([[0, 0], [0, 0]]), 0.5);
+    expect(Array.from(v.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("from = lipman(0.1), whose SNR ends at 10: where to's SNR passes it (r near 1 for condOT) the error is the SNR's, not a time 1.11 outside [0, 1]", () => {
+    const lipman = lipmanPath({ sigmaMin: 0.1 }).scheduler;
+    const v = scheduleTransform(identity, { from: lipman, to: condOT() });
+    expect(() => v.evaluate(fromRows([[1]]), 1 - 1e-12)).toThrow(DomainError);
+    expect(() => v.evaluate(fromRows([[1]]), 1 - 1e-12)).toThrow(/snrInverse\(\): snr must be a number in \[0, 10/);
+    expect(Number.isFinite(v.evaluate(fromRows([[1]]), 0.5).data[0])).toBe(true);
+  });
+
+  it("a user snrInverse that returns a time outside [0, 1] is a DomainError naming options.from.snrInverse", () => {
+    const broken = { ...condOT(), snrInverse: () => 1.5 };
+    expect(() => scheduleTransform(identity, { from: broken, to: cosine() }).evaluate(x, 0.5)).toThrow(/^scheduleTransform\.evaluate\(\): options\.from\.snrInverse must return a time in \[0, 1\]/);
   });
 });

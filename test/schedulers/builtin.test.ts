@@ -70,3 +70,22 @@ describe("built-in schedulers", () => {
     expect(snr(condOT(), 1)).toBe(Infinity);
   });
 });
+
+describe("vp().snrInverse at extreme SNRs", () => {
+  it("an SNR whose square underflows (1e-160 with betaMax = 2000, snr_0 = 6.9e-218) inverts to the t with that SNR, not NaN", () => {
+    const s = vp({ betaMax: 2000 });
+    const t = s.snrInverse(1e-160);
+    expect(t).toBeGreaterThan(0);
+    expect(t).toBeLessThan(1);
+    // T = ln(1 + 1/snr^2) = -2 ln(snr) to float64 precision at this size
+    expect(Math.log(snr(s, t))).toBeCloseTo(Math.log(1e-160), 10);
+    for (const r of [1e-180, 1e-200, 1e-217]) expect(Number.isFinite(s.snrInverse(r))).toBe(true);
+  });
+
+  it("snr 0 where snr_0 underflows to 0 (betaMax = 1e6) is t = 0, not NaN", () => {
+    const s = vp({ betaMin: 1, betaMax: 1e6 });
+    expect(snr(s, 0)).toBe(0);
+    expect(s.snrInverse(0)).toBe(0);
+    expect(s.snrInverse(snr(s, 0.999))).toBeCloseTo(0.999, 10);
+  });
+});

@@ -191,6 +191,8 @@ describe("sampleAsync", () => {
     const failing: AsyncVelocityField = { dim: D, evaluateAsync: () => Promise.reject(new Error("device lost")) };
     await expect(sampleAsync(failing, x0)).rejects.toThrow("device lost");
     await expect(sampleAsync(fields([]).async, zeros(3, D + 1))).rejects.toThrow(ShapeError);
+    // the caller's name for the start points, as sample() says it
+    await expect(sampleAsync(fields([]).async, zeros(3, D + 1))).rejects.toThrow(/^sampleAsync\(\): x0 must have shape/);
     await expect(sampleAsync(fields([]).async, x0, { t1: 2 })).rejects.toThrow(DomainError);
   });
 

@@ -178,3 +178,62 @@ describe("error messages name what the caller wrote", () => {
     expect(() => integrate((_t, _y, out) => out, fromRows([[0]]), { method: 5 as unknown as MethodName })).toThrow(DomainError);
   });
 });
+
+describe("adaptive steps after landing on an output time", () => {
+  const decay = (_t: Time, y: Batch, out: Batch): void => { for (let i = 0; i < y.data.length; i++) out.data[i] = -(y.data[i] as number); };
+
+  it("two output times an ulp apart cost one short step: the step after it resumes from the proposal (every method, both directions)", () => {
+    for (const method of ["dopri5", "tsit5", "dop853", "bosh3"] as const) {
+      const base = integrate(decay, fromRows([[1]]), { method, times: [0.9] });
+      const r = integrate(decay, fromRows([[1]]), { method, times: [0.9, 0.9 + 2 ** -52] });
+      expect(r.y.data[0]).toBeCloseTo(Math.exp(-1), 5);
+      expect(r.trajectory?.[1]?.data[0]).toBeCloseTo(Math.exp(-0.9), 5);
+      // one short step and its stages more, not a collapse of the step size (44 -> 134 evaluations before)
+      expect(r.statistics.nfe).toBeLessThanOrEqual(base.statistics.nfe + 13);
+    }
+    const back = integrate(decay, fromRows([[1]]), { t0: 1, t1: 0, times: [1 - 2 ** -53, 0.5] });
+    expect(back.y.data[0]).toBeCloseTo(Math.E, 6);
+    const perRow = integrate(decay, fromRows([[1], [2]]), { perSample: true, times: [0.6, 0.6 + 2 ** -52, 0.8] });
+    expect(perRow.y.data[1]).toBeCloseTo(2 * Math.exp(-1), 6);
+  });
+
+  it("an interval shorter than the step-size floor 10 eps |t| is one landing step, as fixed steps solve it", () => {
+    const r = integrate(decay, fromRows([[1]]), { t0: 1e6, t1: 1e6 + 1e-9 });
+    const fixed = integrate(decay, fromRows([[1]]), { t0: 1e6, t1: 1e6 + 1e-9, method: "rk4", steps: 1 });
+    expect(r.y.data[0]).toBeCloseTo(fixed.y.data[0] as number, 15);
+    expect(r.statistics.accepted).toBe(1);
+  });
+
+  it("a state of width 0 has nothing to integrate: no evaluations, an empty result", () => {
+    const r = integrate(decay, ndarray(new Float64Array(0), [3, 0]) as unknown as Batch, { times: [0.5] });
+    expect(r.y.shape).toEqual([3, 0]);
+    expect(r.statistics.nfe).toBe(0);
+    expect(r.trajectory?.[0]?.shape).toEqual([3, 0]);
+  });
+});
+
+describe("malformed options are typed errors naming the option", () => {
+  it("times and timeGrid whose length is not a count (1e12, -1, Infinity, NaN) are DomainErrors, not RangeErrors or an empty list", () => {
+    for (const length of [1e12, -1, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(() => integrate(growth, fromRows([[1]]), { times: { length } as ArrayLike<number> })).toThrow(/^integrate\(\): options\.times/);
+      expect(() => integrate(growth, fromRows([[1]]), { times: { length } as ArrayLike<number> })).toThrow(DomainError);
+      expect(() => integrate(growth, fromRows([[1]]), { timeGrid: { length } as ArrayLike<number> })).toThrow(/^integrate\(\): options\.timeGrid/);
+      expect(() => integrate(growth, fromRows([[1]]), { timeGrid: { length } as ArrayLike<number> })).toThrow(DomainError);
+    }
+  });
+
+  it("an interval whose length overflows names options.timeGrid or options.t1, not f", () => {
+    expect(() => integrate(growth, fromRows([[1]]), { timeGrid: [-1.7e308, 1.7e308] })).toThrow(/^integrate\(\): options\.timeGrid\[1\] must be within a finite distance/);
+    expect(() => integrate(growth, fromRows([[1]]), { timeGrid: [-1.7e308, 0, 1.7e308] })).toThrow(/^integrate\(\): options\.timeGrid must span a finite interval/);
+    expect(() => integrate(growth, fromRows([[1]]), { t0: -1.7e308, t1: 1.7e308 })).toThrow(/^integrate\(\): options\.t1 must be within a finite distance/);
+    expect(() => integrate(growth, fromRows([[1]]), { t0: -1.7e308, t1: 1.7e308, method: "euler", steps: 2 })).toThrow(DomainError);
+  });
+
+  it("a controller that is not an object and flags that are not booleans are DomainErrors, not silently the defaults", () => {
+    const cases: [string, unknown][] = [["controller", "x"], ["controller", null], ["interpolate", "yes"], ["perSample", 1], ["returnIntermediates", "yes"]];
+    for (const [key, value] of cases) {
+      expect(() => integrate(growth, fromRows([[1]]), { times: [0.5], [key]: value })).toThrow(DomainError);
+      expect(() => integrate(growth, fromRows([[1]]), { times: [0.5], [key]: value })).toThrow(new RegExp(`^integrate\\(\\): options\\.${key} must be`));
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
 import { fromRows } from "../../src/core/batch.js";
 import type { Batch } from "../../src/core/batch.js";
-import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import { gaussian, standardNormal } from "../../src/distributions/gaussian.js";
 import { Random } from "../../src/random/random.js";
 import { logLikelihood, logLikelihoodForward } from "../../src/solvers/likelihood.js";
@@ -117,5 +117,22 @@ describe("sample", () => {
     expect(() => sample(field, fromRows([[0, 0]]), { t1: 1.5 })).toThrow(DomainError);
     expect(() => sample(field, fromRows([[0, 0]]), { t0: -0.1 })).toThrow(DomainError);
     expect(() => sample(field, fromRows([[0, 0, 0]]))).toThrow(ShapeError);
+  });
+});
+
+describe("logLikelihood checks the source's log density", () => {
+  const zero = { dim: 1, evaluate: (x: Batch) => ndarray(new Float64Array(x.shape[0] as number), [x.shape[0] as number, 1]) as Batch };
+  const source = (logProb: (x: Batch) => unknown) => ({ ...standardNormal(1), logProb } as unknown as ReturnType<typeof standardNormal>);
+  it("a logProb that returns nothing, the wrong number of values, NaN or +Infinity is a typed error naming options.source.logProb", () => {
+    expect(() => logLikelihood(zero, fromRows([[0]]), { source: source(() => undefined) })).toThrow(ShapeError);
+    expect(() => logLikelihood(zero, fromRows([[0]]), { source: source(() => new Float64Array(0)) })).toThrow(/^logLikelihood\(\): options\.source\.logProb\(x0\) must return 1 numbers/);
+    expect(() => logLikelihood(zero, fromRows([[0]]), { source: source(() => new Float64Array([Number.NaN])) })).toThrow(NonFiniteError);
+    expect(() => logLikelihoodForward(zero, fromRows([[0]]), { source: source(() => [Number.POSITIVE_INFINITY]) })).toThrow(NonFiniteError);
+  });
+  it("-Infinity (zero source density) is a log density; the source's array is not modified", () => {
+    const returned = new Float64Array([Number.NEGATIVE_INFINITY, -1]);
+    const r = logLikelihood(zero, fromRows([[0], [1]]), { source: source(() => returned) });
+    expect(Array.from(r.logProb)).toEqual([Number.NEGATIVE_INFINITY, -1]);
+    expect(r.logProb).not.toBe(returned);
   });
 });

@@ -49,3 +49,11 @@ describe("pathEnergy", () => {
     expect(() => pathEnergy(linear, fromRows([[0, 0]]), { t1: 2 })).toThrow(/pathEnergy\(\): options.t1 must be in \[0, 1\]/);
   });
 });
+
+describe("pathEnergy errors", () => {
+  it("name pathEnergy and its options, not integrate", () => {
+    expect(() => pathEnergy(linear, fromRows([[1, 2]]), { rtol: -1 })).toThrow(/^pathEnergy\(\): options\.rtol must be > 0/);
+    expect(() => pathEnergy(linear, fromRows([[1, 2]]), { perSample: 1 as never })).toThrow(/^pathEnergy\(\): options\.perSample/);
+    expect(() => pathEnergy(linear, fromRows([[1, 2]]), { maxSteps: 1 })).toThrow(/^pathEnergy\(\): options\.maxSteps/);
+  });
+});

@@ -138,3 +138,26 @@ describe("sdeSampleAsync runs the stepping code of sdeSample", () => {
     expect(r.x.data[1]).toBeCloseTo(closed(-1), 14);
   });
 });
+
+describe("sdeSample at extreme scales", () => {
+  const zero: VelocityField = { dim: 1, evaluate: (x) => fromData(new Float64Array(x.shape[0] as number), [x.shape[0] as number, 1]) };
+
+  it("g = 1e155 (g^2 / 2 overflows): the drift g^2 s / 2 is formed scaled, so the sample is finite and matches the closed form", () => {
+    // u = 0 on condOT at t = 0: s = -x, drift = -g^2 x / 2, so x' = x - h g^2 x / 2 + g sqrt(h) z
+    const g = 1e155, h = 0.5, x0 = 1e-300;
+    const r = sdeSample(zero, fromRows([[x0]]), { scheduler: condOT(), rng: new Random(1), timeGrid: [0, h], diffusion: g });
+    const z = new Float64Array(1);
+    new Random(1).fillNormal(z);
+    const want = x0 - h * 0.5 * g * (g * x0) + g * Math.sqrt(h) * (z[0] as number);
+    expect(Number.isFinite(r.x.data[0])).toBe(true);
+    expect(Math.abs((r.x.data[0] as number) - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+  });
+
+  it("a state that overflows is a NonFiniteError naming sdeSample and the step, not -Infinity or another function's check", () => {
+    const options = { scheduler: condOT(), rng: new Random(1), timeGrid: [0, 0.5, 0.7], diffusion: 1e200 };
+    expect(() => sdeSample(zero, fromRows([[1]]), options)).toThrow(NonFiniteError);
+    expect(() => sdeSample(zero, fromRows([[1]]), { ...options, rng: new Random(1) })).toThrow(/^sdeSample\(\): x must stay finite .* after step 0/);
+    expect(() => sdeSample(zero, fromRows([[1]]), { ...options, rng: new Random(1), method: "heun" })).toThrow(/^sdeSample\(\): x must stay finite/);
+    expect(() => sdeSample(zero, fromRows([[1]]), { ...options, rng: new Random(1), returnIntermediates: "yes" as never })).toThrow(/options\.returnIntermediates must be true or false/);
+  });
+});

@@ -208,3 +208,11 @@ describe("likelihood intermediates: states and log-densities on the grid", () =>
     expect(a.logProb).toEqual(b.logProb);
   });
 });
+
+describe("grids over an interval whose length overflows", () => {
+  it("uniformGrid, powerGrid and cosineGrid name interval.t1 where t1 - t0 overflows", () => {
+    expect(() => uniformGrid(2, { t0: -1.7e308, t1: 1.7e308 })).toThrow(/^uniformGrid\(\): interval\.t1 must be within a finite distance of t0/);
+    expect(() => powerGrid(2, 2, { t0: -1.7e308, t1: 1.7e308 })).toThrow(DomainError);
+    expect(() => cosineGrid(2, { t0: 1.7e308, t1: -1.7e308 })).toThrow(DomainError);
+  });
+});

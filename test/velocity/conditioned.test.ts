@@ -175,3 +175,17 @@ describe("the Riemannian solver takes a conditioned field", () => {
     });
   });
 });
+
+describe("conditionGuidance checks what the conditioned field returns", () => {
+  const field = (value: (c: Batch) => unknown): ConditionedVelocityField => ({ dim: 1, conditionDim: 1, evaluateConditioned: (_x, _t, cond) => value(cond) as Batch });
+  const x = fromRows([[1]]);
+  it("nothing, the wrong rows or NaN is a typed error naming field.evaluateConditioned (not a TypeError or NaN)", () => {
+    expect(() => conditionGuidance(field(() => undefined), fromRows([[1]]), [0], 1).evaluate(x, 0.5))
+      .toThrow(/^conditionGuidance\.evaluate\(\): field\.evaluateConditioned must return a batch of shape \[1, 1\], got undefined$/);
+    expect(() => conditionGuidance(field(() => zeros(0, 1)), fromRows([[1]]), [0], 1).evaluate(x, 0.5)).toThrow(ShapeError);
+    expect(() => conditionGuidance(field(() => fromRows([[Number.NaN]])), fromRows([[1]]), [0], 1).evaluate(x, 0.5)).toThrow(NonFiniteError);
+  });
+  it("a guided value that overflows in (1 + w) c - w u but not in c + w (c - u) is finite", () => {
+    expect(Array.from(conditionGuidance(field(() => fromRows([[-1e308]])), fromRows([[1]]), [0], 1e308).evaluate(x, 0.5).data)).toEqual([-1e308]);
+  });
+});

@@ -3,6 +3,7 @@ import ndarray from "ndarray";
 import { marginalVelocity, gaussianVelocity } from "../../src/velocity/index.js";
 import type { Batch } from "../../src/core/batch.js";
 import { fromRows } from "../../src/core/batch.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import { Random } from "../../src/random/random.js";
 import { empirical, gaussianMixture } from "../../src/distributions/index.js";
 import type { Scheduler } from "../../src/core/interfaces.js";
@@ -164,5 +165,52 @@ describe("gaussianVelocity", () => {
     expect(() => gaussianVelocity(condOT, { mean: [0, 1], std: [1] })).toThrow(/length 2/);
     expect(() => gaussianVelocity(condOT, { mean: [], std: 1 })).toThrow(/non-empty/);
     expect(() => gaussianVelocity(condOT, null as never)).toThrow(/target must be/);
+  });
+});
+
+describe("marginalVelocity checks a Gaussian-mixture target", () => {
+  const f = (v: number[]) => new Float64Array(v);
+  const mix = (means: unknown, stds: unknown, weights: unknown) => marginalVelocity(condOT, { means, stds, weights } as never);
+  it("no components, short or ragged stds, means or weights, negative weights, dimension 0 and NaN are typed errors naming the entry", () => {
+    expect(() => mix([], [], f([]))).toThrow(/^marginalVelocity\(\): target\.means must have at least one component/);
+    expect(() => mix([f([0, 0]), f([1, 1])], [f([1, 1])], f([0.5, 0.5]))).toThrow(/target\.stds must have one row per component \(2\)/);
+    expect(() => mix([f([0, 0]), f([1, 1])], [f([1, 1]), f([1])], f([0.5, 0.5]))).toThrow(/target\.stds\[1\] must have length 2/);
+    expect(() => mix([f([0, 0]), f([1, 1])], [f([1, 1]), f([1, 1])], f([1]))).toThrow(/target\.weights must have one entry per component \(2\)/);
+    expect(() => mix([f([0, 0]), f([1, 1])], [f([1, 1]), f([1, 1])], f([-1, 2]))).toThrow(/target\.weights\[0\] must be >= 0/);
+    expect(() => mix([f([0, 0]), f([1])], [f([1, 1]), f([1, 1])], f([0.5, 0.5]))).toThrow(/target\.means\[1\] must have length 2/);
+    expect(() => mix([f([])], [f([])], f([1]))).toThrow(ShapeError);
+    expect(() => mix([f([Number.NaN, 0])], [f([1, 1])], f([1]))).toThrow(NonFiniteError);
+    expect(() => mix([f([0, 0])], [f([0, 1])], f([1]))).toThrow(/target\.stds\[0\]\[0\] must be > 0/);
+    expect(() => mix([f([0, 0])], [f([1, 1])], f([0]))).toThrow(DomainError);
+  });
+  it("weights need not sum to 1 (the posterior does not see their scale), and plain arrays are accepted", () => {
+    const x = fromRows([[0.3, -0.4]]);
+    const a = mix([f([0, 0]), f([1, 1])], [f([1, 1]), f([0.5, 0.5])], f([0.25, 0.75])).evaluate(x, 0.5);
+    const b = mix([[0, 0], [1, 1]], [[1, 1], [0.5, 0.5]], [1, 3]).evaluate(x, 0.5);
+    for (let j = 0; j < 2; j++) expect(b.data[j]).toBeCloseTo(a.data[j] as number, 14);
+  });
+});
+
+describe("marginal fields at extreme scales", () => {
+  it("empirical target +-1e155 at x = 1e154, t = 0.9: every squared distance overflows, yet the posterior is the nearest point and u = 9e155", () => {
+    const s = 1e155;
+    const u = marginalVelocity(condOT, fromRows([[s], [-s]]));
+    const x = fromRows([[s / 10]]);
+    expect(Array.from(u.posterior(x, 0.9).data)).toEqual([1, 0]);
+    // u = alpha' y + sigma' (x - alpha y) / sigma with y = s: s + (0.9 s - s / 10) / 0.1 = 9 s
+    expect(u.evaluate(x, 0.9).data[0]).toBeCloseTo(9 * s, -141);
+    expect(u.divergence(x, 0.9)[0]).toBeCloseTo(-1 / 0.1, 12);
+    expect(u.jvp(x, 0.9, fromRows([[1]])).data[0]).toBeCloseTo(-10, 12);
+  });
+
+  it("gaussianVelocity with std 1e200 (t = 0.5) or 1e-200 (t = 1): the variance leaves float64 but the field is finite (2 and 1)", () => {
+    const wide = gaussianVelocity(condOT, { mean: [0], std: 1e200 });
+    expect(wide.evaluate(fromRows([[1]]), 0.5).data[0]).toBeCloseTo(2, 14);
+    expect(wide.divergence(fromRows([[1]]), 0.5)[0]).toBeCloseTo(2, 14);
+    const narrow = gaussianVelocity(condOT, { mean: [0], std: 1e-200 });
+    expect(narrow.evaluate(fromRows([[1]]), 1).data[0]).toBeCloseTo(1, 14);
+    expect(narrow.jvp(fromRows([[1]]), 1, fromRows([[3]])).data[0]).toBeCloseTo(3, 14);
+    // at t = 0 (alpha = 0) the field is sigma' x / sigma = -x whatever the std
+    expect(wide.evaluate(fromRows([[1]]), 0).data[0]).toBeCloseTo(-1, 14);
   });
 });

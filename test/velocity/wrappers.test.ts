@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
 import type { Batch } from "../../src/core/batch.js";
-import { fromRows } from "../../src/core/batch.js";
+import { fromRows, zeros } from "../../src/core/batch.js";
+import { NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import type { Time } from "../../src/core/time.js";
 import { timeAt } from "../../src/core/time.js";
 import type { VelocityField } from "../../src/core/interfaces.js";
@@ -97,5 +98,40 @@ describe("conditional fields and classifier-free guidance", () => {
     const dc = net.divergenceLabeled(x, 0.6, labels), du = net.divergenceLabeled(x, 0.6, 3), dg = g.divergence!(x, 0.6);
     for (let r = 0; r < 4; r++) expect(dg[r]).toBeCloseTo((1 + w) * (dc[r] as number) - w * (du[r] as number), 12);
     expect(() => classifierFreeGuidance(net, 0, Number.NaN)).toThrow(/scale must be finite/);
+  });
+});
+
+describe("wrappers check what the wrapped model returns", () => {
+  const labeled = (value: (x: Batch, labels: unknown) => unknown) => ({ dim: 1, classes: 2, evaluateLabeled: (x: Batch, _t: Time, labels: unknown) => value(x, labels) as Batch });
+  const x = fromRows([[1]]);
+
+  it("classifierFreeGuidance: nothing, the wrong rows or NaN from the model is a typed error naming the call (not a TypeError or NaN)", () => {
+    expect(() => classifierFreeGuidance(labeled(() => undefined), 0, 1).evaluate(x, 0.5)).toThrow(ShapeError);
+    expect(() => classifierFreeGuidance(labeled(() => undefined), 0, 1).evaluate(x, 0.5))
+      .toThrow(/^classifierFreeGuidance\.evaluate\(\): field\.evaluateLabeled must return a batch of shape \[1, 1\], got undefined$/);
+    expect(() => classifierFreeGuidance(labeled(() => zeros(0, 1)), 0, 1).evaluate(x, 0.5)).toThrow(ShapeError);
+    expect(() => classifierFreeGuidance(labeled(() => fromRows([[Number.NaN]])), 0, 1).evaluate(x, 0.5)).toThrow(NonFiniteError);
+    const short = { ...labeled((b) => b), divergenceLabeled: () => new Float64Array(0) };
+    expect(() => classifierFreeGuidance(short, 0, 1).divergence?.(x, 0.5)).toThrow(/^classifierFreeGuidance\.divergence\(\): field\.divergenceLabeled must return 1 values/);
+  });
+
+  it("classifierFreeGuidance with w = 1e308: where (1 + w) c - w u overflows, c + w (c - u) gives the finite value; ordinary w keeps the first form's bits", () => {
+    const same = labeled(() => fromRows([[-1e308]]));
+    expect(Array.from(classifierFreeGuidance(same, 0, 1e308).evaluate(x, 0.5).data)).toEqual([-1e308]);
+    const apart = labeled((_x, labels) => fromRows([[labels === 2 ? 0.5 : 0.75]]));
+    expect(classifierFreeGuidance(apart, 0, 2.5).evaluate(x, 0.5).data[0]).toBe(3.5 * 0.75 - 2.5 * 0.5);
+    const beyond = labeled((_x, labels) => fromRows([[labels === 2 ? 1e308 : -1e308]]));
+    expect(() => classifierFreeGuidance(beyond, 0, 1).evaluate(x, 0.5)).toThrow(NonFiniteError);
+  });
+
+  it("fromX1Prediction at t = 1 (sigma = 0): a model returning too few rows or NaN is a typed error, not NaN read past the end", () => {
+    const rows2 = fromRows([[1], [2]]);
+    expect(() => fromX1Prediction({ dim: 1, evaluate: () => zeros(0, 1) }, libCondOT()).evaluate(rows2, 1))
+      .toThrow(/^fromX1Prediction\.evaluate\(\): model\.evaluate must return a batch of shape \[2, 1\], got \[0, 1\]$/);
+    expect(() => fromX1Prediction({ dim: 1, evaluate: () => fromRows([[Number.NaN]]) }, libCondOT()).evaluate(x, 1)).toThrow(NonFiniteError);
+    expect(() => fromX1Prediction({ dim: 1, evaluate: () => undefined as never }, libCondOT()).evaluate(x, 0.5)).toThrow(ShapeError);
+    // a transposed view is read through its strides
+    const view = { dim: 2, evaluate: () => ndarray(new Float64Array([1, 3, 2, 4]), [2, 2]).transpose(1, 0) as Batch };
+    expect(Array.from(fromX1Prediction(view, libCondOT()).evaluate(fromRows([[0, 0], [0, 0]]), 1).data)).toEqual([1, 2, 3, 4]);
   });
 });
