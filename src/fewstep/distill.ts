@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import { gatherRows } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { checkFunction, checkInteger, checkMethods } from "../core/check.js";
+import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Distribution, ProbabilityPath, VelocityField } from "../core/interfaces.js";
 import { affinePath } from "../paths/affine.js";
@@ -9,7 +9,7 @@ import { condOT } from "../schedulers/builtin.js";
 import type { MethodName } from "../solvers/tableau.js";
 import { sample } from "../solvers/sample.js";
 import type { FitHistory, FitOptions, TrainableField } from "./fit.js";
-import { fit, nextModel, planFit, regressField } from "./fit.js";
+import { checkDistribution, fit, nextModel, planFit, regressField } from "./fit.js";
 
 /** Options of {@link distill}. @category Few-step generation */
 export interface DistillOptions extends FitOptions {
@@ -50,7 +50,8 @@ export interface DistillRound {
  *
  * @param options - see {@link DistillOptions}
  * @returns the students with N/2, N/4, ..., 1 steps
- * @throws {@link DomainError} or {@link ShapeError} for invalid options; the errors of `sample` and of training
+ * @throws {@link DomainError} or {@link ShapeError} for invalid options (among them a source, target or path without its
+ *   methods, a student, learningRate or onStep that is not a function); the errors of `sample` and of training
  * @example
  * ```ts
  * const teacher = mlp({ dim: 2, hidden: [16], seed: 0 });
@@ -64,11 +65,13 @@ export function distill(options: DistillOptions): DistillRound[] {
   const o = options;
   if (!o.teacher || typeof o.teacher.evaluate !== "function") throw new DomainError(fn, "options.teacher", "be a velocity field", describeValue(o.teacher));
   const dim = o.teacher.dim;
-  if (!o.source || o.source.dim !== dim) throw new ShapeError(fn, "options.source", `have dim ${dim} like the teacher`, describeValue(o.source?.dim));
-  if (!o.target || o.target.dim !== dim) throw new ShapeError(fn, "options.target", `have dim ${dim} like the teacher`, describeValue(o.target?.dim));
+  checkDistribution(fn, "options.source", o.source, dim, "the teacher");
+  checkDistribution(fn, "options.target", o.target, dim, "the teacher");
   const total = checkInteger(fn, "options.teacherSteps", o.teacherSteps, 2, 2 ** 20);
   if (2 ** Math.round(Math.log2(total)) !== total) throw new DomainError(fn, "options.teacherSteps", "be a power of 2", describeValue(total));
   const path = o.path ?? affinePath(condOT());
+  checkMethods(fn, "options.path", path, ["sample"], "a probability path");
+  if (o.student !== undefined) checkFunction(fn, "options.student", o.student);
   const rng = plan.rng;
   const rounds: DistillRound[] = [];
   let teacher: VelocityField = o.teacher;

@@ -1,5 +1,5 @@
-import { checkInteger, checkPositive } from "../core/check.js";
-import { DomainError, NonFiniteError } from "../core/errors.js";
+import { checkCount, checkFinite, checkFunction, checkMethods, checkPositive, checkRandom } from "../core/check.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Random } from "../random/random.js";
 import { adam, type Optimizer } from "../nn/optimizers.js";
@@ -8,7 +8,7 @@ import { clipGradNorm, gradNorm } from "../nn/clip.js";
 import type { StepInfo } from "../train/train.js";
 import type { Batch } from "../core/batch.js";
 import type { Time } from "../core/time.js";
-import type { VelocityField } from "../core/interfaces.js";
+import type { Distribution, VelocityField } from "../core/interfaces.js";
 import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
 import { finiteLoss } from "../train/finite-loss.js";
@@ -21,9 +21,9 @@ import { Mlp } from "../nn/mlp.js";
  * @category Few-step generation
  */
 export interface FitOptions {
-  /** Number of optimizer steps (per round, for the multi-round trainers). */
+  /** Number of optimizer steps (per round, for the multi-round trainers), an integer in [0, 2^28]. */
   steps: number;
-  /** Rows per batch. */
+  /** Rows per batch, an integer in [1, 2^28]. */
   batchSize: number;
   /** The only source of randomness: the same seed gives the same parameters. */
   rng: Random;
@@ -64,12 +64,26 @@ export interface FitPlan {
 /** Checks the shared options of a trainer. */
 export function planFit(fn: string, o: FitOptions): FitPlan {
   if (o === null || typeof o !== "object") throw new DomainError(fn, "options", "be an object", describeValue(o));
-  const steps = checkInteger(fn, "options.steps", o.steps);
-  const batchSize = checkInteger(fn, "options.batchSize", o.batchSize, 1);
-  if (!o.rng || typeof o.rng.uniform !== "function") throw new DomainError(fn, "options.rng", "be a Random", describeValue(o.rng));
+  const steps = checkCount(fn, "options.steps", o.steps);
+  const batchSize = checkCount(fn, "options.batchSize", o.batchSize, 1);
+  checkRandom(fn, "options.rng", o.rng);
   if (o.clipGradNorm !== undefined) checkPositive(fn, "options.clipGradNorm", o.clipGradNorm);
   if (o.optimizer !== undefined && typeof o.optimizer !== "function") throw new DomainError(fn, "options.optimizer", "be a function returning an Optimizer", describeValue(o.optimizer));
+  if (o.learningRate !== undefined) checkFunction(fn, "options.learningRate", o.learningRate);
+  if (o.onStep !== undefined) checkFunction(fn, "options.onStep", o.onStep);
   return { steps, batchSize, rng: o.rng, options: o };
+}
+
+/**
+ * Checks that `value` is a distribution with `dim` equal to the model's and a method `sample`.
+ *
+ * @throws {@link DomainError} without `sample`; {@link ShapeError} for another dimension
+ */
+export function checkDistribution(fn: string, argument: string, value: unknown, dim: number, of: string): Distribution {
+  checkMethods(fn, argument, value, ["sample"], "a Distribution");
+  const distribution = value as Distribution;
+  if (distribution.dim !== dim) throw new ShapeError(fn, argument, `have dim ${dim} like ${of}`, describeValue(distribution.dim));
+  return distribution;
 }
 
 /**
@@ -79,20 +93,20 @@ export function planFit(fn: string, o: FitOptions): FitPlan {
  */
 export function fit(fn: string, model: Parameters, plan: FitPlan, step: (k: number) => number): FitHistory {
   const o = plan.options;
-  const optimizer = o.optimizer ? o.optimizer() : adam({ lr: 1e-3 });
+  const optimizer = o.optimizer ? checkMethods<Optimizer>(fn, "options.optimizer()", o.optimizer(), ["step"], "an Optimizer") : adam({ lr: 1e-3 });
   const losses = new Float64Array(plan.steps);
   const lastFinite = new Float64Array(model.parameters.length);
   const start = performance.now();
   let done = 0;
   while (done < plan.steps) {
     const k = done + 1;
-    const loss = finiteLoss(fn, "loss", k, () => step(done));
+    const loss = stepLoss(fn, k, () => step(done));
     if (!Number.isFinite(loss)) throw new NonFiniteError(fn, "loss", `be finite at step ${k}`, `${loss}; the model keeps its last finite parameters`);
     const g = model.gradient;
     const norm = gradNorm(g);
     if (!Number.isFinite(norm)) throw new NonFiniteError(fn, "gradient", `be finite at step ${k}`, `norm ${norm}; the model keeps its last finite parameters`);
     if (o.clipGradNorm !== undefined) clipGradNorm(g, o.clipGradNorm);
-    const lr = o.learningRate ? o.learningRate(done) : optimizer.lr;
+    const lr = o.learningRate ? checkFinite(fn, `options.learningRate(${done})`, o.learningRate(done)) : optimizer.lr;
     lastFinite.set(model.parameters);
     optimizer.step(model.parameters, g, lr);
     for (let i = 0; i < model.parameters.length; i++) {
@@ -106,6 +120,20 @@ export function fit(fn: string, model: Parameters, plan: FitPlan, step: (k: numb
     if (o.onStep?.({ step: k, loss, gradNorm: norm, lr, elapsedMs: performance.now() - start }) === false) break;
   }
   return { loss: losses.slice(0, done), steps: done, elapsedMs: performance.now() - start };
+}
+
+/**
+ * One step's loss: a NonFiniteError naming the trainer itself (its check of a user callback's
+ * output, such as NaN times from `sampleTimes`) is passed through as it is; any other is reported
+ * by {@link finiteLoss} as a diverged run at step k.
+ */
+function stepLoss(fn: string, k: number, compute: () => number): number {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof NonFiniteError && error.fn === fn) throw error;
+    return finiteLoss(fn, "loss", k, () => { throw error; });
+  }
 }
 
 /**
@@ -136,7 +164,7 @@ export function regressField(model: TrainableField, x: Batch, t: Time, target: B
 /** The model of the next round: `make(round, previous)` when given, else a copy of an {@link Mlp} previous. */
 export function nextModel(fn: string, argument: string, make: ((round: number, previous: VelocityField) => TrainableField) | undefined, round: number, previous: VelocityField): TrainableField {
   if (make !== undefined) {
-    const m = make(round, previous);
+    const m = checkFunction<typeof make>(fn, argument, make)(round, previous);
     if (!m || !(m.parameters instanceof Float64Array) || typeof m.forward !== "function" || typeof m.backward !== "function" || m.dim !== previous.dim) {
       throw new DomainError(fn, argument, `return a trainable model (parameters, gradient, forward, backward) of dim ${previous.dim}`, describeValue(m));
     }

@@ -1,8 +1,8 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkNonNegative, checkPositive } from "../core/check.js";
-import { DomainError } from "../core/errors.js";
+import { checkFiniteResult, checkNonNegative, checkOptions, checkPositive } from "../core/check.js";
+import { DomainError, NonFiniteError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
@@ -52,7 +52,8 @@ export interface TwoTimeLossResult {
  * @param batch - x, r, t and the conditional velocity v (see {@link TwoTimeBatch})
  * @returns target_i = v_i + (t_i - r_i) ((du/dx) v_i + du/dr) at (x_i, r_i, t_i), shape [n, dim]
  * @throws {@link DomainError} for a model without the two-time input or without `averageJvp`, r > t or times outside [0, 1];
- *   {@link ShapeError} for mismatched shapes
+ *   {@link ShapeError} for mismatched shapes or a JVP that is not an [n, dim] batch; {@link NonFiniteError} for a
+ *   non-finite JVP or a target that overflows
  * @example
  * ```ts
  * // u = 2 x does not depend on the times: target = v + (t - r) 2 v
@@ -67,12 +68,13 @@ export function meanFlowTarget(field: TwoTimeField, batch: TwoTimeBatch): Batch 
   if (typeof field.averageJvp !== "function") throw new DomainError(fn, "field", "have averageJvp(x, r, t, dx, dr, dt) for the MeanFlow JVP", "no averageJvp");
   const { x, r, t, v } = checkBatch(fn, field.dim, batch);
   const n = x.shape[0] as number, d = field.dim;
-  const derivative = field.averageJvp(x, r, t, v, 1, 0);
+  const derivative = asBatch(fn, "field.averageJvp(x, r, t, v, 1, 0)", field.averageJvp(x, r, t, v, 1, 0), { dim: d, rows: n });
   const target = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const h = (t[i] as number) - (r[i] as number);
     for (let j = 0; j < d; j++) target[i * d + j] = (v.data[i * d + j] as number) + h * (derivative.data[i * d + j] as number);
   }
+  checkFiniteResult(fn, "target", target);
   return ndarray(target, [n, d]);
 }
 
@@ -94,7 +96,8 @@ export interface MeanFlowLossOptions {
  * @param batch - see {@link TwoTimeBatch}
  * @param options - adaptive weighting
  * @returns the loss, the unweighted error, the target and the weights
- * @throws the errors of {@link meanFlowTarget}; {@link DomainError} for a model that cannot be trained
+ * @throws the errors of {@link meanFlowTarget}; {@link DomainError} for a model that cannot be trained or options that
+ *   are not an object; {@link NonFiniteError} when an adaptive weight overflows (a large `adaptivePower` with a small residual)
  * @example
  * ```ts
  * const u = twoTimeMlp({ dim: 2, hidden: [8], seed: 0 });
@@ -105,28 +108,43 @@ export interface MeanFlowLossOptions {
  */
 export function meanFlowLoss(model: TrainableTwoTimeModel, batch: TwoTimeBatch, options: MeanFlowLossOptions = {}): TwoTimeLossResult {
   const fn = "meanFlowLoss";
+  options = checkOptions(fn, "options", options);
   checkTwoTimeField(fn, "model", model, true);
   const power = checkNonNegative(fn, "options.adaptivePower", options.adaptivePower ?? 0);
   const eps = checkPositive(fn, "options.adaptiveEps", options.adaptiveEps ?? 1e-3);
   const target = meanFlowTarget(model, batch);
-  return regress(model, batch, target, power, eps);
+  return regress(fn, model, batch, target, power, eps);
 }
 
-/** Forward, (weighted) squared error against a fixed target, backward. */
-export function regress(model: TrainableTwoTimeModel, batch: TwoTimeBatch, target: Batch, power: number, eps: number): TwoTimeLossResult {
-  const prediction = model.forward(batch.x, batch.r, batch.t);
-  const errors = squaredEuclidean.value(target, prediction);
-  const n = errors.length;
+/** Forward, (weighted) squared error against a fixed target, backward; `fn` names the public loss in errors. */
+export function regress(fn: string, model: TrainableTwoTimeModel, batch: TwoTimeBatch, target: Batch, power: number, eps: number): TwoTimeLossResult {
+  const n = target.shape[0] as number;
+  const prediction = asBatch(fn, "model.forward(x, r, t)", model.forward(batch.x, batch.r, batch.t), { dim: target.shape[1] as number, rows: n });
+  const errors = overflowAs(fn, () => squaredEuclidean.value(target, prediction));
   const weights = new Float64Array(n);
   let mse = 0;
   for (let i = 0; i < n; i++) {
     const e = errors[i] as number;
     mse += e;
     weights[i] = power === 0 ? 1 : 1 / pow(e + eps, power);
+    if (weights[i] === Infinity) {
+      throw new NonFiniteError(fn, "weights", "be finite (1 / (|u - target|^2 + adaptiveEps)^adaptivePower overflows: lower options.adaptivePower or raise options.adaptiveEps)",
+        `Infinity at row ${i} (|u - target|^2 = ${e}, adaptivePower = ${power}, adaptiveEps = ${eps})`);
+    }
   }
-  const { loss, gradient } = cfmLoss(prediction, target, squaredEuclidean, weights);
+  const { loss, gradient } = overflowAs(fn, () => cfmLoss(prediction, target, squaredEuclidean, weights));
   model.backward(gradient);
   return { loss, mse: mse / n, target, weights };
+}
+
+/** Runs `compute`; an overflow inside it (a NonFiniteError of the divergence or of cfmLoss) is reported as `fn`'s loss. */
+function overflowAs<T>(fn: string, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (!(error instanceof NonFiniteError) || error.fn === fn) throw error;
+    throw new NonFiniteError(fn, "loss", "be finite for finite input (overflow; rescale the input)", error.message);
+  }
 }
 
 /** Validates a {@link TwoTimeBatch} against the model's dimension. */

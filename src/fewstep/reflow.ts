@@ -1,7 +1,7 @@
 import type { Batch } from "../core/batch.js";
 import { gatherRows } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { checkCount, checkFunction, checkInteger, checkMethods, checkOptions } from "../core/check.js";
+import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Distribution, ProbabilityPath, VelocityField } from "../core/interfaces.js";
 import { pairedCoupling } from "../couplings/paired.js";
@@ -10,7 +10,7 @@ import { condOT } from "../schedulers/builtin.js";
 import type { IntegrateOptions } from "../solvers/integrate.js";
 import { sample } from "../solvers/sample.js";
 import type { FitHistory, FitOptions, TrainableField } from "./fit.js";
-import { fit, nextModel, planFit, regressField } from "./fit.js";
+import { checkDistribution, fit, nextModel, planFit, regressField } from "./fit.js";
 import { straightness } from "./straightness.js";
 
 /** Options of {@link reflow}. @category Few-step generation */
@@ -61,7 +61,9 @@ export interface ReflowRound {
  *
  * @param options - see {@link ReflowOptions}
  * @returns rounds 0..k, each with its field, straightness, path energy and time
- * @throws {@link DomainError} or {@link ShapeError} for invalid options; the errors of `sample` and of training
+ * @throws {@link DomainError} or {@link ShapeError} for invalid options (among them a source or path without its methods,
+ *   a solver that is not an options object, fitPairs, model, learningRate or onStep that is not a function); the errors
+ *   of `sample` and of training
  * @example
  * ```ts
  * const base = mlp({ dim: 2, hidden: [16], seed: 0 });
@@ -75,12 +77,15 @@ export function reflow(options: ReflowOptions): ReflowRound[] {
   const o = options;
   if (!o.field || typeof o.field.evaluate !== "function") throw new DomainError(fn, "options.field", "be a velocity field", describeValue(o.field));
   const dim = o.field.dim;
-  if (!o.source || o.source.dim !== dim) throw new ShapeError(fn, "options.source", `have dim ${dim} like the field`, describeValue(o.source?.dim));
+  checkDistribution(fn, "options.source", o.source, dim, "the field");
   const rounds = checkInteger(fn, "options.rounds", o.rounds, 1);
-  const count = checkInteger(fn, "options.pairs", o.pairs ?? 4096, 1);
-  const measured = checkInteger(fn, "options.measureSamples", o.measureSamples ?? 512, 1);
-  const solver: IntegrateOptions = { method: "dopri5", rtol: 1e-5, atol: 1e-5, ...o.solver };
+  const count = checkCount(fn, "options.pairs", o.pairs ?? 4096, 1);
+  const measured = checkCount(fn, "options.measureSamples", o.measureSamples ?? 512, 1);
+  const solver: IntegrateOptions = { method: "dopri5", rtol: 1e-5, atol: 1e-5, ...checkOptions<IntegrateOptions>(fn, "options.solver", o.solver) };
   const path = o.path ?? affinePath(condOT());
+  checkMethods(fn, "options.path", path, ["sample"], "a probability path");
+  if (o.fitPairs !== undefined) checkFunction(fn, "options.fitPairs", o.fitPairs);
+  if (o.model !== undefined) checkFunction(fn, "options.model", o.model);
   const rng = plan.rng;
   const probe = o.source.sample(measured, rng);
   const measure = (field: VelocityField) => straightness(field, probe, solver);

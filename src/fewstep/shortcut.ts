@@ -1,6 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
-import { checkInRange } from "../core/check.js";
+import { asBatch } from "../core/batch.js";
+import { checkFiniteResult, checkInRange, checkOptions } from "../core/check.js";
 import type { TrainableTwoTimeModel, TwoTimeField } from "./two-time.js";
 import { checkTwoTimeField } from "./two-time.js";
 import type { TwoTimeBatch, TwoTimeLossResult } from "./meanflow.js";
@@ -25,8 +26,9 @@ export interface ShortcutOptions {
  * @param batch - x, r, t and v (see {@link TwoTimeBatch}); v is used on the rows with r = t
  * @param options - see {@link ShortcutOptions}
  * @returns the targets, [n, dim]
- * @throws {@link DomainError} for a model without the two-time input, r > t or times outside [0, 1];
- *   {@link ShapeError} for mismatched shapes
+ * @throws {@link DomainError} for a model without the two-time input, r > t, times outside [0, 1] or options that are
+ *   not an object; {@link ShapeError} for mismatched shapes or a model output that is not an [m, dim] batch (m the rows
+ *   with r < t); {@link NonFiniteError} for a non-finite model output, or a half jump or target that overflows
  * @example
  * ```ts
  * // constant velocity 3: both half jumps average to 3
@@ -37,6 +39,7 @@ export interface ShortcutOptions {
  */
 export function shortcutTarget(field: TwoTimeField, batch: TwoTimeBatch, options: ShortcutOptions = {}): Batch {
   const fn = "shortcutTarget";
+  options = checkOptions(fn, "options", options);
   checkTwoTimeField(fn, "field", field);
   const minStep = checkInRange(fn, "options.minStep", options.minStep ?? 1 / 128, 0, 1);
   const { x, r, t, v } = checkBatch(fn, field.dim, batch);
@@ -54,16 +57,18 @@ export function shortcutTarget(field: TwoTimeField, batch: TwoTimeBatch, options
     r1[k] = ri; t1[k] = euler ? ri : mid;
     r2[k] = mid; t2[k] = euler ? mid : ti;
   });
-  const first = field.average(ndarray(xs, [m, d]), r1, t1);
+  const first = asBatch(fn, "field.average(x, r, r + h)", field.average(ndarray(xs, [m, d]), r1, t1), { dim: d, rows: m });
   const moved = new Float64Array(m * d);
   for (let k = 0; k < m; k++) {
     const h = ((t[rows[k] as number] as number) - (r[rows[k] as number] as number)) / 2;
     for (let j = 0; j < d; j++) moved[k * d + j] = (xs[k * d + j] as number) + h * (first.data[k * d + j] as number);
   }
-  const second = field.average(ndarray(moved, [m, d]), r2, t2);
+  checkFiniteResult(fn, "x + h u(x, r, r + h)", moved);
+  const second = asBatch(fn, "field.average(x + h u, r + h, t)", field.average(ndarray(moved, [m, d]), r2, t2), { dim: d, rows: m });
   rows.forEach((i, k) => {
     for (let j = 0; j < d; j++) target[i * d + j] = 0.5 * ((first.data[k * d + j] as number) + (second.data[k * d + j] as number));
   });
+  checkFiniteResult(fn, "target", target);
   return ndarray(target, [n, d]);
 }
 
@@ -77,7 +82,7 @@ export function shortcutTarget(field: TwoTimeField, batch: TwoTimeBatch, options
  * @param batch - see {@link TwoTimeBatch}
  * @param options - see {@link ShortcutOptions}
  * @returns the loss, the unweighted error (the same here), the target and unit weights
- * @throws the errors of {@link shortcutTarget}; {@link DomainError} for a model that cannot be trained
+ * @throws the errors of {@link shortcutTarget}; {@link DomainError} for a model that cannot be trained or options that are not an object
  * @example
  * ```ts
  * const u = twoTimeMlp({ dim: 2, hidden: [8], seed: 0 });
@@ -87,7 +92,9 @@ export function shortcutTarget(field: TwoTimeField, batch: TwoTimeBatch, options
  * @category Few-step generation
  */
 export function shortcutLoss(model: TrainableTwoTimeModel, batch: TwoTimeBatch, options: ShortcutOptions = {}): TwoTimeLossResult {
-  checkTwoTimeField("shortcutLoss", "model", model, true);
+  const fn = "shortcutLoss";
+  options = checkOptions(fn, "options", options);
+  checkTwoTimeField(fn, "model", model, true);
   const target = shortcutTarget(model, batch, options);
-  return regress(model, batch, target, 0, 1);
+  return regress(fn, model, batch, target, 0, 1);
 }

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
-import { checkInRange, checkInteger, checkNonNegative } from "../core/check.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { checkFunction, checkInRange, checkInteger, checkMethods, checkNonNegative } from "../core/check.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { Coupling, Distribution, ProbabilityPath } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
@@ -9,7 +9,7 @@ import { condOT } from "../schedulers/builtin.js";
 import type { TrainableTwoTimeModel } from "./two-time.js";
 import { checkTwoTimeField } from "./two-time.js";
 import type { FitHistory, FitOptions } from "./fit.js";
-import { fit, planFit } from "./fit.js";
+import { checkDistribution, fit, planFit } from "./fit.js";
 import type { TwoTimeBatch } from "./meanflow.js";
 import { meanFlowLoss } from "./meanflow.js";
 import { shortcutLoss } from "./shortcut.js";
@@ -51,7 +51,10 @@ export interface MeanFlowTrainOptions extends TwoTimeTrainOptions {
  *
  * @param options - see {@link MeanFlowTrainOptions}
  * @returns the loss history
- * @throws {@link DomainError} or {@link ShapeError} for invalid options; {@link NonFiniteError} for a non-finite loss, gradient or parameter
+ * @throws {@link DomainError} or {@link ShapeError} for invalid options (among them a source, target, path or coupling
+ *   without its methods, sampleTimes, learningRate or onStep not a function, an optimizer factory whose result has no
+ *   step, times from sampleTimes outside [0, 1]); {@link NonFiniteError} for non-finite times from sampleTimes, or a
+ *   non-finite loss, gradient or parameter
  * @example
  * ```ts
  * const model = twoTimeMlp({ dim: 2, hidden: [16, 16], seed: 0 });
@@ -64,7 +67,8 @@ export function trainMeanFlow(options: MeanFlowTrainOptions): FitHistory {
   const s = setup(fn, options);
   const fraction = checkInRange(fn, "options.distinctFraction", options.distinctFraction ?? 0.5, 0, 1);
   const power = checkNonNegative(fn, "options.adaptivePower", options.adaptivePower ?? 0);
-  const draw = options.sampleTimes ?? ((n: number, rng: Random) => rng.fillUniform(new Float64Array(n)));
+  const draw = options.sampleTimes === undefined ? (n: number, rng: Random) => rng.fillUniform(new Float64Array(n))
+    : checkFunction<NonNullable<MeanFlowTrainOptions["sampleTimes"]>>(fn, "options.sampleTimes", options.sampleTimes);
   return fit(fn, options.model, s.plan, () => {
     const { x0, x1 } = s.pairs();
     const n = x0.shape[0] as number;
@@ -97,7 +101,9 @@ export interface ShortcutTrainOptions extends TwoTimeTrainOptions {
  *
  * @param options - see {@link ShortcutTrainOptions}
  * @returns the loss history
- * @throws {@link DomainError} or {@link ShapeError} for invalid options; {@link NonFiniteError} for a non-finite loss, gradient or parameter
+ * @throws {@link DomainError} or {@link ShapeError} for invalid options (among them a source, target, path or coupling
+ *   without its methods, learningRate or onStep not a function, an optimizer factory whose result has no step);
+ *   {@link NonFiniteError} for a non-finite loss, gradient or parameter
  * @example
  * ```ts
  * const model = twoTimeMlp({ dim: 2, hidden: [16, 16], seed: 0 });
@@ -132,10 +138,11 @@ function setup(fn: string, o: TwoTimeTrainOptions) {
   const plan = planFit(fn, o);
   checkTwoTimeField(fn, "options.model", o.model, true);
   const dim = o.model.dim;
-  if (!o.source || o.source.dim !== dim) throw new ShapeError(fn, "options.source", `have dim ${dim} like the model`, describeValue(o.source?.dim));
-  if (!o.target || o.target.dim !== dim) throw new ShapeError(fn, "options.target", `have dim ${dim} like the model`, describeValue(o.target?.dim));
+  checkDistribution(fn, "options.source", o.source, dim, "the model");
+  checkDistribution(fn, "options.target", o.target, dim, "the model");
   const path = o.path ?? affinePath(condOT());
-  if (typeof path.sample !== "function") throw new DomainError(fn, "options.path", "be a probability path", describeValue(path));
+  checkMethods(fn, "options.path", path, ["sample"], "a probability path");
+  if (o.coupling !== undefined) checkMethods(fn, "options.coupling", o.coupling, ["pair"], "a Coupling");
   const pairs = (): { x0: Batch; x1: Batch } => {
     const x0 = o.source.sample(plan.batchSize, plan.rng);
     const x1 = o.target.sample(plan.batchSize, plan.rng);
@@ -148,6 +155,12 @@ function setup(fn: string, o: TwoTimeTrainOptions) {
   return { plan, pairs, batch };
 }
 
+/** Checks the times drawn by `options.sampleTimes`: n finite times in [0, 1]. */
 function checkDrawn(fn: string, a: Float64Array, n: number): void {
   if (!(a instanceof Float64Array) || a.length !== n) throw new ShapeError(fn, "options.sampleTimes", `return a Float64Array of length ${n}`, describeValue(a));
+  for (let i = 0; i < n; i++) {
+    const v = a[i] as number;
+    if (!Number.isFinite(v)) throw new NonFiniteError(fn, "options.sampleTimes", "return finite times", `${describeValue(v)} at index ${i}`);
+    if (!(v >= 0 && v <= 1)) throw new DomainError(fn, "options.sampleTimes", "return times in [0, 1]", `${describeValue(v)} at index ${i}`);
+  }
 }

@@ -1,6 +1,6 @@
 import { outputBatch } from "../core/batch.js";
 import { checkOut, pair, rowWise } from "./rows.js";
-import { checkFiniteArray, checkPositive } from "../core/check.js";
+import { checkFiniteArray, checkFiniteResult, checkPositive } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
@@ -28,7 +28,9 @@ export const squaredEuclidean: BregmanDivergence = rowWise("squaredEuclidean", n
  *
  * @param metric - positive diagonal weights, or a full SPD matrix as rows
  * @returns the divergence
- * @throws {@link DomainError} for a non-positive weight or a matrix that is not symmetric positive definite; {@link ShapeError} for a non-square matrix
+ * @throws {@link DomainError} for a weight that is not a number > 0 (strings and nested arrays are not coerced) or a
+ *   matrix that is not symmetric positive definite; {@link ShapeError} for an empty or non-square matrix;
+ *   {@link NonFiniteError} (from `value`/`gradient`, diagonal and full form alike) when the result overflows
  * @example
  * ```ts
  * mahalanobis([1, 4]).value(fromRows([[1, 1]]), fromRows([[0, 0]])) // => Float64Array [5]
@@ -40,16 +42,18 @@ export function mahalanobis(metric: ArrayLike<number> | readonly ArrayLike<numbe
   if (!Array.isArray(metric) && !(metric instanceof Float64Array) && !(metric instanceof Float32Array)) {
     throw new DomainError(fn, "metric", "be an array of weights or a square matrix (array of rows)", describeValue(metric));
   }
+  if (metric.length === 0) throw new ShapeError(fn, "metric", "be non-empty", "[]");
   const first = (metric as ArrayLike<unknown>)[0];
-  if (typeof first === "number") {
-    const w = Float64Array.from(metric as ArrayLike<number>);
-    for (let j = 0; j < w.length; j++) checkPositive(fn, `metric[${j}]`, w[j]);
+  if (first === null || typeof first !== "object") {
+    // weights are read as given: a string or a nested array is rejected, not coerced to a number
+    const list = metric as ArrayLike<unknown>;
+    const w = new Float64Array(list.length);
+    for (let j = 0; j < w.length; j++) w[j] = checkPositive(fn, `metric[${j}]`, list[j]);
     const d = w.length;
     return rowWise("mahalanobis", d, (u, v, j) => { const e = u - v; return (w[j] as number) * e * e; }, (u, v, j) => 2 * (w[j] as number) * (v - u));
   }
   const rows = metric as readonly ArrayLike<number>[];
   const d = rows.length;
-  if (d === 0) throw new ShapeError(fn, "metric", "be non-empty", "[]");
   const m = new Float64Array(d * d);
   rows.forEach((r, i) => {
     if (r === null || typeof r !== "object" || r.length !== d) throw new ShapeError(fn, `metric[${i}]`, `have length ${d} (a square matrix)`, describeValue(r));
@@ -73,7 +77,7 @@ export function mahalanobis(metric: ArrayLike<number> | readonly ArrayLike<numbe
         for (let i = 0; i < d; i++) { let mi = 0; for (let j = 0; j < d; j++) mi += (m[i * d + j] as number) * (e[j] as number); s += (e[i] as number) * mi; }
         res[r] = Math.max(s, 0);
       }
-      return res;
+      return checkFiniteResult("mahalanobis.value", "result", res);
     },
     gradient(u, v, out) {
       const [ub, vb, n] = pair("mahalanobis.gradient", u, v, d);
@@ -82,6 +86,7 @@ export function mahalanobis(metric: ArrayLike<number> | readonly ArrayLike<numbe
         for (let j = 0; j < d; j++) e[j] = (vb.data[r * d + j] as number) - (ub.data[r * d + j] as number);
         for (let i = 0; i < d; i++) { let s = 0; for (let j = 0; j < d; j++) s += (m[i * d + j] as number) * (e[j] as number); res.data[r * d + i] = 2 * s; }
       }
+      checkFiniteResult("mahalanobis.gradient", "result", res.data);
       return res;
     },
   };

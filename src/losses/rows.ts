@@ -44,11 +44,11 @@ export function rowWise(
   };
 }
 
-/** Validates a (target, prediction) pair of equal shape. @internal */
-export function pair(fn: string, u: Batch, v: Batch, dim: number | null): [Batch, Batch, number, number] {
-  const ub = asBatch(fn, "u", u, dim === null ? {} : { dim });
+/** Validates a (target, prediction) pair of equal shape; errors name them `uName` and `vName`. @internal */
+export function pair(fn: string, u: Batch, v: Batch, dim: number | null, uName = "u", vName = "v"): [Batch, Batch, number, number] {
+  const ub = asBatch(fn, uName, u, dim === null ? {} : { dim });
   const n = ub.shape[0] as number, d = ub.shape[1] as number;
-  const vb = asBatch(fn, "v", v, { dim: d, rows: n });
+  const vb = asBatch(fn, vName, v, { dim: d, rows: n });
   return [ub, vb, n, d];
 }
 

@@ -1,11 +1,13 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
+import { checkFiniteResult } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import type { PathSample, ProbabilityPath, Scheduler } from "../core/interfaces.js";
 import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import ndarray from "ndarray";
 import { Manifold } from "./manifold.js";
+import { callerError } from "./row-guard.js";
 import { schedulerAt } from "../velocity/scheduler-like.js";
 
 /**
@@ -75,7 +77,9 @@ export class GeodesicPath implements ProbabilityPath {
    * @param x1 - data points on the manifold, shape [n, dim]
    * @param t - one time in [0, 1] or one per row
    * @returns the path sample; `dxt` is tangent at `xt`
-   * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for t outside [0, 1] or a non-convex scheduler; {@link NonFiniteError} for non-finite entries
+   * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for t outside [0, 1], a non-convex scheduler
+   *   or points off the manifold's domain (a zero row of a sphere); {@link NonFiniteError} for non-finite entries or
+   *   an overflow (all named GeodesicPath.sample)
    */
   sample(x0: Batch, x1: Batch, t: Time): PathSample {
     const fn = "GeodesicPath.sample";
@@ -94,13 +98,23 @@ export class GeodesicPath implements ProbabilityPath {
       times[i] = ti;
       const { kappa, dKappa } = kappaAt(this.scheduler, ti, fn);
       const o = i * d;
-      m.logRow(a.data, o, b.data, o, v, 0);
-      m.geodesicRow(a.data, o, v, 0, kappa, xt, o, dxt, o);
+      // the manifold's errors (a zero row of a sphere, an overflow) are reported as this method's
+      try {
+        m.logRow(a.data, o, b.data, o, v, 0);
+      } catch (error) {
+        throw callerError(error, fn, { x: "x0", y: "x1", u: "x1" }, `log_x0(x1) at row ${i}`);
+      }
+      try {
+        m.geodesicRow(a.data, o, v, 0, kappa, xt, o, dxt, o);
+      } catch (error) {
+        throw callerError(error, fn, { x: "x0" }, `xt at row ${i}`);
+      }
       for (let j = 0; j < d; j++) dxt[o + j] = dKappa * (dxt[o + j] as number);
       // Exact endpoints: copy the data instead of trusting exp(0) = x0 and exp(log) = x1 to the last bit.
       if (kappa === 0) xt.set(a.data.subarray(o, o + d), o);
       else if (kappa === 1) xt.set(b.data.subarray(o, o + d), o);
     }
+    checkFiniteResult(fn, "dxt", dxt);
     return { t: times, x0: a, x1: b, xt: ndarray(xt, [n, d]), dxt: ndarray(dxt, [n, d]) };
   }
 }

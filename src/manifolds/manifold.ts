@@ -4,6 +4,7 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { guardRowKernels, rawKernel } from "./row-guard.js";
+import { norm, SAFE_LOW } from "./row-norm.js";
 import { outputArray } from "../core/check.js";
 
 /**
@@ -166,7 +167,8 @@ export abstract class Manifold {
    * @param u - ambient vectors, shape [n, dim]
    * @param out - optional destination, shape [n, dim]
    * @returns tangent vectors at x, shape [n, dim]
-   * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
+   * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries; {@link DomainError}
+   *   where the tangent space is undefined (a zero row of a sphere)
    */
   proju(x: Batch, u: Batch, out?: Batch): Batch {
     const row = rawKernel<Manifold["projuRow"]>(this, "projuRow");
@@ -174,21 +176,35 @@ export abstract class Manifold {
   }
 
   /**
-   * The geodesic distance d(x, y) = |log_x(y)| for each row.
+   * The geodesic distance d(x, y) = |log_x(y)| for each row: the square root of the squared
+   * distance, or, where that over- or underflows (Euclidean points 1e200 or 1e-170 apart), the
+   * norm of log_x(y) scaled by its largest entry.
    *
    * @param x - points, shape [n, dim]
    * @param y - points, shape [n, dim]
    * @param out - optional destination of length n
    * @returns one distance per row
-   * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries
+   * @throws {@link ShapeError} for mismatched shapes; {@link NonFiniteError} for non-finite entries or a
+   *   distance beyond the float64 range; {@link DomainError} for points off the manifold's domain (a zero row of a sphere)
    */
   dist(x: Batch, y: Batch, out?: Float64Array): Float64Array {
     const a = asBatch("dist", "x", x, { dim: this.dim });
     const n = a.shape[0] as number;
     const b = asBatch("dist", "y", y, { dim: this.dim, rows: n });
     const o = outputArray("dist", out, n);
+    const d = this.dim;
     const row = rawKernel<Manifold["distSquaredRow"]>(this, "distSquaredRow");
-    for (let i = 0; i < n; i++) o[i] = Math.sqrt(row.call(this, a.data, i * this.dim, b.data, i * this.dim));
+    let log: Float64Array | undefined;
+    for (let i = 0; i < n; i++) {
+      const s = row.call(this, a.data, i * d, b.data, i * d);
+      if (!(s === Infinity || (s >= 0 && s <= SAFE_LOW))) o[i] = Math.sqrt(s);
+      else {
+        // s overflowed, underflowed or is 0: |log_x(y)| scaled by its largest entry instead
+        log ??= new Float64Array(d);
+        rawKernel<Manifold["logRow"]>(this, "logRow").call(this, a.data, i * d, b.data, i * d, log, 0);
+        o[i] = norm(log, 0, d);
+      }
+    }
     return checkFiniteResult("dist", "result", o);
   }
 

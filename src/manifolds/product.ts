@@ -1,6 +1,7 @@
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import { Manifold } from "./manifold.js";
+import { rawKernel } from "./row-guard.js";
 
 /**
  * The product M_1 x ... x M_k of manifolds: a row is the concatenation of the factors'
@@ -102,12 +103,16 @@ export class Product extends Manifold {
     });
   }
 
-  /** Sum of the factors' squared distances. */
+  /**
+   * Sum of the factors' squared distances. The factors' unchecked kernels are summed (this
+   * product's own kernel is checked as a whole), so a factor's overflow reaches {@link Manifold.dist}
+   * as Infinity, where the distance is then taken from the scaled norm of log_x(y).
+   */
   distSquaredRow(x: Float64Array, xo: number, y: Float64Array, yo: number): number {
     let s = 0;
     this.factors.forEach((f, i) => {
       const k = this.offsets[i] as number;
-      s += f.distSquaredRow(x, xo + k, y, yo + k);
+      s += rawKernel<Manifold["distSquaredRow"]>(f, "distSquaredRow").call(f, x, xo + k, y, yo + k);
     });
     return s;
   }

@@ -6,6 +6,7 @@ import { describeValue } from "../core/format.js";
 import type { VelocityField } from "../core/interfaces.js";
 import ndarray from "ndarray";
 import { Manifold } from "./manifold.js";
+import { callerError } from "./row-guard.js";
 
 /** Explicit Runge–Kutta methods of {@link riemannianSample}. @category Manifolds */
 export type RiemannianMethod = "euler" | "midpoint" | "rk4";
@@ -73,7 +74,10 @@ const TABLEAUX: Record<RiemannianMethod, { a: number[][]; b: number[]; c: number
  * @param x0 - start points, shape [n, dim]; they are first projected onto the manifold
  * @param options - method, time grid, update rule
  * @returns the end points and statistics
- * @throws {@link ShapeError} when the field's or x0's dimension differs from the manifold's; {@link DomainError} for a bad method, update or grid; {@link NonFiniteError} for non-finite input
+ * @throws {@link ShapeError} when the field's or x0's dimension differs from the manifold's; {@link DomainError} for a
+ *   bad method, update, returnIntermediates or grid (not an array, fewer than 2 times, not monotone, steps beyond the
+ *   float64 range), or a point the manifold cannot project (x0 or a step onto the origin of a sphere);
+ *   {@link NonFiniteError} for non-finite input or an overflow in a step (all named riemannianSample)
  * @example
  * ```ts
  * const rotate = { dim: 2, evaluate: (x: Batch) => fromRows(toRows(x).map(([a, b]) => [-b!, a!])) };
@@ -100,9 +104,17 @@ export function riemannianSample(
   if (!Object.hasOwn(TABLEAUX, method)) throw new DomainError(fn, "options.method", `be one of ${Object.keys(TABLEAUX).join(", ")}`, describeValue(method));
   const update = options.update ?? "projection";
   if (update !== "projection" && update !== "expmap") throw new DomainError(fn, "options.update", "be \"projection\" or \"expmap\"", describeValue(update));
+  if (options.returnIntermediates !== undefined && typeof options.returnIntermediates !== "boolean") {
+    throw new DomainError(fn, "options.returnIntermediates", "be a boolean", describeValue(options.returnIntermediates));
+  }
   const grid = timeGrid(fn, options);
 
-  let x = manifold.projx(start);
+  let x: Batch;
+  try {
+    x = manifold.projx(start);
+  } catch (error) {
+    throw callerError(error, fn, { x: "x0" }, "x0");
+  }
   const intermediates = options.returnIntermediates === true;
   const trajectory: Batch[] = intermediates ? [ndarray(Float64Array.from(x.data), [n, d])] : [];
   const s = tableau.b.length;
@@ -116,23 +128,29 @@ export function riemannianSample(
       ? manifold.projx(ndarray(from.data.map((v, j) => v + (increment.data[j] as number)), [n, d]))
       : manifold.expmap(from, manifold.proju(from, increment));
 
-  for (let step = 0; step + 1 < grid.length; step++) {
-    const t = grid[step] as number;
-    const h = (grid[step + 1] as number) - t;
-    for (let i = 0; i < s; i++) {
-      let y = x;
-      const row = tableau.a[i] as number[];
-      if (row.length > 0) {
-        combine(delta.data, k, row, h);
-        y = move(x, delta);
+  let step = 0;
+  try {
+    for (; step + 1 < grid.length; step++) {
+      const t = grid[step] as number;
+      const h = (grid[step + 1] as number) - t;
+      for (let i = 0; i < s; i++) {
+        let y = x;
+        const row = tableau.a[i] as number[];
+        if (row.length > 0) {
+          combine(delta.data, k, row, h);
+          y = move(x, delta);
+        }
+        const v = field.evaluate(y, t + (tableau.c[i] as number) * h);
+        nfe++;
+        manifold.proju(y, asBatch(fn, "field.evaluate(x, t)", v, { dim: d, rows: n }), k[i]);
       }
-      const v = field.evaluate(y, t + (tableau.c[i] as number) * h);
-      nfe++;
-      manifold.proju(y, asBatch(fn, "field.evaluate(x, t)", v, { dim: d, rows: n }), k[i]);
+      combine(delta.data, k, tableau.b, h);
+      x = move(x, delta);
+      if (intermediates) trajectory.push(ndarray(Float64Array.from(x.data), [n, d]));
     }
-    combine(delta.data, k, tableau.b, h);
-    x = move(x, delta);
-    if (intermediates) trajectory.push(ndarray(Float64Array.from(x.data), [n, d]));
+  } catch (error) {
+    // an increment the manifold cannot take (a point moved onto the origin of a sphere, an overflow)
+    throw callerError(error, fn, {}, `x (step ${step + 1} of ${grid.length - 1}, from t = ${grid[step]}; take more steps or rescale the field)`);
   }
   const result: RiemannianSampleResult = { x, nfe, steps: grid.length - 1 };
   if (intermediates) {
@@ -156,14 +174,22 @@ function combine(delta: Float64Array, k: readonly Batch[], w: readonly number[],
 /** The time grid of the options: the explicit grid, or `steps` equal steps from t0 to t1. */
 function timeGrid(fn: string, options: RiemannianSampleOptions): Float64Array {
   if (options.grid !== undefined) {
-    const g = Float64Array.from(options.grid as ArrayLike<number>);
-    if (g.length < 2) throw new DomainError(fn, "options.grid", "have at least 2 times", describeValue(options.grid));
-    g.forEach((v, i) => checkFinite(fn, `options.grid[${i}]`, v));
+    const grid: unknown = options.grid;
+    if (!Array.isArray(grid) && !(ArrayBuffer.isView(grid) && !(grid instanceof DataView))) {
+      throw new DomainError(fn, "options.grid", "be an array of times", describeValue(grid));
+    }
+    const list = grid as ArrayLike<unknown>;
+    if (list.length < 2) throw new DomainError(fn, "options.grid", "have at least 2 times", describeValue(grid));
+    if (list.length - 1 > MAX_STEPS) throw new DomainError(fn, "options.grid", `have at most ${MAX_STEPS + 1} times`, `${list.length} times`);
+    const g = new Float64Array(list.length);
+    for (let i = 0; i < g.length; i++) g[i] = checkFinite(fn, `options.grid[${i}]`, list[i]);
     const sign = Math.sign((g[1] as number) - (g[0] as number));
     for (let i = 1; i < g.length; i++) {
-      if (sign === 0 || Math.sign((g[i] as number) - (g[i - 1] as number)) !== sign) {
-        throw new DomainError(fn, "options.grid", "be strictly increasing or strictly decreasing", describeValue(options.grid));
+      const step = (g[i] as number) - (g[i - 1] as number);
+      if (sign === 0 || Math.sign(step) !== sign) {
+        throw new DomainError(fn, "options.grid", "be strictly increasing or strictly decreasing", describeValue(grid));
       }
+      if (!Number.isFinite(step)) throw new DomainError(fn, "options.grid", "have steps within the float64 range", `${describeValue(g[i - 1])} to ${describeValue(g[i])}`);
     }
     return g;
   }
@@ -171,6 +197,7 @@ function timeGrid(fn: string, options: RiemannianSampleOptions): Float64Array {
   const t1 = checkFinite(fn, "options.t1", options.t1 ?? 1);
   const steps = checkInteger(fn, "options.steps", options.steps ?? 100, 1, MAX_STEPS);
   if (t0 === t1) throw new DomainError(fn, "options.t1", `differ from t0 = ${t0}`, describeValue(t1));
+  if (!Number.isFinite(t1 - t0)) throw new DomainError(fn, "options.t1", `be within the float64 range of t0 = ${t0} (t1 - t0 overflows)`, describeValue(t1));
   const g = new Float64Array(steps + 1);
   for (let i = 0; i <= steps; i++) g[i] = t0 + ((t1 - t0) * i) / steps;
   g[steps] = t1;

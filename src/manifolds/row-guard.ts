@@ -95,3 +95,21 @@ function checkFiniteRow(fn: string, args: unknown[], s: number, o: number, dim: 
     if (!Number.isFinite(storage[j] as number)) throw new NonFiniteError(fn, NAMES[s] ?? `argument ${s}`, expected, `${describeValue(storage[j])} at index ${j}`);
   }
 }
+
+/**
+ * The error of a manifold operation (a row kernel such as `logmap` or `Manifold.logRow`, or a
+ * batched method such as `projx`) re-issued as the caller's: same class and expectation, named
+ * `fn`, with the argument renamed by `names` (or `fallback`). Errors that already name `fn`, and
+ * anything that is not a ShapeError, DomainError or NonFiniteError, are returned unchanged.
+ */
+export function callerError(error: unknown, fn: string, names: Readonly<Record<string, string>>, fallback: string): unknown {
+  if (!(error instanceof ShapeError || error instanceof DomainError || error instanceof NonFiniteError) || error.fn === fn) return error;
+  const prefix = `${error.fn}(): ${error.argument} must `;
+  const cut = error.message.indexOf(", got ", prefix.length);
+  if (!error.message.startsWith(prefix) || cut < 0) return error;
+  const expected = error.message.slice(prefix.length, cut), got = error.message.slice(cut + ", got ".length);
+  const argument = Object.hasOwn(names, error.argument) ? (names[error.argument] as string) : fallback;
+  if (error instanceof ShapeError) return new ShapeError(fn, argument, expected, got);
+  if (error instanceof DomainError) return new DomainError(fn, argument, expected, got);
+  return new NonFiniteError(fn, argument, expected, got);
+}

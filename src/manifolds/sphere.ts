@@ -1,6 +1,7 @@
 import { checkInteger, MAX_DIM } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { Manifold } from "./manifold.js";
+import { maxAbs, norm, SAFE_HIGH, SAFE_LOW } from "./row-norm.js";
 
 /**
  * The unit sphere S^{dim-1} = { x in R^dim : |x| = 1 } with its great-circle geometry:
@@ -126,7 +127,8 @@ export class Sphere extends Manifold {
     const d = this.dim;
     let xx = 0;
     for (let j = 0; j < d; j++) { const xj = x[xo + j] as number; xx += xj * xj; }
-    const m = xx > SAFE_LOW && xx < SAFE_HIGH ? 1 : maxAbs(x, xo, d) || 1;
+    const m = xx > SAFE_LOW && xx < SAFE_HIGH ? 1 : maxAbs(x, xo, d);
+    if (m === 0) throw new DomainError("proju", "x", "have nonzero rows (points on the sphere)", "a zero row");
     let xu = 0;
     xx = 0;
     for (let j = 0; j < d; j++) {
@@ -134,7 +136,7 @@ export class Sphere extends Manifold {
       xu += xj * (u[uo + j] as number);
       xx += xj * xj;
     }
-    const c = xx > 0 ? xu / xx : 0;
+    const c = xu / xx;
     for (let j = 0; j < d; j++) out[oo + j] = (u[uo + j] as number) - c * ((x[xo + j] as number) / m);
   }
 
@@ -154,6 +156,7 @@ export class Sphere extends Manifold {
   distSquaredRow(x: Float64Array, xo: number, y: Float64Array, yo: number): number {
     const nx = norm(x, xo, this.dim);
     const ny = norm(y, yo, this.dim);
+    if (nx === 0 || ny === 0) throw new DomainError("dist", nx === 0 ? "x" : "y", "have nonzero rows (points on the sphere)", "a zero row");
     let a2 = 0;
     let b2 = 0;
     for (let j = 0; j < this.dim; j++) {
@@ -214,34 +217,4 @@ function baseNorm(x: Float64Array, o: number, d: number): number {
   const r = norm(x, o, d);
   if (r === 0) throw new DomainError("expmap", "x", "have nonzero rows (points on the sphere)", "a zero row");
   return r;
-}
-
-/** Where a plain sum of squares is accurate: no square overflows and the largest is far from underflow. */
-const SAFE_LOW = 1e-290, SAFE_HIGH = 1e290;
-
-/**
- * |x| of a row: the plain sum of squares where it is safe, else scaled by max |x_j| (rows of
- * 1e300 or 1e-300 are valid points whose squares overflow or underflow).
- */
-function norm(x: Float64Array, o: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const v = x[o + j] as number;
-    s += v * v;
-  }
-  if (s > SAFE_LOW && s < SAFE_HIGH) return Math.sqrt(s);
-  const m = maxAbs(x, o, d);
-  if (m === 0) return 0;
-  let t = 0;
-  for (let j = 0; j < d; j++) {
-    const q = (x[o + j] as number) / m;
-    t += q * q;
-  }
-  return m * Math.sqrt(t);
-}
-
-function maxAbs(x: Float64Array, o: number, d: number): number {
-  let m = 0;
-  for (let j = 0; j < d; j++) m = Math.max(m, Math.abs(x[o + j] as number));
-  return m;
 }

@@ -6,7 +6,8 @@ const TWO_PI = 2 * Math.PI;
 /**
  * The flat torus (S^1)^dim in angle coordinates: each coordinate is an angle in [0, 2 pi),
  * exp_x(u) = (x + u) mod 2 pi and log_x(y) = wrap(y - x) with wrap into [-pi, pi), so the
- * logarithm is the shortest signed angular difference.
+ * logarithm is the shortest signed angular difference. Angles whose sum or difference would
+ * overflow (near ±1.7e308) are reduced mod 2 pi first.
  *
  * @param dim - number of angles, an integer >= 1
  * @returns the manifold
@@ -45,12 +46,12 @@ export class Torus extends Manifold {
 
   /** (x + u) mod 2 pi. */
   expRow(x: Float64Array, xo: number, u: Float64Array, uo: number, out: Float64Array, oo: number): void {
-    for (let j = 0; j < this.dim; j++) out[oo + j] = mod2pi((x[xo + j] as number) + (u[uo + j] as number));
+    for (let j = 0; j < this.dim; j++) out[oo + j] = addAngles(x[xo + j] as number, u[uo + j] as number);
   }
 
   /** wrap(y - x) into [-pi, pi). */
   logRow(x: Float64Array, xo: number, y: Float64Array, yo: number, out: Float64Array, oo: number): void {
-    for (let j = 0; j < this.dim; j++) out[oo + j] = wrap((y[yo + j] as number) - (x[xo + j] as number));
+    for (let j = 0; j < this.dim; j++) out[oo + j] = angleDifference(x[xo + j] as number, y[yo + j] as number);
   }
 
   /** x mod 2 pi. */
@@ -70,7 +71,7 @@ export class Torus extends Manifold {
   ): void {
     for (let j = 0; j < this.dim; j++) {
       const vj = v[vo + j] as number;
-      point[po + j] = mod2pi((x[xo + j] as number) + s * vj);
+      point[po + j] = addAngles(x[xo + j] as number, s * vj);
       velocity[wo + j] = vj;
     }
   }
@@ -79,11 +80,23 @@ export class Torus extends Manifold {
   distSquaredRow(x: Float64Array, xo: number, y: Float64Array, yo: number): number {
     let s = 0;
     for (let j = 0; j < this.dim; j++) {
-      const e = wrap((y[yo + j] as number) - (x[xo + j] as number));
+      const e = angleDifference(x[xo + j] as number, y[yo + j] as number);
       s += e * e;
     }
     return s;
   }
+}
+
+/** (a + b) mod 2 pi; where a + b overflows (angles near ±1.7e308), each is reduced first. */
+function addAngles(a: number, b: number): number {
+  const sum = a + b;
+  return Number.isFinite(sum) ? mod2pi(sum) : mod2pi(mod2pi(a) + mod2pi(b));
+}
+
+/** wrap(y - x) into [-pi, pi); where y - x overflows, both angles are reduced mod 2 pi first. */
+function angleDifference(x: number, y: number): number {
+  const e = y - x;
+  return wrap(Number.isFinite(e) ? e : mod2pi(y) - mod2pi(x));
 }
 
 /** a mod 2 pi in [0, 2 pi); a value already in [0, 2 pi) is returned unchanged (bit-exact). */

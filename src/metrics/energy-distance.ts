@@ -1,6 +1,8 @@
 import { asBatch, type Batch } from "../core/batch.js";
+import { checkFiniteResult } from "../core/check.js";
 import { ShapeError } from "../core/errors.js";
 import { describeShape } from "../core/format.js";
+import { powerOfTwoScale, scaled } from "./scale.js";
 
 /**
  * The (squared) energy distance of Székely and Rizzo between two samples,
@@ -8,10 +10,14 @@ import { describeShape } from "../core/format.js";
  * i = j included, divided by n^2, nm, m^2), which is >= 0 and zero exactly when the two
  * empirical measures coincide.
  *
+ * Coordinates beyond 2^400 or below 2^-400 (in largest magnitude) are scaled by a power of two
+ * first (D^2 is homogeneous of degree 1), so distances neither overflow nor underflow.
+ *
  * @param x - samples, shape [n, d]
  * @param y - samples, shape [m, d]
  * @returns D^2 >= 0
- * @throws {@link ShapeError} for empty batches or different dimensions
+ * @throws {@link ShapeError} for empty batches or different dimensions; {@link NonFiniteError} when
+ *   D^2 itself exceeds the float64 range (coordinates near 1e308)
  * @example
  * ```ts
  * energyDistance(fromRows([[0]]), fromRows([[3]])) // => 6
@@ -24,15 +30,14 @@ export function energyDistance(x: Batch, y: Batch): number {
   const d = a.shape[1] as number, n = a.shape[0] as number, m = b.shape[0] as number;
   if (b.shape[1] !== d) throw new ShapeError(fn, "y", `have shape [m, ${d}] like x`, describeShape(b.shape));
   if (n === 0 || m === 0) throw new ShapeError(fn, n === 0 ? "x" : "y", "have at least one row", describeShape(n === 0 ? a.shape : b.shape));
-  // E is homogeneous of degree 1 (E(cx, cy) = c E(x, y)): coordinates past 1e150 are scaled
-  // down first, so squared distances of finite input never overflow.
-  let scale = 0;
-  for (const v of a.data) scale = Math.max(scale, Math.abs(v));
-  for (const v of b.data) scale = Math.max(scale, Math.abs(v));
-  const s = scale > 1e150 ? scale : 1;
-  const p = s === 1 ? a.data : a.data.map((v) => v / s), q = s === 1 ? b.data : b.data.map((v) => v / s);
+  // D^2 is homogeneous of degree 1 (D^2(cx, cy) = c D^2(x, y)): far-out or tiny coordinates are
+  // scaled by a power of two (exact) first, so squared distances neither overflow nor underflow.
+  const s = powerOfTwoScale(a.data, b.data);
+  const p = scaled(a.data, s), q = scaled(b.data, s);
   const value = 2 * meanDistance(p, q, n, m, d) - meanDistance(p, p, n, n, d) - meanDistance(q, q, m, m, d);
-  return Math.max(value, 0) * s;
+  const result = Math.max(value, 0) * s;
+  checkFiniteResult(fn, "result", [result]);
+  return result;
 }
 
 function meanDistance(p: Float64Array, q: Float64Array, n: number, m: number, d: number): number {

@@ -1,12 +1,14 @@
+import ndarray from "ndarray";
 import { asBatch, type Batch } from "../core/batch.js";
-import { checkPositive, checkOptions } from "../core/check.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { checkFiniteResult, checkPositive, checkOptions } from "../core/check.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
 import { emd } from "../couplings/emd.js";
 import { pairwiseCost } from "../couplings/cost.js";
 import { sinkhorn } from "../couplings/sinkhorn.js";
 import { sinkhornLowerBound } from "./sinkhorn-bound.js";
 import { pow } from "../core/pow.js";
+import { powerOfTwoScale, scaled } from "./scale.js";
 
 /**
  * Options of {@link wasserstein}.
@@ -42,12 +44,18 @@ export interface WassersteinOptions {
  * exact method: about 0.5-1.1x its time on separated or high-dimensional pairs, 2-4x on two
  * samples of one 2-D distribution (n = 1000): use it for its dual bound, not for speed.
  * With `reg`, the transport cost of the entropic plan at that reg (an upper bound, >= exact).
+ * Coordinates beyond 2^400 or below 2^-400 (in largest magnitude) are scaled by a power of two
+ * first (W_p is homogeneous of degree 1; `reg` is scaled with the costs), so costs neither
+ * overflow nor underflow.
  *
  * @param x - points, shape [n, d]
  * @param y - points, shape [m, d]
  * @param options - order, method, regularisation
  * @returns W_p(x, y) >= 0
  * @throws {@link ShapeError} for empty batches or different dimensions; {@link DomainError} for a bad option
+ *   (`reg` and `tolerance` are checked whenever given, though only the sinkhorn method uses them);
+ *   {@link NonFiniteError} when the entropic plan at `reg` overflows (a `reg` far below the costs)
+ *   or W_p itself exceeds the float64 range
  * @example
  * ```ts
  * wasserstein(fromRows([[0], [1]]), fromRows([[2], [3]]), { p: 1 }) // => 2
@@ -64,19 +72,30 @@ export function wasserstein(x: Batch, y: Batch, options: WassersteinOptions = {}
   const p = options.p ?? 2;
   if (p !== 1 && p !== 2) throw new DomainError(fn, "options.p", "be 1 or 2", describeValue(p));
   const method = options.method ?? "exact";
-  const C = pairwiseCost(a, b, p);
+  if (method !== "exact" && method !== "sinkhorn") throw new DomainError(fn, "options.method", "be 'exact' or 'sinkhorn'", describeValue(method));
+  const reg = options.reg === undefined ? undefined : checkPositive(fn, "options.reg", options.reg);
+  const tolerance = options.tolerance === undefined ? undefined : checkPositive(fn, "options.tolerance", options.tolerance);
+  // W_p(c x, c y) = c W_p(x, y): far-out or tiny points are scaled by a power of two (exact), and
+  // costs (and reg, in cost units) by its p-th power, so no squared distance over- or underflows
+  const s = powerOfTwoScale(a.data, b.data);
+  const d = a.shape[1] as number;
+  const C = s === 1 ? pairwiseCost(a, b, p) : pairwiseCost(ndarray(scaled(a.data, s), [n, d]), ndarray(scaled(b.data, s), [m, d]), p);
   let total: number;
-  if (method === "sinkhorn" && options.reg === undefined) {
-    const rise = options.tolerance === undefined ? 0.01 : checkPositive(fn, "options.tolerance", options.tolerance);
-    total = sinkhornLowerBound(C.data, n, m, rise).lower;
+  if (method === "sinkhorn" && reg === undefined) {
+    total = sinkhornLowerBound(C.data, n, m, tolerance ?? 0.01).lower;
   } else if (method === "sinkhorn") {
-    const reg = checkPositive(fn, "options.reg", options.reg);
-    const tolerance = options.tolerance === undefined ? 1e-3 : checkPositive(fn, "options.tolerance", options.tolerance);
-    total = sinkhorn(null, null, C, { reg, tolerance, maxIterations: 100000 }).cost;
-  } else if (method === "exact") {
-    total = emd(null, null, C).cost;
+    const scaledReg = p === 1 ? (reg as number) / s : (reg as number) / s / s;
+    if (!(scaledReg > 0 && scaledReg < Infinity)) throw new DomainError(fn, "options.reg", `be within the float64 range in units of the cost (the points are scaled by ${s})`, describeValue(reg));
+    try {
+      total = sinkhorn(null, null, C, { reg: scaledReg, tolerance: tolerance ?? 1e-3, maxIterations: 100000 }).cost;
+    } catch (error) {
+      if (!(error instanceof NonFiniteError)) throw error;
+      throw new NonFiniteError(fn, "options.reg", "be large enough for the entropic plan to stay finite (the kernel exp(-C / reg) over- or underflows)", `${describeValue(reg)} (${error.message})`);
+    }
   } else {
-    throw new DomainError(fn, "options.method", "be 'exact' or 'sinkhorn'", describeValue(method));
+    total = emd(null, null, C).cost;
   }
-  return pow(Math.max(total, 0), 1 / p);
+  const distance = pow(Math.max(total, 0), 1 / p) * s;
+  checkFiniteResult(fn, "result", [distance]);
+  return distance;
 }

@@ -68,4 +68,14 @@ describe("distill", () => {
     const field = { dim: 2, evaluate: (x: Batch) => x };
     expect(() => distill({ ...ok, teacher: field })).toThrow(/options.student must be given/);
   });
+
+  it("a path, student, source or hook of the wrong type is a DomainError naming the option, not a raw TypeError", () => {
+    // before: "path.sample is not a function", "o.student is not a function"
+    const ok = { teacher: mlp({ dim: 2, hidden: [4] }), teacherSteps: 2, source: standardNormal(2), target: moons(), steps: 1, batchSize: 4, rng: new Random(0) };
+    expect(() => distill({ ...ok, path: {} as never })).toThrow(DomainError);
+    expect(() => distill({ ...ok, path: {} as never })).toThrow(/^distill\(\): options\.path must be a probability path/);
+    expect(() => distill({ ...ok, student: 5 as never })).toThrow(/^distill\(\): options\.student must be a function, got 5$/);
+    expect(() => distill({ ...ok, source: { dim: 2 } as never })).toThrow(/^distill\(\): options\.source must be a Distribution/);
+    expect(() => distill({ ...ok, onStep: 5 as never })).toThrow(/^distill\(\): options\.onStep must be a function/);
+  });
 });

@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { describe, expect, it } from "vitest";
-import { DomainError, Random, ShapeError, fromRows, meanFlowLoss, meanFlowTarget, mlp, twoTimeMlp, type Batch, type TwoTimeBatch } from "../../src/index.js";
+import { DomainError, NonFiniteError, Random, ShapeError, fromRows, meanFlowLoss, meanFlowTarget, mlp, twoTimeMlp, type Batch, type TwoTimeBatch } from "../../src/index.js";
 import { exponentialFlow, straightLinearFlow } from "./closed-forms.js";
 
 function batch(seed: number, n: number, d: number, v?: (x: Batch, r: Float64Array) => Batch): TwoTimeBatch {
@@ -58,6 +58,18 @@ describe("meanFlowTarget", () => {
   });
 });
 
+describe("meanFlowTarget output checks", () => {
+  it("checks the model's JVP (not a batch, wrong rows, non-finite) and the target (an overflow is a NonFiniteError)", () => {
+    // before: a raw TypeError for undefined, NaN targets for a short or NaN JVP, Infinity for v = 1.7e308
+    const one = { x: fromRows([[1]]), r: new Float64Array([0]), t: new Float64Array([1]), v: fromRows([[3]]) };
+    const jvp = (value: unknown) => ({ dim: 1, average: (x: Batch) => x, averageJvp: () => value as Batch });
+    expect(() => meanFlowTarget(jvp(undefined), one)).toThrow(ShapeError);
+    expect(() => meanFlowTarget(jvp(fromRows([], 1)), one)).toThrow(/^meanFlowTarget\(\): field\.averageJvp\(x, r, t, v, 1, 0\) must have shape \[1, 1\], got \[0, 1\]$/);
+    expect(() => meanFlowTarget(jvp(fromRows([[Number.NaN]])), one)).toThrow(NonFiniteError);
+    expect(() => meanFlowTarget(jvp(fromRows([[1e308]])), { ...one, v: fromRows([[1.7e308]]) })).toThrow(/^meanFlowTarget\(\): target must be finite/);
+  });
+});
+
 describe("meanFlowLoss", () => {
   it("is zero for the exact average velocity of a straight linear flow with its conditional velocity x1 - x0", () => {
     const m = [2, 0.5];
@@ -111,5 +123,15 @@ describe("meanFlowLoss", () => {
     const model = twoTimeMlp({ dim: 2, hidden: [4], seed: 0 });
     expect(() => meanFlowLoss(model, b, { adaptivePower: -1 })).toThrow(DomainError);
     expect(() => meanFlowLoss(model, b, { adaptiveEps: 0 })).toThrow(DomainError);
+  });
+
+  it("options must be an object, and an adaptive weight that overflows is a NonFiniteError naming meanFlowLoss", () => {
+    // before: a raw TypeError for null options; "cfmLoss(): weights[0] must be finite" for adaptivePower 200
+    const model = twoTimeMlp({ dim: 1, hidden: [4], seed: 0 });
+    const x = fromRows([[0]]);
+    const exact = { x, r: new Float64Array([0.5]), t: new Float64Array([0.5]), v: model.average(x, 0.5, 0.5) };
+    expect(() => meanFlowLoss(model, exact, null as never)).toThrow(DomainError);
+    expect(() => meanFlowLoss(model, exact, { adaptivePower: 200 })).toThrow(NonFiniteError);
+    expect(() => meanFlowLoss(model, exact, { adaptivePower: 200 })).toThrow(/^meanFlowLoss\(\): weights must be finite/);
   });
 });

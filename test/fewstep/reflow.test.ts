@@ -90,4 +90,17 @@ describe("reflow", () => {
     expect(() => reflow({ ...ok, fitPairs: () => ({ dim: 3, evaluate: (x: Batch) => x }) })).toThrow(/fitPairs must return a velocity field of dim 2/);
     expect(() => reflow({ ...ok, rng: undefined as never })).toThrow(DomainError);
   });
+
+  it("a solver that is not an options object, and fitPairs, model or path of the wrong type, are DomainErrors naming the option", () => {
+    // before: solver "euler" was spread into the solver options and ignored; "o.fitPairs is not a function",
+    // "make is not a function", "path.sample is not a function"
+    const base = mlp({ dim: 2, hidden: [4] });
+    const ok = { field: base, source: standardNormal(2), rounds: 1, pairs: 8, measureSamples: 4, steps: 1, batchSize: 4, rng: new Random(0) };
+    expect(() => reflow({ ...ok, solver: "euler" as never })).toThrow(DomainError);
+    expect(() => reflow({ ...ok, solver: "euler" as never })).toThrow(/^reflow\(\): options\.solver must be an options object, got "euler"$/);
+    expect(() => reflow({ ...ok, fitPairs: 5 as never })).toThrow(/^reflow\(\): options\.fitPairs must be a function, got 5$/);
+    expect(() => reflow({ ...ok, model: 5 as never })).toThrow(/^reflow\(\): options\.model must be a function, got 5$/);
+    expect(() => reflow({ ...ok, path: {} as never })).toThrow(/^reflow\(\): options\.path must be a probability path/);
+    expect(() => reflow({ ...ok, source: { dim: 2 } as never })).toThrow(/^reflow\(\): options\.source must be a Distribution/);
+  });
 });

@@ -40,4 +40,23 @@ describe("sampleFewStep", () => {
     const bad = { dim: 1, average: (x: Batch) => { const o = zeros(x.shape[0] as number, 1); o.data.fill(Number.NaN); return o; } };
     expect(() => sampleFewStep(bad, fromRows([[0]]), { steps: 3 })).toThrow(NonFiniteError);
   });
+
+  it("caps steps at 1e7 like riemannianSample, so 2^40 is rejected at once instead of running for hours", () => {
+    const model = { dim: 1, average: (x: Batch) => zeros(x.shape[0] as number, 1) };
+    expect(() => sampleFewStep(model, fromRows([[0]]), { steps: 2 ** 40 })).toThrow(DomainError);
+    expect(() => sampleFewStep(model, fromRows([[0]]), { steps: 2 ** 40 })).toThrow(/^sampleFewStep\(\): options\.steps must be an integer <= 10000000, got 1099511627776$/);
+  });
+
+  it("checks the model's output: not a batch, too few or too many rows are ShapeErrors; a jump that overflows is a NonFiniteError", () => {
+    // before: undefined gave a raw TypeError, a short batch "got undefined", a longer batch or a plain { data } object was used
+    const x0 = fromRows([[0], [1]]);
+    const returning = (value: unknown) => ({ dim: 1, average: () => value as Batch });
+    expect(() => sampleFewStep(returning(undefined), x0, { steps: 1 })).toThrow(ShapeError);
+    expect(() => sampleFewStep(returning(fromRows([[1]])), x0, { steps: 1 })).toThrow(/^sampleFewStep\(\): model\.average\(x, r, t\) must have shape \[2, 1\], got \[1, 1\]$/);
+    expect(() => sampleFewStep(returning(fromRows([[1], [1], [7]])), x0, { steps: 1 })).toThrow(ShapeError);
+    expect(() => sampleFewStep(returning({ data: [1, 1], shape: [2, 1] }), x0, { steps: 1 })).toThrow(ShapeError);
+    const huge = { dim: 1, average: (x: Batch) => { const o = zeros(x.shape[0] as number, 1); o.data.fill(1e308); return o; } };
+    expect(() => sampleFewStep(huge, fromRows([[1e308]]), { steps: 1 })).toThrow(NonFiniteError);
+    expect(() => sampleFewStep(huge, fromRows([[1e308]]), { steps: 1 })).toThrow(/^sampleFewStep\(\): result must be finite/);
+  });
 });

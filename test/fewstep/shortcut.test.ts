@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { describe, expect, it } from "vitest";
-import { DomainError, Random, mlp, shortcutLoss, shortcutTarget, twoTimeMlp, type Batch, type TwoTimeBatch } from "../../src/index.js";
+import { DomainError, NonFiniteError, Random, ShapeError, fromRows, mlp, shortcutLoss, shortcutTarget, twoTimeMlp, type Batch, type TwoTimeBatch } from "../../src/index.js";
 import { exponentialFlow, straightLinearFlow } from "./closed-forms.js";
 
 /** Rows on the dyadic grids the trainer uses: r = t (flow matching) on every third row, else a jump of 2^-j from a grid point. */
@@ -82,5 +82,16 @@ describe("shortcutTarget and shortcutLoss", () => {
     expect(() => shortcutTarget(mlp({ dim: 2, hidden: [4] }) as never, b)).toThrow(/shortcutTarget\(\): field must be a two-time model/);
     expect(() => shortcutLoss(straightLinearFlow([2, 2]), { ...b, r: new Float64Array([0.9, 0, 0]), t: new Float64Array([0.1, 1, 1]) })).toThrow(DomainError);
     expect(() => shortcutTarget(straightLinearFlow([2, 2]), b, { minStep: 2 })).toThrow(DomainError);
+  });
+
+  it("options must be an object, and the model's half jumps are checked (not a batch, wrong rows, non-finite)", () => {
+    // before: raw TypeErrors for null options and an undefined output, NaN targets for a NaN or short output
+    const one: TwoTimeBatch = { x: fromRows([[1]]), r: new Float64Array([0]), t: new Float64Array([0.5]), v: fromRows([[3]]) };
+    const returning = (value: unknown) => ({ dim: 1, average: () => value as Batch });
+    expect(() => shortcutTarget(returning(fromRows([[1]])), one, null as never)).toThrow(DomainError);
+    expect(() => shortcutLoss(twoTimeMlp({ dim: 1, hidden: [4], seed: 0 }), one, null as never)).toThrow(/^shortcutLoss\(\): options must be an options object, got null$/);
+    expect(() => shortcutTarget(returning(undefined), one)).toThrow(ShapeError);
+    expect(() => shortcutTarget(returning(fromRows([], 1)), one)).toThrow(/^shortcutTarget\(\): field\.average\(x, r, r \+ h\) must have shape \[1, 1\], got \[0, 1\]$/);
+    expect(() => shortcutTarget(returning(fromRows([[Number.NaN]])), one)).toThrow(NonFiniteError);
   });
 });

@@ -55,6 +55,34 @@ describe("trainMeanFlow and trainShortcut", () => {
     expect(() => trainMeanFlow({ ...ok, model: blowUp })).toThrow(NonFiniteError);
   });
 
+  it("options that should be functions or objects with methods are DomainErrors naming the option, not raw TypeErrors", () => {
+    // before: "o.source.sample is not a function", "draw is not a function", "o.coupling.pair is not a function",
+    // "o.learningRate is not a function", "o.onStep is not a function", "optimizer.step is not a function"
+    const model = twoTimeMlp({ dim: 2, hidden: [4], seed: 0 });
+    const ok = { model, source: standardNormal(2), target: moons(), steps: 2, batchSize: 4, rng: new Random(0) };
+    expect(() => trainMeanFlow({ ...ok, source: { dim: 2 } as never })).toThrow(/^trainMeanFlow\(\): options\.source must be a Distribution/);
+    expect(() => trainShortcut({ ...ok, target: { dim: 2 } as never })).toThrow(/^trainShortcut\(\): options\.target must be a Distribution/);
+    expect(() => trainMeanFlow({ ...ok, sampleTimes: 5 as never })).toThrow(/^trainMeanFlow\(\): options\.sampleTimes must be a function, got 5$/);
+    expect(() => trainMeanFlow({ ...ok, coupling: {} as never })).toThrow(/^trainMeanFlow\(\): options\.coupling must be a Coupling/);
+    expect(() => trainShortcut({ ...ok, path: {} as never })).toThrow(/^trainShortcut\(\): options\.path must be a probability path/);
+    expect(() => trainMeanFlow({ ...ok, learningRate: 5 as never })).toThrow(/^trainMeanFlow\(\): options\.learningRate must be a function, got 5$/);
+    expect(() => trainShortcut({ ...ok, onStep: 5 as never })).toThrow(/^trainShortcut\(\): options\.onStep must be a function, got 5$/);
+    expect(() => trainMeanFlow({ ...ok, optimizer: () => ({}) as never })).toThrow(/^trainMeanFlow\(\): options\.optimizer\(\) must be an Optimizer/);
+    expect(() => trainShortcut({ ...ok, rng: { uniform: () => 0.1 } as never })).toThrow(/^trainShortcut\(\): options\.rng must be a Random/);
+    expect(() => trainMeanFlow({ ...ok, batchSize: 2 ** 40 })).toThrow(/^trainMeanFlow\(\): options\.batchSize must be an integer <= /);
+    for (const bad of [{ ...ok, source: { dim: 2 } }, { ...ok, sampleTimes: 5 }, { ...ok, optimizer: () => ({}) }]) {
+      expect(() => trainMeanFlow(bad as never)).toThrow(DomainError);
+    }
+  });
+
+  it("non-finite times from sampleTimes are a NonFiniteError naming the option, not a diverged run", () => {
+    // before: "loss must be finite at step 1 (the run diverged: lower the learning rate, ...)"
+    const model = twoTimeMlp({ dim: 2, hidden: [4], seed: 0 });
+    const run = () => trainMeanFlow({ model, source: standardNormal(2), target: moons(), steps: 2, batchSize: 4, rng: new Random(0), sampleTimes: (n) => new Float64Array(n).fill(Number.NaN) });
+    expect(run).toThrow(NonFiniteError);
+    expect(run).toThrow(/^trainMeanFlow\(\): options\.sampleTimes must return finite times, got NaN at index 0$/);
+  });
+
   it("a diverging run (sgd, lr 1e3) reports the loop's loss at its step with the hint, and leaves finite parameters", () => {
     // before: the inner "squaredEuclidean.value(): ... (rescale the input)" or "TwoTimeMlp.average(): x must ..." with no step
     for (const train of [trainMeanFlow, trainShortcut]) {

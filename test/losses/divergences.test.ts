@@ -5,6 +5,7 @@ import { squaredEuclidean, mahalanobis, generalizedKL, itakuraSaito, bregman, cf
 import { divergences, d } from "./fixtures.js";
 import type { Batch } from "../../src/core/batch.js";
 import { fromRows } from "../../src/core/batch.js";
+import { DomainError, NonFiniteError } from "../../src/core/errors.js";
 
 const rowArb = (positive: boolean) => fc.array(positive ? fc.double({ min: 0.1, max: 5, noNaN: true }) : fc.double({ min: -3, max: 3, noNaN: true }), { minLength: d, maxLength: d });
 
@@ -75,6 +76,52 @@ describe("Bregman divergences", () => {
     expect(() => bad.gradient(fromRows([[1]]), fromRows([[2]]))).toThrow(/finite/);
     expect(Array.from(mahalanobis([[1, 0], [0, 1]]).gradient(fromRows([[1, 1]]), fromRows([[0, 2]])).data)).toEqual([-2, 2]);
   });
+
+  it("full-matrix Mahalanobis checks its output like the diagonal form: an overflow is a NonFiniteError, never Infinity or NaN", () => {
+    // before: [Infinity], [NaN] and [-Infinity, NaN] came back silently
+    const identity = mahalanobis([[1, 0], [0, 1]]);
+    expect(() => mahalanobis([1, 1]).value(fromRows([[1e200, 0]]), fromRows([[0, 0]]))).toThrow(NonFiniteError);
+    expect(() => identity.value(fromRows([[1e200, 0]]), fromRows([[0, 0]]))).toThrow(NonFiniteError);
+    expect(() => identity.value(fromRows([[1e200, 0]]), fromRows([[0, 0]]))).toThrow(/^mahalanobis\.value\(\): result must be finite/);
+    expect(() => mahalanobis([[2, -2], [-2, 3]]).value(fromRows([[1e308, 1e308]]), fromRows([[0, 0]]))).toThrow(NonFiniteError);
+    expect(() => identity.gradient(fromRows([[1.7e308, 0]]), fromRows([[-1.7e308, 0]]))).toThrow(/^mahalanobis\.gradient\(\): result must be finite/);
+  });
+
+  it("Mahalanobis weights are read as given: a string or a nested array among numbers is a DomainError, not coerced", () => {
+    // before: [1, "2"] and [1, [2]] both acted as [1, 2]
+    expect(() => mahalanobis([1, "2" as never])).toThrow(DomainError);
+    expect(() => mahalanobis([1, "2" as never])).toThrow(/^mahalanobis\(\): metric\[1\] must be a number, got "2"$/);
+    expect(() => mahalanobis([1, [2] as never])).toThrow(/^mahalanobis\(\): metric\[1\] must be a number, got \[2\]$/);
+    expect(mahalanobis(new Float32Array([1, 2])).value(fromRows([[1, 1]]), fromRows([[0, 0]]))[0]).toBe(3);
+  });
+});
+
+describe("bregman", () => {
+  const xlogx = bregman((x) => x.reduce((s, v) => s + v * Math.log(v), 0), (x, out) => { for (let j = 0; j < x.length; j++) out[j] = Math.log(x[j] as number) + 1; return out; });
+  const exp = bregman((x) => x.reduce((s, v) => s + Math.exp(v), 0), (x, out) => { for (let j = 0; j < x.length; j++) out[j] = Math.exp(x[j] as number); return out; });
+
+  it("a hessianVectorProduct or name of the wrong type is a DomainError at construction", () => {
+    // before: a raw TypeError (hvp is not a function) from the first gradient
+    expect(() => bregman((x) => x[0] as number, (x, out) => out, { hessianVectorProduct: 5 as never })).toThrow(DomainError);
+    expect(() => bregman((x) => x[0] as number, (x, out) => out, { hessianVectorProduct: 5 as never })).toThrow(/^bregman\(\): options\.hessianVectorProduct must be a function, got 5$/);
+    expect(() => bregman((x) => x[0] as number, (x, out) => out, { name: 5 as never })).toThrow(DomainError);
+  });
+
+  it("the finite-difference Hessian takes a step relative to v: x ln x near 0 matches generalized KL (1 - u / v) to 1e-9", () => {
+    // before: the step 6e-6 left the domain below v = 6e-6 (NonFiniteError) and erred by 1.2e-7 at v = 0.01
+    for (const v of [1e-300, 1e-12, 1e-7, 1e-4, 0.01, 0.3, 0.99, 2, 50]) {
+      const got = xlogx.gradient(fromRows([[0.5, 3]]), fromRows([[v, v]])).data;
+      const exact = generalizedKL.gradient(fromRows([[0.5, 3]]), fromRows([[v, v]])).data;
+      for (let j = 0; j < 2; j++) expect(Math.abs((got[j] as number) - (exact[j] as number))).toBeLessThanOrEqual((v === 1e-300 ? 1e-7 : 1e-9) * Math.abs(exact[j] as number));
+    }
+  });
+
+  it("a potential curved on the scale 1 near v = 0 keeps the absolute step there: exp to 1e-9 for v in {0, +-1e-9, +-0.01, +-0.5}", () => {
+    for (const v of [0, 1e-9, -1e-9, 0.01, -0.01, 0.5, -0.5]) {
+      const g = exp.gradient(fromRows([[v + 1]]), fromRows([[v]])).data[0] as number;
+      expect(Math.abs(g + Math.exp(v))).toBeLessThanOrEqual(1e-9 * Math.exp(v));
+    }
+  });
 });
 
 describe("cfmLoss", () => {
@@ -91,5 +138,27 @@ describe("cfmLoss", () => {
     expect(() => cfmLoss(v, u, squaredEuclidean, [1])).toThrow(/weights must have length 2/);
     expect(() => cfmLoss(v, u, squaredEuclidean, [1, -1])).toThrow(/weights\[1\] must be >= 0/);
     expect(() => cfmLoss(fromRows([], 2), fromRows([], 2), squaredEuclidean)).toThrow(/at least one row/);
+  });
+
+  it("checks the gradient: an overflow of w_i / n times it, or a non-finite one from the divergence, is a NonFiniteError", () => {
+    // before: gradient [Infinity] for weight 1e308, [NaN, 0] from a divergence passed silently
+    expect(() => cfmLoss(fromRows([[1]]), fromRows([[0]]), squaredEuclidean, [1e308])).toThrow(NonFiniteError);
+    expect(() => cfmLoss(fromRows([[1]]), fromRows([[0]]), squaredEuclidean, [1e308])).toThrow(/^cfmLoss\(\): gradient must be finite for finite input/);
+    const nanGradient = { name: "nanGradient", value: () => new Float64Array(1), gradient: () => fromRows([[Number.NaN, 0]]) };
+    expect(() => cfmLoss(fromRows([[1, 2]]), fromRows([[0, 0]]), nanGradient)).toThrow(/^cfmLoss\(\): divergence\.gradient\(target, prediction\) must be finite, got NaN at row 0, column 0$/);
+  });
+
+  it("a divergence value below 0 beyond rounding is a DomainError naming the divergence output; -1e-17 is rounding", () => {
+    // before: loss -5 with no error
+    const constant = (value: number) => ({ name: "constant", value: () => new Float64Array([value]), gradient: (_u: Batch, _v: Batch, out?: Batch) => out as Batch });
+    expect(() => cfmLoss(fromRows([[1, 2]]), fromRows([[0, 0]]), constant(-5))).toThrow(DomainError);
+    expect(() => cfmLoss(fromRows([[1, 2]]), fromRows([[0, 0]]), constant(-5))).toThrow(/^cfmLoss\(\): divergence\.value\(target, prediction\) must be >= 0 \(a Bregman divergence is nonnegative\), got -5 at row 0$/);
+    expect(cfmLoss(fromRows([[1, 2]]), fromRows([[0, 0]]), constant(-1e-17)).loss).toBe(-1e-17);
+  });
+
+  it("shape errors name the prediction and the target, not u and v", () => {
+    // before: "cfmLoss(): v must have shape [n, 2], got [1, 3]"
+    expect(() => cfmLoss(fromRows([[1, 2, 3]]), fromRows([[0, 0]]), squaredEuclidean)).toThrow(/^cfmLoss\(\): prediction must have shape \[n, 2\], got \[1, 3\]$/);
+    expect(() => cfmLoss(fromRows([[1, 2]]), null as never, squaredEuclidean)).toThrow(/^cfmLoss\(\): target must be an ndarray/);
   });
 });

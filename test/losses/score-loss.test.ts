@@ -52,6 +52,17 @@ describe("scoreMatchingLoss", () => {
     expect(() => scoreMatchingLoss(s, { score: s, lambda: [Number.NaN] })).toThrow(NonFiniteError);
     expect(() => scoreMatchingLoss(s, { score: s, lambda: [1, 2] })).toThrow(ShapeError);
   });
+
+  it("its errors name scoreMatchingLoss and its own arguments, not cfmLoss's weights, u or v", () => {
+    // before: "cfmLoss(): weights[0] must be finite, got Infinity", "cfmLoss(): v must have shape ...", "cfmLoss(): weights must have length 1"
+    const s = fromRows([[1, 0]]), score = fromRows([[0, 0]]);
+    expect(() => scoreMatchingLoss(s, { score, lambda: [1e200] })).toThrow(NonFiniteError);
+    expect(() => scoreMatchingLoss(s, { score, lambda: [1e200] })).toThrow(/^scoreMatchingLoss\(\): sample\.lambda\[0\] must have a finite square/);
+    expect(() => scoreMatchingLoss(s, { score: fromRows([[0, 0, 0]]), lambda: [1] })).toThrow(/^scoreMatchingLoss\(\): sample\.score must have shape \[n, 2\], got \[1, 3\]$/);
+    expect(() => scoreMatchingLoss(s, { score, lambda: [1, 2] })).toThrow(/^scoreMatchingLoss\(\): sample\.lambda must have length 1/);
+    expect(() => scoreMatchingLoss(fromRows([[1e200, 0]]), { score, lambda: [1] })).toThrow(/^scoreMatchingLoss\(\): loss must be finite/);
+    expect(() => scoreMatchingLoss(fromRows([], 2), { score: fromRows([], 2), lambda: [] })).toThrow(/^scoreMatchingLoss\(\): prediction must have at least one row/);
+  });
 });
 
 function fromFlat(data: Float64Array, d: number): Batch {

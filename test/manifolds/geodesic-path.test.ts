@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fromRows } from "../../src/core/batch.js";
-import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import type { Scheduler } from "../../src/core/interfaces.js";
 import { geodesicPath, sphere, torus, product, euclidean, GeodesicPath, Manifold } from "../../src/manifolds/index.js";
 import { condOT, smoothstep } from "./helpers.js";
@@ -88,5 +88,16 @@ describe("geodesicPath", () => {
     expect(() => path.sample(fromRows([[1, 0, 0]]), fromRows([[0, 1, 0]]), new Float64Array(2))).toThrow(ShapeError);
     expect(() => geodesicPath(condOT, {} as unknown as Manifold)).toThrow(DomainError);
     expect(() => new GeodesicPath(null as unknown as Scheduler, sphere(3))).toThrow(DomainError);
+  });
+
+  it("the manifold's errors name GeodesicPath.sample and its arguments: a zero row of a sphere, an overflow", () => {
+    // before: "logmap(): x must have nonzero rows ..." and "Manifold.logRow(): out must be finite ..."
+    const path = geodesicPath(condOT, sphere(3));
+    expect(() => path.sample(fromRows([[0, 0, 0]]), fromRows([[1, 0, 0]]), 0.5)).toThrow(DomainError);
+    expect(() => path.sample(fromRows([[0, 0, 0]]), fromRows([[1, 0, 0]]), 0.5)).toThrow(/^GeodesicPath\.sample\(\): x0 must have nonzero rows \(points on the sphere\), got a zero row$/);
+    expect(() => path.sample(fromRows([[1, 0, 0]]), fromRows([[0, 0, 0]]), 0.5)).toThrow(/^GeodesicPath\.sample\(\): x1 must have nonzero rows/);
+    const flat = geodesicPath(condOT, euclidean(1));
+    expect(() => flat.sample(fromRows([[1.7e308]]), fromRows([[-1.7e308]]), 0.5)).toThrow(NonFiniteError);
+    expect(() => flat.sample(fromRows([[1.7e308]]), fromRows([[-1.7e308]]), 0.5)).toThrow(/^GeodesicPath\.sample\(\): /);
   });
 });

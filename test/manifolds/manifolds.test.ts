@@ -125,6 +125,21 @@ describe("sphere", () => {
   });
 });
 
+describe("sphere zero rows", () => {
+  it("a zero row is a DomainError naming the method, from dist and proju as from logmap, also inside a product", () => {
+    // before: dist gave "result must be finite ... (overflow; rescale the input)" (a NaN), proju returned u unchanged
+    const s = sphere(3);
+    const zero = fromRows([[0, 0, 0]]), e1 = fromRows([[1, 0, 0]]);
+    expect(() => s.dist(zero, e1)).toThrow(DomainError);
+    expect(() => s.dist(zero, e1)).toThrow(/^dist\(\): x must have nonzero rows \(points on the sphere\), got a zero row$/);
+    expect(() => s.dist(e1, zero)).toThrow(/^dist\(\): y must have nonzero rows/);
+    expect(() => s.proju(zero, e1)).toThrow(DomainError);
+    expect(() => s.proju(zero, e1)).toThrow(/^proju\(\): x must have nonzero rows/);
+    const p = product(s, torus(1));
+    expect(() => p.dist(fromRows([[0, 0, 0, 0.1]]), fromRows([[1, 0, 0, 0.2]]))).toThrow(/^dist\(\): x must have nonzero rows/);
+  });
+});
+
 describe("torus", () => {
   it("expmap(x, logmap(x, y)) = y to 1e-12 (mod 2 pi) and logmap lies in [-pi, pi)", () => {
     const m = torus(3);
@@ -149,7 +164,35 @@ describe("torus", () => {
   });
 });
 
+describe("torus at the ends of the float64 range", () => {
+  it("angles near ±1.7e308 are reduced mod 2 pi before they are added or subtracted: logmap, dist and expmap stay finite", () => {
+    // before: y - x and x + u overflowed to ±Infinity and wrapping gave NaN ("result must be finite")
+    const m = torus(1);
+    const a = 1.7e308, b = -1.7e308;
+    const pa = m.projx(fromRows([[a]])).data[0] as number, pb = m.projx(fromRows([[b]])).data[0] as number;
+    const log = m.logmap(fromRows([[pb]]), fromRows([[pa]])).data[0] as number;
+    expect(m.logmap(fromRows([[b]]), fromRows([[a]])).data[0]).toBe(log);
+    expect(m.dist(fromRows([[b]]), fromRows([[a]]))[0]).toBe(Math.abs(log));
+    expect(m.expmap(fromRows([[a]]), fromRows([[a]])).data[0]).toBe(m.projx(fromRows([[pa + pa]])).data[0]);
+  });
+});
+
 describe("euclidean and product", () => {
+  it("dist is finite where the squared distance over- or underflows (points 1e200 or 1e-170 apart); past the float64 range it is a NonFiniteError", () => {
+    // before: 1e-170 apart gave 0, 1e200 apart threw "result must be finite ... (overflow; rescale the input)"
+    const e = euclidean(2);
+    expect(e.dist(fromRows([[1e-170, 0]]), fromRows([[0, 0]]))[0]).toBe(1e-170);
+    expect(e.dist(fromRows([[1e200, 0]]), fromRows([[-1e200, 0]]))[0]).toBe(2e200);
+    const rel = (a: number, b: number): number => Math.abs(a - b) / b;
+    expect(rel(e.dist(fromRows([[3e-170, 0]]), fromRows([[0, 4e-170]]))[0] as number, 5e-170)).toBeLessThan(1e-15);
+    expect(rel(e.dist(fromRows([[3e200, 0]]), fromRows([[0, 4e200]]))[0] as number, 5e200)).toBeLessThan(1e-15);
+    expect(rel(product(euclidean(1), euclidean(1)).dist(fromRows([[3e200, 0]]), fromRows([[0, 4e200]]))[0] as number, 5e200)).toBeLessThan(1e-15);
+    // ordinary distances keep their bits: sqrt of the squared distance
+    const e0 = 0.7 - 0.1, e1 = -0.3 - 0.2;
+    expect(e.dist(fromRows([[0.1, 0.2]]), fromRows([[0.7, -0.3]]))[0]).toBe(Math.sqrt(e0 * e0 + e1 * e1));
+    expect(() => e.dist(fromRows([[1.7e308, 0]]), fromRows([[-1.7e308, 0]]))).toThrow(NonFiniteError);
+  });
+
   it("euclidean exp/log are x + u and y - x, exactly", () => {
     const e = euclidean(2);
     expect(Array.from(e.expmap(fromRows([[1, 2]]), fromRows([[0.5, -1]])).data)).toEqual([1.5, 1]);

@@ -98,4 +98,22 @@ describe("riemannianSample", () => {
     const bad: VelocityField = { dim: 3, evaluate: () => fromRows([[1, 2]]) };
     expect(() => riemannianSample(bad, s, x, { steps: 1 })).toThrow(ShapeError);
   });
+
+  it("a grid that is not an array or whose steps overflow is a DomainError naming the option; a step the sphere cannot take names riemannianSample", () => {
+    // before: grid null was a raw TypeError, a string grid was read character by character, a step of
+    // 3.4e308 or a step onto the origin was reported as "projx(): x must ..."
+    const s2 = sphere(2);
+    const rotate: VelocityField = { dim: 2, evaluate: (x: Batch) => fromRows([[-(x.data[1] as number), x.data[0] as number]]) };
+    const x = fromRows([[1, 0]]);
+    expect(() => riemannianSample(rotate, s2, x, { grid: null as never })).toThrow(DomainError);
+    expect(() => riemannianSample(rotate, s2, x, { grid: null as never })).toThrow(/^riemannianSample\(\): options\.grid must be an array of times, got null$/);
+    expect(() => riemannianSample(rotate, s2, x, { grid: "01" as never })).toThrow(DomainError);
+    expect(() => riemannianSample(rotate, s2, x, { grid: [-1.7e308, 1.7e308] })).toThrow(/^riemannianSample\(\): options\.grid must have steps within the float64 range/);
+    expect(() => riemannianSample(rotate, s2, x, { t0: -1.7e308, t1: 1.7e308, steps: 1 })).toThrow(/^riemannianSample\(\): options\.t1 must be within the float64 range/);
+    expect(() => riemannianSample(rotate, s2, x, { steps: 2, returnIntermediates: "yes" as never })).toThrow(DomainError);
+    expect(() => riemannianSample(rotate, s2, fromRows([[0, 0]]))).toThrow(/^riemannianSample\(\): x0 must have nonzero rows/);
+    const huge: VelocityField = { dim: 2, evaluate: () => fromRows([[0, 1e308]]) };
+    expect(() => riemannianSample(huge, s2, x, { steps: 2 })).toThrow(DomainError);
+    expect(() => riemannianSample(huge, s2, x, { steps: 2 })).toThrow(/^riemannianSample\(\): x \(step 1 of 2, from t = 0; take more steps or rescale the field\) must have nonzero rows/);
+  });
 });

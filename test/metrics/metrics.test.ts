@@ -3,7 +3,7 @@ import { wasserstein } from "../../src/metrics/wasserstein.js";
 import { mmdSquared } from "../../src/metrics/mmd.js";
 import { energyDistance } from "../../src/metrics/energy-distance.js";
 import { fromRows } from "../../src/core/batch.js";
-import { DomainError, ShapeError } from "../../src/core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../../src/core/errors.js";
 import { Random } from "../../src/random/random.js";
 import { eightGaussians, moons } from "../../src/distributions/index.js";
 
@@ -98,6 +98,41 @@ describe("wasserstein", () => {
     expect(() => wasserstein(x, x, { method: "bad" as never })).toThrow(DomainError);
     expect(() => wasserstein(fromRows([]), x)).toThrow(ShapeError);
   });
+
+  it("reg and tolerance are checked whenever given, also with the exact method", () => {
+    // before: { tolerance: NaN } and { reg: -5 } were ignored by the exact method
+    const x = fromRows([[0], [1], [2]]);
+    expect(() => wasserstein(x, x, { tolerance: Number.NaN })).toThrow(NonFiniteError);
+    expect(() => wasserstein(x, x, { reg: -5 })).toThrow(/^wasserstein\(\): options\.reg must be > 0, got -5$/);
+    expect(wasserstein(x, x, { reg: 0.1 })).toBe(0);
+  });
+
+  it("is homogeneous of degree 1 at the ends of the float64 range: points 3e-170 and 1e200 apart give 3e-170 and 2e200 (p = 1, 2, both methods)", () => {
+    // before: 0 for the tiny pair (squared distances underflowed) and "pairwiseCost(): cost must be finite" for the huge one
+    const rel = (a: number, b: number): number => Math.abs(a - b) / b;
+    for (const p of [1, 2] as const) {
+      expect(wasserstein(fromRows([[0]]), fromRows([[3e-170]]), { p })).toBe(3e-170);
+      expect(wasserstein(fromRows([[1e200]]), fromRows([[-1e200]]), { p })).toBe(2e200);
+      expect(rel(wasserstein(fromRows([[1e200]]), fromRows([[-1e200]]), { p, method: "sinkhorn" }), 2e200)).toBeLessThan(1e-6);
+    }
+    // scaling the points by 2^600 scales W_p by 2^600 exactly (exact and entropic with reg in cost units)
+    const rng = new Random(4);
+    const a = rng.normalBatch(12, 2), b = rng.normalBatch(9, 2);
+    const up = (v: typeof a) => fromRows(Array.from({ length: v.shape[0] as number }, (_, i) => [v.get(i, 0) * 2 ** 600, v.get(i, 1) * 2 ** 600]));
+    expect(wasserstein(up(a), up(b))).toBe(wasserstein(a, b) * 2 ** 600);
+    expect(wasserstein(up(a), up(b), { p: 1 })).toBe(wasserstein(a, b, { p: 1 }) * 2 ** 600);
+    expect(() => wasserstein(fromRows([[1.7e308]]), fromRows([[-1.7e308]]), { p: 1 })).toThrow(/^wasserstein\(\): result must be finite/);
+  });
+
+  it("an entropic plan that overflows at a tiny reg is a NonFiniteError naming wasserstein's options.reg", () => {
+    // before: "sinkhorn(): plan must be finite ..."
+    const rng = new Random(5);
+    const a = rng.normalBatch(6, 1), b = rng.normalBatch(6, 1);
+    let error: unknown;
+    try { wasserstein(a, b, { method: "sinkhorn", reg: 1e-300 }); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as Error).message).toMatch(/^wasserstein\(\): options\.reg must be large enough for the entropic plan to stay finite/);
+  });
 });
 
 describe("mmdSquared", () => {
@@ -123,6 +158,29 @@ describe("mmdSquared", () => {
     expect(() => mmdSquared(fromRows([[0], [1]]), fromRows([[0], [1]]), { bandwidths: [] })).toThrow(DomainError);
     expect(() => mmdSquared(fromRows([[0], [1]]), fromRows([[0, 1], [1, 1]]))).toThrow(ShapeError);
   });
+
+  it("bandwidths that are not an array and a biased flag that is not a boolean are DomainErrors", () => {
+    // before: a raw TypeError (hs.map is not a function), and "no" was read as true
+    const x = fromRows([[0], [1]]);
+    expect(() => mmdSquared(x, x, { bandwidths: 5 as never })).toThrow(DomainError);
+    expect(() => mmdSquared(x, x, { bandwidths: "abc" as never })).toThrow(/^mmdSquared\(\): options\.bandwidths must be an array of numbers > 0, got "abc"$/);
+    expect(() => mmdSquared(x, x, { bandwidths: null as never })).toThrow(DomainError);
+    expect(() => mmdSquared(x, x, { biased: "no" as never })).toThrow(/^mmdSquared\(\): options\.biased must be a boolean, got "no"$/);
+    expect(mmdSquared(x, x, { bandwidths: new Float64Array([1]) as never, biased: true })).toBe(0);
+  });
+
+  it("stays finite where 2 h^2 or the squared distances leave the float64 range: tiny and huge bandwidths, tiny and huge points", () => {
+    // before: NaN (Infinity * 0 on identical points, 0 * Infinity on far ones)
+    const x = fromRows([[0], [1], [2]]);
+    expect(mmdSquared(x, x, { bandwidths: [1e-170], biased: true })).toBe(0);
+    // unbiased, identical samples, k = 1 only for i = j: 0 + 0 - 2 * 3/9
+    expect(mmdSquared(x, x, { bandwidths: [1e-170] })).toBeCloseTo(-2 / 3, 15);
+    // k(r) = exp(-(r / h)^2 / 2) with r / h in {0, 1, 2}: MMD^2 = e^-1/2 - 1/2 - e^-2 / 2 (unbiased)
+    const expected = Math.exp(-0.5) - 0.5 - Math.exp(-2) / 2;
+    expect(mmdSquared(fromRows([[0], [1e200]]), fromRows([[0], [-1e200]]), { bandwidths: [1e200] })).toBeCloseTo(expected, 14);
+    expect(mmdSquared(fromRows([[0], [1e-170]]), fromRows([[0], [-1e-170]]), { bandwidths: [1e-170] })).toBeCloseTo(expected, 14);
+    expect(mmdSquared(fromRows([[0], [1]]), fromRows([[0], [-1]]), { bandwidths: [1] })).toBeCloseTo(expected, 14);
+  });
 });
 
 describe("energyDistance", () => {
@@ -133,5 +191,13 @@ describe("energyDistance", () => {
     expect(energyDistance(fromRows([[0], [2]]), fromRows([[1]]))).toBeCloseTo(1, 14);
     expect(() => energyDistance(fromRows([[0]]), fromRows([[0, 1]]))).toThrow(ShapeError);
     expect(() => energyDistance(fromRows([]), fromRows([[0]]))).toThrow(ShapeError);
+  });
+
+  it("is homogeneous of degree 1 down to tiny points (3e-170 apart gives 6e-170); past the float64 range it is a NonFiniteError", () => {
+    // before: 0 for the tiny pair, Infinity returned silently for the huge one
+    expect(energyDistance(fromRows([[0]]), fromRows([[3e-170]]))).toBe(6e-170);
+    expect(energyDistance(fromRows([[1e200]]), fromRows([[-1e200]]))).toBe(4e200);
+    expect(() => energyDistance(fromRows([[1.7e308]]), fromRows([[-1.7e308]]))).toThrow(NonFiniteError);
+    expect(() => energyDistance(fromRows([[1.7e308]]), fromRows([[-1.7e308]]))).toThrow(/^energyDistance\(\): result must be finite/);
   });
 });
