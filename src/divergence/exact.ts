@@ -1,13 +1,13 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { ShapeError } from "../core/errors.js";
+import { NonFiniteError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import { checkTime, type Time } from "../core/time.js";
 import { checkVelocityField, outputArray } from "../core/check.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
-import { runFieldSync, syncOps } from "./field-steps.js";
+import { checkFiniteEstimate, runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * The divergence div u_t(x) = tr(du_t/dx)(x) = sum_j e_j^T J e_j for each row: from
@@ -20,7 +20,8 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * @param t - one time or one per row
  * @param out - optional output of length n
  * @returns the divergence at each row
- * @throws {@link ShapeError} when x is not [n, dim] or out has the wrong length
+ * @throws {@link ShapeError} when x is not [n, dim] or out has the wrong length;
+ *   {@link NonFiniteError} for a divergence that overflows (a sum of diagonal entries beyond 1e308)
  * @example
  * ```ts
  * // u(x) = 2 x in 3 dimensions: div u = 6
@@ -37,7 +38,9 @@ export function exactDivergence(field: VelocityField, x: Batch, t: Time, out?: F
   const d = field.dim;
   checkTime(fn, "t", t, n, -Infinity, Infinity);
   const result = outputArray(fn, out, n);
-  return runFieldSync(fn, exactDivergenceSteps(syncOps(field), xb, t, result), field);
+  runFieldSync(fn, exactDivergenceSteps(syncOps(field), xb, t, result), field);
+  checkFiniteEstimate(fn, "divergence", result, 1, "the field's Jacobian is too large");
+  return result;
 }
 
 /** @internal The divergence into `out`: the field's own when `ops.divergence`, else d JVPs with the unit vectors. */

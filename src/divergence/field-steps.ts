@@ -83,6 +83,21 @@ export async function runFieldAsync<R>(fn: string, steps: FieldSteps<R>, field: 
   return next.value;
 }
 
+/**
+ * @internal Checks that an estimate computed from finite field values is finite: an overflow in
+ * the estimator's own arithmetic (probes or Jacobian entries near 1e154 and beyond, a sum of
+ * entries near 1e308) becomes a {@link NonFiniteError} naming the function and the row, instead
+ * of a silent Infinity or NaN. `width` is the number of values per row.
+ */
+export function checkFiniteEstimate(fn: string, what: string, data: ArrayLike<number>, width: number, remedy: string): void {
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k] as number;
+    if (!Number.isFinite(v)) {
+      throw new NonFiniteError(fn, what, `be finite for finite input (it overflowed: ${remedy})`, `${describeValue(v)} at row ${Math.floor(k / width)}`);
+    }
+  }
+}
+
 /** A field method's result must be finite: a NaN or infinite velocity would pass silently into the estimate. */
 function checkFiniteOutput(fn: string, op: string, out: Batch | Float64Array, t: Time): void {
   const data = out instanceof Float64Array ? out : out.data;

@@ -1,14 +1,14 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import { checkTime, type Time } from "../core/time.js";
 import { checkVelocityField, outputArray } from "../core/check.js";
 import { describeValue } from "../core/format.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
-import { runFieldSync, syncOps } from "./field-steps.js";
+import { checkFiniteEstimate, runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * Hutch++ (Meyer, Musco, Musco, Woodruff 2021) estimate of the divergence per row:
@@ -24,7 +24,8 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * @param test - m >= 1 probe batches [n, dim] for the residual
  * @param out - optional output of length n
  * @returns the estimate at each row
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for empty probe lists
+ * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for empty probe lists;
+ *   {@link NonFiniteError} for an estimate that overflows (g^T J g beyond 1e308 for a test probe g)
  * @example
  * ```ts
  * // u(x) = diag(1, 2) x: with k = 2 Gaussian sketch probes Q spans R^2 and the estimate is exact
@@ -48,7 +49,9 @@ export function hutchPlusPlus(
   const result = outputArray(fn, out, n);
   const sketches = sketch.map((b, p) => asBatch(fn, `sketch[${p}]`, b, { dim: d, rows: n }));
   const tests = test.map((b, l) => asBatch(fn, `test[${l}]`, b, { dim: d, rows: n }));
-  return runFieldSync(fn, hutchPlusPlusSteps(syncOps(field), xb, t, sketches, tests, result), field);
+  runFieldSync(fn, hutchPlusPlusSteps(syncOps(field), xb, t, sketches, tests, result), field);
+  checkFiniteEstimate(fn, "estimate", result, 1, "scale the test probes down");
+  return result;
 }
 
 /** @internal Hutch++ into `result`, for checked sketch and test probes. */
@@ -109,9 +112,20 @@ export function* hutchPlusPlusSteps(
   return result;
 }
 
-/** Euclidean norm of row i of a flat [n, d] array. */
+/**
+ * Euclidean norm of row i of a flat [n, d] array. The plain sum of squares overflows for entries
+ * beyond about 1e154 and loses digits to underflow below about 1e-145; there (and only there, so
+ * ordinary columns keep their bits) the entries are divided by the largest |entry| before
+ * squaring, as hypot does, so the norm of c q is |c| times that of q, to rounding, for any c.
+ */
 function columnNorm(a: Float64Array, i: number, d: number): number {
   let s = 0;
   for (let j = i * d; j < (i + 1) * d; j++) s += (a[j] as number) ** 2;
-  return Math.sqrt(s);
+  if (s >= 1e-290 && s <= Number.MAX_VALUE) return Math.sqrt(s);
+  let largest = 0;
+  for (let j = i * d; j < (i + 1) * d; j++) largest = Math.max(largest, Math.abs(a[j] as number));
+  if (largest === 0 || !Number.isFinite(largest)) return largest;
+  let r = 0;
+  for (let j = i * d; j < (i + 1) * d; j++) r += ((a[j] as number) / largest) ** 2;
+  return largest * Math.sqrt(r);
 }

@@ -1,14 +1,14 @@
 import type { Batch } from "../core/batch.js";
 import ndarray from "ndarray";
 import { asBatch } from "../core/batch.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import { checkTime, type Time } from "../core/time.js";
 import { checkVelocityField, outputArray } from "../core/check.js";
 import { describeValue } from "../core/format.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
-import { runFieldSync, syncOps } from "./field-steps.js";
+import { checkFiniteEstimate, runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * Hutchinson's estimate of the divergence, div u ~ (1/k) sum_p z_p^T (du/dx) z_p, per row,
@@ -23,7 +23,8 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * @param probes - k >= 1 probe batches of shape [n, dim] (see {@link drawProbes}); keep them fixed within one ODE solve
  * @param out - optional output of length n
  * @returns the estimate at each row
- * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for no probes
+ * @throws {@link ShapeError} for mismatched shapes; {@link DomainError} for no probes;
+ *   {@link NonFiniteError} for an estimate that overflows (z^T J z beyond 1e308)
  * @example
  * ```ts
  * // u(x) = 3 x: the Jacobian is 3 I (diagonal), so one Rademacher probe gives the exact divergence 3 d
@@ -42,7 +43,9 @@ export function hutchinson(field: VelocityField, x: Batch, t: Time, probes: read
   if (!Array.isArray(probes) || probes.length === 0) throw new DomainError(fn, "probes", "be a non-empty array of batches", describeValue(probes));
   const result = outputArray(fn, out, n);
   const zs = probes.map((z, p) => asBatch(fn, `probes[${p}]`, z, { dim: d, rows: n }));
-  return runFieldSync(fn, hutchinsonSteps(syncOps(field), xb, t, zs, result), field);
+  runFieldSync(fn, hutchinsonSteps(syncOps(field), xb, t, zs, result), field);
+  checkFiniteEstimate(fn, "estimate", result, 1, "scale the probes down");
+  return result;
 }
 
 /** @internal Hutchinson's estimate into `out`, for checked probes. */

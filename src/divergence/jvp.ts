@@ -1,18 +1,21 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
-import { ShapeError } from "../core/errors.js";
+import { NonFiniteError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import { checkTime, type Time } from "../core/time.js";
 import { checkVelocityField } from "../core/check.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
-import { runFieldSync, syncOps } from "./field-steps.js";
+import { checkFiniteEstimate, runFieldSync, syncOps } from "./field-steps.js";
 
 /**
  * The Jacobian-vector product (du_t/dx)(x) v row by row: `field.jvp` when the field has one,
  * else the central difference (u(x + h v) - u(x - h v)) / (2h) with, per row,
  * h = eps^(1/3) max(1, |x|_inf) / |v|_inf. The difference quotient has truncation error
  * O(h^2 |u'''|) plus rounding O(eps |u| / h): about 1e-10 relative for smooth fields of unit scale.
+ * A direction so small that 2h would overflow (|v|_inf below about 7e-314 max(1, |x|_inf), as for
+ * subnormal directions) is differenced along v / |v|_inf with h = eps^(1/3) max(1, |x|_inf), and the
+ * quotient multiplied back by |v|_inf.
  *
  * @param field - the velocity field
  * @param x - points, shape [n, dim]
@@ -20,7 +23,9 @@ import { runFieldSync, syncOps } from "./field-steps.js";
  * @param v - directions, shape [n, dim]
  * @param out - optional output, shape [n, dim]
  * @returns J(x_i) v_i for each row i
- * @throws {@link ShapeError} for batches that do not match the field's dimension or each other
+ * @throws {@link ShapeError} for batches that do not match the field's dimension or each other;
+ *   {@link NonFiniteError} for a product that overflows (J v beyond 1e308, or a field that jumps by
+ *   that much across the difference step)
  * @example
  * ```ts
  * const field = { dim: 1, evaluate: (x, t, out = zeros(x.shape[0], 1)) => { out.data[0] = x.data[0] ** 2; return out; } };
@@ -37,7 +42,9 @@ export function jacobianVectorProduct(field: VelocityField, x: Batch, t: Time, v
   const vb = asBatch(fn, "v", v, { dim: field.dim });
   if (vb.shape[0] !== n) throw new ShapeError(fn, "v", `have ${n} rows like x`, String(vb.shape[0]));
   const result = outputBatch(fn, out, n, field.dim);
-  return runFieldSync(fn, jvpSteps({ ...syncOps(field), vjp: false }, xb, t, vb, result), field);
+  runFieldSync(fn, jvpSteps({ ...syncOps(field), vjp: false }, xb, t, vb, result), field);
+  checkFiniteEstimate(fn, "J v", result.data, field.dim, "scale v down, or the field changes by more than 1e308 across the difference step");
+  return result;
 }
 
 /**
@@ -55,6 +62,7 @@ export function* jvpSteps(ops: FieldOps, x: Batch, t: Time, v: Batch, out: Batch
   const plus = new Float64Array(n * d);
   const minus = new Float64Array(n * d);
   const h = new Float64Array(n);
+  const scale = new Float64Array(n);
   const cbrtEps = Math.cbrt(Number.EPSILON);
   for (let i = 0; i < n; i++) {
     let xs = 1;
@@ -63,11 +71,20 @@ export function* jvpSteps(ops: FieldOps, x: Batch, t: Time, v: Batch, out: Batch
       xs = Math.max(xs, Math.abs(x.data[j] as number));
       vs = Math.max(vs, Math.abs(v.data[j] as number));
     }
-    const hi = vs > 0 ? (cbrtEps * xs) / vs : 0;
+    let hi = vs > 0 ? (cbrtEps * xs) / vs : 0;
+    let si = 1;
+    if (!Number.isFinite(2 * hi)) {
+      // |v| so small (below about 7e-314 max(1, |x|), subnormal) that h or 2h overflows: difference along
+      // v / |v|_inf and multiply back. Only such rows take this path, so the others keep their bits.
+      si = vs;
+      hi = cbrtEps * xs;
+    }
     h[i] = hi;
+    scale[i] = si;
     for (let j = i * d; j < (i + 1) * d; j++) {
-      plus[j] = (x.data[j] as number) + hi * (v.data[j] as number);
-      minus[j] = (x.data[j] as number) - hi * (v.data[j] as number);
+      const step = si === 1 ? hi * (v.data[j] as number) : hi * ((v.data[j] as number) / si);
+      plus[j] = (x.data[j] as number) + step;
+      minus[j] = (x.data[j] as number) - step;
     }
   }
   const up = ndarray(new Float64Array(n * d), [n, d]);
@@ -75,9 +92,10 @@ export function* jvpSteps(ops: FieldOps, x: Batch, t: Time, v: Batch, out: Batch
   yield { op: "evaluate", x: ndarray(plus, [n, d]), t, out: up };
   yield { op: "evaluate", x: ndarray(minus, [n, d]), t, out: um };
   for (let i = 0; i < n; i++) {
-    const hi = h[i] as number;
+    const hi = h[i] as number, si = scale[i] as number;
     for (let j = i * d; j < (i + 1) * d; j++) {
-      out.data[j] = hi > 0 ? ((up.data[j] as number) - (um.data[j] as number)) / (2 * hi) : 0;
+      const quotient = hi > 0 ? ((up.data[j] as number) - (um.data[j] as number)) / (2 * hi) : 0;
+      out.data[j] = si === 1 ? quotient : quotient * si;
     }
   }
   return out;

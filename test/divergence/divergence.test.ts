@@ -212,3 +212,12 @@ describe("field results are read through their shape, strides and offset (settle
     expect(() => sample(outside, fromRows([[0]]), { method: "euler", steps: 1 })).toThrow(ShapeError);
   });
 });
+
+describe("exactDivergence overflow", () => {
+  it("a trace that overflows from finite Jacobian entries is a NonFiniteError naming exactDivergence (before: Infinity returned)", () => {
+    // J = diag(1e308, 1e308): each entry is finite, tr J = 2e308 is not
+    const call = (): Float64Array => exactDivergence(linearField([1e308, 0, 0, 1e308], 2), fromRows([[1, 2]]), 0);
+    expect(call).toThrow(NonFiniteError);
+    expect(call).toThrow(/^exactDivergence\(\): divergence must be finite .*, got Infinity at row 0$/);
+  });
+});
