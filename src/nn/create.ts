@@ -1,10 +1,11 @@
-import { DomainError } from "../core/errors.js";
-import { checkElements, checkInteger, checkPositive, checkOptions } from "../core/check.js";
+import { DomainError, NonFiniteError } from "../core/errors.js";
+import { checkInteger, checkMethods, checkPositive, checkOptions } from "../core/check.js";
 import { describeValue } from "../core/format.js";
 import { Random } from "../random/random.js";
 import type { Activation, DenseLayerSpec, MlpSpec, TimeEmbeddingSpec } from "./spec.js";
 import { Mlp } from "./mlp.js";
 import { ACTIVATIONS } from "./activation.js";
+import { MAX_PARAMETERS } from "./validate.js";
 
 /** Options of {@link mlp}. @category Neural networks */
 export interface MlpOptions {
@@ -34,7 +35,9 @@ export interface MlpOptions {
  *
  * @param options - see {@link MlpOptions}
  * @returns a new {@link Mlp}
- * @throws {@link DomainError} for non-integer or non-positive sizes, an unknown activation or time embedding
+ * @throws {@link DomainError} for non-integer or non-positive sizes, a network of more than 50,000,000
+ *   parameters (checked before anything is allocated), an unknown activation or time embedding, or an
+ *   `rng` that is not a generator; {@link NonFiniteError} for a Fourier scale so large that a frequency overflows
  * @example
  * ```ts
  * const net = mlp({ dim: 2, hidden: [64, 64, 64], activation: "selu", seed: 1 });
@@ -54,25 +57,38 @@ export function mlp(options: MlpOptions): Mlp {
   const classes = checkInteger(fn, "options.classes", options.classes ?? 0);
   const conditionDim = checkInteger(fn, "options.conditionDim", options.conditionDim ?? 0);
   if (conditionDim > 0 && classes > 0) throw new DomainError(fn, "options.conditionDim", "be 0 when options.classes is set (labels or a continuous condition, not both)", String(conditionDim));
-  const rng = options.rng ?? new Random(options.seed ?? 0);
+  if (options.rng !== undefined && options.rng !== null) checkMethods(fn, "options.rng", options.rng, ["uniform", "normal"], "a Random");
   const timeOption = options.time ?? "concat";
-  let time: TimeEmbeddingSpec;
-  if (timeOption === "concat") time = { kind: "concat" };
-  else if (typeof timeOption === "object" && timeOption !== null) {
-    const k = checkInteger(fn, "options.time.fourier", timeOption.fourier, 1);
-    const scale = checkPositive(fn, "options.time.scale", timeOption.scale ?? 1);
-    const frequencies = new Float64Array(k);
-    for (let q = 0; q < k; q++) frequencies[q] = scale * rng.normal();
-    time = { kind: "fourier", frequencies };
-  } else throw new DomainError(fn, "options.time", "be 'concat' or { fourier: K, scale? }", describeValue(timeOption));
-  const features = time.kind === "concat" ? 1 : 2 * time.frequencies.length;
+  let fourier = 0;
+  let scale = 1;
+  if (typeof timeOption === "object" && timeOption !== null) {
+    fourier = checkInteger(fn, "options.time.fourier", timeOption.fourier, 1);
+    scale = checkPositive(fn, "options.time.scale", timeOption.scale ?? 1);
+  } else if (timeOption !== "concat") throw new DomainError(fn, "options.time", "be 'concat' or { fourier: K, scale? }", describeValue(timeOption));
+  const features = fourier === 0 ? 1 : 2 * fourier;
   const widths = [...hidden, dim];
+  const firstInputs = dim + features + (classes > 0 ? classes + 1 : 0) + conditionDim;
+  // the size limit of Mlp's spec, checked here before a weight is drawn or allocated
+  let total = 0;
+  widths.forEach((outputs, l) => { total += (l === 0 ? firstInputs : (widths[l - 1] as number)) * outputs + outputs; });
+  if (!(total <= MAX_PARAMETERS)) {
+    throw new DomainError(fn, hidden.length > 0 ? "options.hidden" : "options.dim", `give a network of at most ${MAX_PARAMETERS} parameters`,
+      `${total} parameters (input width ${firstInputs}, layer widths ${describeValue(widths)})`);
+  }
+  const rng = options.rng ?? new Random(options.seed ?? 0);
+  let time: TimeEmbeddingSpec;
+  if (fourier === 0) time = { kind: "concat" };
+  else {
+    const frequencies = new Float64Array(fourier);
+    for (let q = 0; q < fourier; q++) frequencies[q] = scale * rng.normal();
+    const overflow = frequencies.findIndex((f) => !Number.isFinite(f));
+    if (overflow >= 0) throw new NonFiniteError(fn, "options.time.scale", "be small enough that the frequencies scale * N(0, 1) stay finite", `${scale} (frequency ${overflow} is ${frequencies[overflow]})`);
+    time = { kind: "fourier", frequencies };
+  }
   const hiddenGain = activation === "selu" || activation === "tanh" ? 1 : Math.SQRT2;
   const layers: DenseLayerSpec[] = [];
-  let inputs = dim + features + (classes > 0 ? classes + 1 : 0) + conditionDim;
+  let inputs = firstInputs;
   widths.forEach((outputs, l) => {
-    // the weight matrix must fit one typed array
-    checkElements(fn, l === widths.length - 1 ? "options.dim" : `options.hidden[${l}]`, inputs, outputs);
     const gain = l === widths.length - 1 ? 1 : hiddenGain;
     const bound = gain * Math.sqrt(3 / inputs);
     const weight = new Float64Array(inputs * outputs);

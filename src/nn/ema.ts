@@ -1,5 +1,5 @@
-import { checkInRange } from "../core/check.js";
-import { ShapeError } from "../core/errors.js";
+import { checkFiniteArray, checkInRange } from "../core/check.js";
+import { NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 
 /**
@@ -22,10 +22,11 @@ export class ParameterEma {
   /**
    * @param parameters - the initial parameters (copied)
    * @param decay - weight of the old average, in [0, 1] (default 0.999)
-   * @throws {@link DomainError} for a decay outside [0, 1]
+   * @throws {@link DomainError} for a decay outside [0, 1]; {@link NonFiniteError} for a NaN or infinite parameter
    */
   constructor(parameters: Float64Array, decay = 0.999) {
     if (!(parameters instanceof Float64Array)) throw new ShapeError("ParameterEma", "parameters", "be a Float64Array", describeValue(parameters));
+    checkFiniteArray("ParameterEma", "parameters", parameters);
     this.decay = checkInRange("ParameterEma", "decay", decay, 0, 1);
     this.shadow = Float64Array.from(parameters);
   }
@@ -33,13 +34,21 @@ export class ParameterEma {
   /**
    * Moves the average towards `parameters`.
    * @param parameters - the current parameters, same length as the shadow
-   * @throws {@link ShapeError} for a length mismatch
+   * @throws {@link ShapeError} for a length mismatch; {@link NonFiniteError} naming the first NaN or
+   *   infinite entry of `parameters` (the shadow keeps its value there; the other entries are averaged)
    */
   update(parameters: Float64Array): void {
     if (!(parameters instanceof Float64Array)) throw new ShapeError("ParameterEma.update", "parameters", "be a Float64Array", describeValue(parameters));
     if (parameters.length !== this.shadow.length) throw new ShapeError("ParameterEma.update", "parameters", `have length ${this.shadow.length}`, String(parameters.length));
-    const d = this.decay;
-    for (let i = 0; i < parameters.length; i++) this.shadow[i] = d * (this.shadow[i] as number) + (1 - d) * (parameters[i] as number);
+    // a NaN or infinite parameter makes the new average non-finite: that entry keeps its old average
+    let bad = -1;
+    for (let i = average(0, this.shadow, parameters, this.decay); i >= 0; i = average(i + 1, this.shadow, parameters, this.decay)) {
+      if (bad < 0) bad = i;
+    }
+    if (bad >= 0) {
+      throw new NonFiniteError("ParameterEma.update", "parameters", "contain only finite numbers",
+        `${describeValue(parameters[bad])} at index ${bad}; the shadow keeps its value there, the other entries were averaged`);
+    }
   }
 
   /**
@@ -54,4 +63,15 @@ export class ParameterEma {
     target.set(this.shadow);
     return target;
   }
+}
+
+/** shadow <- decay shadow + (1 - decay) parameters from entry `start` on, stopping before the first non-finite result: returns its index (that entry untouched), or -1. */
+function average(start: number, shadow: Float64Array, parameters: Float64Array, decay: number): number {
+  const d = decay;
+  for (let i = start; i < parameters.length; i++) {
+    const next = d * (shadow[i] as number) + (1 - d) * (parameters[i] as number);
+    if (next - next !== 0) return i;
+    shadow[i] = next;
+  }
+  return -1;
 }

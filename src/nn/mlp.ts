@@ -2,7 +2,7 @@ import type { Batch } from "../core/batch.js";
 import { asBatch, outputBatch } from "../core/batch.js";
 import { checkTime } from "../core/time.js";
 import type { Time } from "../core/time.js";
-import { DomainError, ShapeError } from "../core/errors.js";
+import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import type { VelocityField } from "../core/interfaces.js";
 import type { MlpSpec, Activation, TimeEmbeddingSpec } from "./spec.js";
 import { activate } from "./activation.js";
@@ -173,7 +173,8 @@ export class Mlp implements VelocityField {
    * @param t - one time or one per row, in [0, 1]
    * @param out - optional output [n, dim]
    * @returns the velocities, shape [n, dim]
-   * @throws {@link ShapeError} for a wrong shape; {@link DomainError} for a time outside [0, 1]
+   * @throws {@link ShapeError} for a wrong shape; {@link DomainError} for a time outside [0, 1];
+   *   {@link NonFiniteError} when a velocity overflows to NaN or Infinity (x or the parameters too large)
    */
   evaluate(x: Batch, t: Time, out?: Batch): Batch {
     return this.evaluateLabeled(x, t, this.classes, out);
@@ -187,7 +188,7 @@ export class Mlp implements VelocityField {
    * @param labels - one label or one per row, integers in [0, classes]
    * @param out - optional output [n, dim]
    * @returns the velocities, shape [n, dim]
-   * @throws {@link DomainError} for a label outside [0, classes]
+   * @throws {@link DomainError} for a label outside [0, classes]; {@link NonFiniteError} when a velocity overflows (see {@link Mlp.evaluate})
    */
   evaluateLabeled(x: Batch, t: Time, labels: ModelCondition, out?: Batch): Batch {
     const fn = "Mlp.evaluate";
@@ -199,6 +200,7 @@ export class Mlp implements VelocityField {
     const ws = engine === null ? this.ensure(false, n) : null;
     this.run(ws, xb.data, t, this.checkCondition(fn, labels, n), n, result.data, engine === null ? null : engine.input(1, n));
     engine?.forward(1, n, this.parameters, result.data, false);
+    checkOutput(fn, "x", result.data, this.dim);
     return result;
   }
 
@@ -210,7 +212,7 @@ export class Mlp implements VelocityField {
    * @param condition - one condition row per row of x, shape [n, conditionDim]
    * @param out - optional output [n, dim]
    * @returns the velocities, shape [n, dim]
-   * @throws {@link DomainError} for a model without `conditionDim`; {@link ShapeError} for a condition of the wrong shape; {@link NonFiniteError} for NaN/Inf conditions
+   * @throws {@link DomainError} for a model without `conditionDim`; {@link ShapeError} for a condition of the wrong shape; {@link NonFiniteError} for NaN/Inf conditions, or a velocity that overflows
    */
   evaluateConditioned(x: Batch, t: Time, condition: Batch, out?: Batch): Batch {
     return this.evaluateLabeled(x, t, this.requireBatch("Mlp.evaluateConditioned", condition), out);
@@ -225,6 +227,7 @@ export class Mlp implements VelocityField {
    * @param v - tangents [n, dim]
    * @param out - optional output [n, dim]
    * @returns the JVPs [n, dim]
+   * @throws {@link NonFiniteError} when a product overflows (see {@link Mlp.jvp})
    */
   jvpConditioned(x: Batch, t: Time, condition: Batch, v: Batch, out?: Batch): Batch {
     return this.jvpLabeled(x, t, this.requireBatch("Mlp.jvpConditioned", condition), v, out);
@@ -238,6 +241,7 @@ export class Mlp implements VelocityField {
    * @param condition - conditions [n, conditionDim]
    * @param out - optional output of length n
    * @returns the divergences
+   * @throws {@link NonFiniteError} when a divergence overflows (see {@link Mlp.divergence})
    */
   divergenceConditioned(x: Batch, t: Time, condition: Batch, out?: Float64Array): Float64Array {
     return this.divergenceLabeled(x, t, this.requireBatch("Mlp.divergenceConditioned", condition), out);
@@ -252,7 +256,8 @@ export class Mlp implements VelocityField {
    * @param labels - labels of a conditional model (default: the null label), or the condition batch [n, conditionDim] of a continuously conditioned one (required there)
    * @param out - optional output [n, dim]
    * @returns the predictions [n, dim]
-   * @throws {@link DomainError} for a condition the model does not take, or none where it needs one; {@link ShapeError} / {@link NonFiniteError} for a bad condition batch
+   * @throws {@link DomainError} for a condition the model does not take, or none where it needs one; {@link ShapeError} / {@link NonFiniteError} for a bad condition batch;
+   *   {@link NonFiniteError} when a prediction overflows to NaN or Infinity (x or the parameters too large)
    */
   forward(x: Batch, t: Time, labels?: ModelCondition, out?: Batch): Batch {
     const fn = "Mlp.forward";
@@ -261,10 +266,14 @@ export class Mlp implements VelocityField {
     checkTime(fn, "t", t, n);
     const result = outputBatch(fn, out, n, this.dim);
     const f32 = this.f32Engine();
+    const condition = this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n);
+    // the pass overwrites what backward reads: until it is known finite, there is no forward to go back through
+    this.cachedRows = -1;
     if (f32 !== null) {
       const features = new Float64Array(n * this.inputs);
-      this.run(null, xb.data, t, this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n), n, result.data, features);
+      this.run(null, xb.data, t, condition, n, result.data, features);
       f32.forward(n, this.parameters, features, result.data);
+      checkOutput(fn, "x", result.data, this.dim);
       this.cachedRows = n;
       this.cachedOnEngine = false;
       this.cachedOnF32 = true;
@@ -272,8 +281,9 @@ export class Mlp implements VelocityField {
     }
     const engine = this.engineFor(n);
     const ws = engine === null ? this.ensure(true, n) : null;
-    this.run(ws, xb.data, t, this.checkCondition(fn, labels === undefined && this.conditionDim === 0 ? this.classes : labels, n), n, result.data, engine === null ? null : engine.input(0, n));
+    this.run(ws, xb.data, t, condition, n, result.data, engine === null ? null : engine.input(0, n));
     engine?.forward(0, n, this.parameters, result.data);
+    checkOutput(fn, "x", result.data, this.dim);
     this.cachedRows = n;
     this.cachedOnEngine = engine !== null;
     this.cachedOnF32 = false;
@@ -330,6 +340,7 @@ export class Mlp implements VelocityField {
    * @param v - tangents [n, dim]
    * @param out - optional output [n, dim]
    * @returns the JVPs [n, dim]
+   * @throws {@link NonFiniteError} when a product overflows to NaN or Infinity (x, v or the parameters too large)
    */
   jvp(x: Batch, t: Time, v: Batch, out?: Batch): Batch {
     return this.jvpLabeled(x, t, this.classes, v, out);
@@ -344,6 +355,7 @@ export class Mlp implements VelocityField {
    * @param v - tangents [n, dim]
    * @param out - optional output [n, dim]
    * @returns the JVPs [n, dim]
+   * @throws {@link NonFiniteError} when a product overflows (see {@link Mlp.jvp})
    */
   jvpLabeled(x: Batch, t: Time, labels: ModelCondition, v: Batch, out?: Batch): Batch {
     const fn = "Mlp.jvp";
@@ -363,6 +375,7 @@ export class Mlp implements VelocityField {
     };
     if (engine === null) this.tangent(ws as Workspace, n, seed, result.data);
     else engine.tangent(n, seed, result.data);
+    checkOutput(fn, "x and v", result.data, this.dim);
     return result;
   }
 
@@ -374,6 +387,7 @@ export class Mlp implements VelocityField {
    * @param t - times
    * @param out - optional output of length n
    * @returns the divergences
+   * @throws {@link NonFiniteError} when a divergence overflows to NaN or Infinity (x or the parameters too large)
    */
   divergence(x: Batch, t: Time, out?: Float64Array): Float64Array {
     return this.divergenceLabeled(x, t, this.classes, out);
@@ -387,6 +401,7 @@ export class Mlp implements VelocityField {
    * @param labels - labels
    * @param out - optional output of length n
    * @returns the divergences
+   * @throws {@link NonFiniteError} when a divergence overflows (see {@link Mlp.divergence})
    */
   divergenceLabeled(x: Batch, t: Time, labels: ModelCondition, out?: Float64Array): Float64Array {
     const fn = "Mlp.divergence";
@@ -407,6 +422,7 @@ export class Mlp implements VelocityField {
       else engine.tangent(n, seed, tmp);
       for (let r = 0; r < n; r++) result[r] = (result[r] as number) + (tmp[r * d + j] as number);
     }
+    checkOutput(fn, "x", result, 1);
     return result;
   }
 
@@ -591,6 +607,31 @@ export class Mlp implements VelocityField {
         a = target;
         next = next === ws.ping ? ws.pong : ws.ping;
       }
+    }
+  }
+}
+
+/**
+ * Throws a NonFiniteError naming the method and its input when a pass over finite input (x, t,
+ * conditions and parameters are all finite) produced NaN or Infinity: an overflow in some layer.
+ * One pass over the output rows, small beside the layers that computed them: four running sums
+ * (NaN or Infinity once any entry is), searched entry by entry only when they are not finite.
+ */
+function checkOutput(fn: string, input: string, values: Float64Array, width: number): void {
+  const n = values.length;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += values[i] as number; s1 += values[i + 1] as number; s2 += values[i + 2] as number; s3 += values[i + 3] as number;
+  }
+  for (; i < n; i++) s0 += values[i] as number;
+  const sum = s0 + s1 + s2 + s3;
+  if (sum - sum === 0) return;
+  // not finite: a NaN or infinite entry, or finite entries whose sum overflowed
+  for (let j = 0; j < n; j++) {
+    const v = values[j] as number;
+    if (v - v !== 0) {
+      throw new NonFiniteError(fn, "result", `be finite for finite ${input} (a layer overflowed: rescale the input, or the parameters have grown too large)`,
+        `${describeValue(v)} at row ${Math.floor(j / width)}`);
     }
   }
 }

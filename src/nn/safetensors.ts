@@ -131,10 +131,12 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * with spaces to a multiple of 8 bytes, tensors in name order, little-endian. Reading it back
  * with {@link readSafetensors} gives the same values (F64 bit for bit; F32 rounded to nearest).
  *
- * @param tensors - name to tensor (names must not be `__metadata__`)
+ * @param tensors - name to tensor (names must not be `__metadata__`; any other string, `__proto__`
+ *   included, is written as it is and read back by {@link readSafetensors})
  * @param metadata - optional string-to-string map stored as `__metadata__`
  * @returns the file's bytes
- * @throws {@link ShapeError} when a shape does not match its data; {@link DomainError} for a bad name, dtype or metadata value
+ * @throws {@link ShapeError} when a shape does not match its data; {@link DomainError} for a bad name,
+ *   dtype, metadata (not an object of strings) or a data entry that is not a number
  * @example
  * ```ts
  * writeSafetensors({ b: { dtype: "F64", shape: [1], data: [2] } }).length // => 72 (8 + a 56-byte header + 8)
@@ -145,9 +147,11 @@ export function writeSafetensors(tensors: Record<string, SafetensorsTensor>, met
   const fn = "writeSafetensors";
   if (tensors === null || typeof tensors !== "object") throw new DomainError(fn, "tensors", "be an object of tensors", describeValue(tensors));
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  // no prototype: a tensor or metadata key "__proto__" is then an own entry, written like any other
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata !== undefined) {
-    const meta: Record<string, string> = {};
+    if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) throw new DomainError(fn, "metadata", "be an object of strings", describeValue(metadata));
+    const meta = Object.create(null) as Record<string, string>;
     for (const key of Object.keys(metadata)) {
       const v = metadata[key];
       if (typeof v !== "string") throw new DomainError(fn, `metadata.${key}`, "be a string", describeValue(v));
@@ -168,6 +172,10 @@ export function writeSafetensors(tensors: Record<string, SafetensorsTensor>, met
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (t.data === null || typeof t.data !== "object" || t.data.length !== count) {
       throw new ShapeError(fn, `${arg}.data`, `have ${count} entries (shape [${t.shape.join(", ")}])`, describeValue(t.data?.length));
+    }
+    for (let i = 0; i < count; i++) {
+      // a string or undefined would be written as NaN; NaN and Infinity themselves are valid values
+      if (typeof t.data[i] !== "number") throw new DomainError(fn, `${arg}.data[${i}]`, "be a number", describeValue(t.data[i]));
     }
     const size = count * SIZES[t.dtype];
     header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + size] };

@@ -1,4 +1,4 @@
-import { checkFinite, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
+import { checkFinite, checkFunction, checkInteger, checkNonNegative, checkPositive } from "../core/check.js";
 
 /**
  * A learning-rate schedule: the rate at step k = 0, 1, 2, ...
@@ -59,7 +59,7 @@ export function cosineSchedule(lr: number, steps: number, minLr = 0): LearningRa
  * @param inner - the schedule after warm-up
  * @param warmupSteps - number of warm-up steps (>= 0)
  * @returns the schedule
- * @throws {@link DomainError} for a negative or non-integer warmupSteps
+ * @throws {@link DomainError} for an `inner` that is not a function, or a negative or non-integer warmupSteps
  * @example
  * ```ts
  * warmupSchedule(constantSchedule(1), 4)(1) // => 0.5
@@ -67,6 +67,7 @@ export function cosineSchedule(lr: number, steps: number, minLr = 0): LearningRa
  * @category Neural networks
  */
 export function warmupSchedule(inner: LearningRateSchedule, warmupSteps: number): LearningRateSchedule {
+  checkFunction("warmupSchedule", "inner", inner);
   checkInteger("warmupSchedule", "warmupSteps", warmupSteps, 0);
   return (k) => (checkFinite("warmupSchedule", "step", k) < warmupSteps ? (inner(k) * (k + 1)) / warmupSteps : inner(k));
 }

@@ -93,7 +93,8 @@ export function mlpToSafetensors(net: Mlp | MlpSpec, options: TorchWriteOptions 
  * BF16 tensors are read exactly into float64. The layers are the keys `<prefix><i>.weight`
  * and `<prefix><i>.bias` in increasing i; any other key (other than `time.frequencies`) is
  * an error, so a model with layers we do not compute (normalisation, attention) is never
- * half-loaded.
+ * half-loaded; so is an index written with leading zeros (`net.02.weight`), which could name a
+ * layer twice.
  *
  * @param bytes - the safetensors file
  * @param options - activation, time input, classes, prefix for files without our metadata; see {@link TorchReadOptions}
@@ -123,11 +124,12 @@ export function mlpFromSafetensors(bytes: Uint8Array, options: TorchReadOptions 
   const prefix = options.prefix ?? meta.prefix ?? findPrefix(fn, [...file.entries.keys()]);
   const time = readTime(fn, options, meta, file);
   const layerKeys = new Map<number, { weight?: string; bias?: string }>();
-  const pattern = /^(\d+)\.(weight|bias)$/;
+  // indices as PyTorch writes them (no leading zeros, so "net.2" and "net.02" cannot both name layer 2)
+  const pattern = /^(0|[1-9]\d{0,14})\.(weight|bias)$/;
   for (const name of file.entries.keys()) {
     if (name === "time.frequencies" && time.kind === "fourier") continue;
     const match = name.startsWith(prefix) ? pattern.exec(name.slice(prefix.length)) : null;
-    if (match === null) throw new DomainError(fn, "bytes", `hold only ${prefix}<i>.weight and ${prefix}<i>.bias tensors of Linear layers`, describeValue(name));
+    if (match === null) throw new DomainError(fn, "bytes", `hold only ${prefix}<i>.weight and ${prefix}<i>.bias tensors of Linear layers (i a decimal index without leading zeros)`, describeValue(name));
     const index = Number(match[1]);
     const entry = layerKeys.get(index) ?? {};
     entry[match[2] as "weight" | "bias"] = name;

@@ -50,25 +50,40 @@ export function batchDrawer(
     throw new DomainError(fn, "options.nullCondition", "be absent without a conditioned target (labels drop to the null label)", describeValue(o.nullCondition));
   }
 
+  const dim = source.dim;
+  /** A distribution's draw: an [n, dim] batch (the path checks its numbers). */
+  const drawn = (call: string, x: unknown, n: number): Batch => asBatch(fn, call, x, { dim, rows: n, finite: false });
+  /** A coupling's result: an object whose x0 and x1 are [m, dim] batches. */
+  const coupled = (r: { x0: Batch; x1: Batch } | undefined): { x0: Batch; x1: Batch } => {
+    if (r === null || typeof r !== "object") throw new DomainError(fn, "options.coupling.pair(x0, x1, rng)", "return { x0, x1, indices0, indices1 }", describeValue(r));
+    asBatch(fn, "options.coupling.pair(x0, x1, rng).x0", r.x0, { dim, finite: false });
+    asBatch(fn, "options.coupling.pair(x0, x1, rng).x1", r.x1, { dim, finite: false });
+    return r;
+  };
+
   return (batchSize, rng) => {
-    const x0 = source.sample(batchSize, rng);
+    const x0 = drawn("options.source.sample(n, rng)", source.sample(batchSize, rng), batchSize);
     if (labelled) {
       const s = (target as LabelledDistribution).sampleWithLabels(batchSize, rng);
+      if (s === null || typeof s !== "object") throw new DomainError(fn, "options.target.sampleWithLabels(n, rng)", "return { x, labels }", describeValue(s));
+      drawn("options.target.sampleWithLabels(n, rng).x", s.x, batchSize);
       let labels = s.labels;
       let pair = { x0, x1: s.x };
       if (o.coupling) {
         const r = pairWithConditions(o.coupling, x0, s.x, rng, { labels0: labels, labels1: labels });
-        pair = r;
+        pair = coupled(r);
         labels = r.labels1 as Int32Array;
       }
       if (dropout > 0) {
+        // the target's own array (it may keep and reuse it) is not ours to overwrite
+        labels = copyLabels(fn, labels);
         for (let i = 0; i < labels.length; i++) if (rng.uniform() < dropout) labels[i] = classes;
       }
       return { ...pair, condition: labels };
     }
     if (conditioned) {
       const s = (target as ConditionedDistribution).sampleWithConditions(batchSize, rng);
-      const rows = asBatch(fn, "options.target.sampleWithConditions(n, rng).x", s?.x).shape[0] as number;
+      const rows = asBatch(fn, "options.target.sampleWithConditions(n, rng).x", s?.x, { dim, finite: false }).shape[0] as number;
       const c = asBatch(fn, "options.target.sampleWithConditions(n, rng).condition", s.condition, { dim: conditionDim, finite: false });
       if (c.shape[0] !== rows) {
         throw new ShapeError(fn, "options.target.sampleWithConditions(n, rng).condition", `have one row per sample (${rows} rows)`, describeShape(c.shape));
@@ -78,7 +93,7 @@ export function batchDrawer(
       let condition: Batch;
       if (o.coupling) {
         const r = pairWithConditions(o.coupling, x0, s.x, rng, { c0: c, c1: c });
-        pair = r;
+        pair = coupled(r);
         condition = r.c1 as Batch;
       } else condition = fromData(Float64Array.from(c.data), [rows, conditionDim]);
       if (dropout > 0) {
@@ -87,9 +102,17 @@ export function batchDrawer(
       }
       return { ...pair, condition };
     }
-    const x1 = (target as Distribution).sample(batchSize, rng);
+    const x1 = drawn("options.target.sample(n, rng)", (target as Distribution).sample(batchSize, rng), batchSize);
     if (!o.coupling) return { x0, x1, condition: undefined };
-    const r = o.coupling.pair(x0, x1, rng);
+    const r = coupled(o.coupling.pair(x0, x1, rng));
     return { x0: r.x0, x1: r.x1, condition: undefined };
   };
+}
+
+/** A copy of a batch's labels that dropout may overwrite (an Int32Array stays one; other arrays keep their values as they are, for the model to check). */
+function copyLabels(fn: string, labels: ArrayLike<number>): Int32Array {
+  if (labels === null || typeof labels !== "object" || typeof labels.length !== "number") {
+    throw new DomainError(fn, "options.target.sampleWithLabels(n, rng).labels", "be an array of integer labels", describeValue(labels));
+  }
+  return (labels instanceof Int32Array ? labels.slice() : Array.from(labels)) as Int32Array;
 }

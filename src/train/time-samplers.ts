@@ -57,7 +57,9 @@ export function logitNormalTimeSampler(options: { location?: number; scale?: num
 /**
  * Beta(a, b) times, density t^(a-1) (1-t)^(b-1) / B(a, b), mean a / (a + b), drawn as
  * X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b) (Marsaglia and Tsang 2000; for a shape below 1,
- * Gamma(a) = Gamma(a + 1) U^(1/a)). Beta(1, 1) is uniform; a > b leans towards the data.
+ * Gamma(a) = Gamma(a + 1) U^(1/a)). Where a draw underflows (tiny shapes: U^(1/a) below 1e-308) or
+ * X + Y overflows, the same draws are used in log space, t = 1 / (1 + exp(log Y - log X)), so the law
+ * stays exact (Beta(a, a) keeps mean 1/2 for every a). Beta(1, 1) is uniform; a > b leans towards the data.
  *
  * @param a - first shape, > 0
  * @param b - second shape, > 0
@@ -79,9 +81,13 @@ export function betaTimeSampler(a: number, b: number): TimeSampler {
     const out = new Float64Array(n);
     for (let i = 0; i < out.length; i++) {
       const x = gamma(a, rng);
+      const ux = boostU, gx = boostBase;
       const y = gamma(b, rng);
-      // both underflow only for tiny shapes; fall back on the side the mass sits
-      out[i] = x + y > 0 ? x / (x + y) : (a >= b ? 1 : 0);
+      const uy = boostU, gy = boostBase;
+      // a draw below the smallest normal double has lost digits (or all of them), and x + y may overflow
+      // for shapes near 1e308: then the logarithms of the same draws give t
+      const sum = x + y;
+      out[i] = x >= MIN_NORMAL && y >= MIN_NORMAL && sum < Infinity ? x / sum : logistic(logRatio(x, a, ux, gx, y, b, uy, gy));
     }
     return out;
   };
@@ -116,11 +122,21 @@ export function modeTimeSampler(scale: number): TimeSampler {
   };
 }
 
+/** The smallest normal double, 2^-1022: below it a Gamma draw has lost precision. */
+const MIN_NORMAL = 2 ** -1022;
+
+/** The uniform and the Gamma(shape + 1) draw of the last boosted {@link gamma} draw (shape below 1). */
+let boostU = 1;
+let boostBase = 1;
+
 /** Gamma(shape, 1) by Marsaglia and Tsang (2000), with the U^(1/shape) boost below 1. */
 function gamma(shape: number, rng: Random): number {
   if (shape < 1) {
     const u = rng.uniform();
-    return gamma(shape + 1, rng) * pow(u, 1 / shape);
+    const base = gamma(shape + 1, rng);
+    boostU = u;
+    boostBase = base;
+    return base * pow(u, 1 / shape);
   }
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
@@ -136,6 +152,26 @@ function gamma(shape: number, rng: Random): number {
     if (u < 1 - 0.0331 * x * x * x * x) return d * v;
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
+}
+
+/**
+ * log(X / Y) for Gamma draws x of shape a and y of shape b from their parts: a boosted draw (shape
+ * below 1) is G U^(1/shape), whose logarithm log G + log U / shape does not underflow where the draw
+ * does. The two log U / shape terms are subtracted as one quotient, so that shapes below 1e-308 (where
+ * each term is -Infinity) still compare the uniforms instead of giving NaN.
+ */
+function logRatio(x: number, a: number, ux: number, gx: number, y: number, b: number, uy: number, gy: number): number {
+  const base = (a < 1 ? Math.log(gx) : Math.log(x)) - (b < 1 ? Math.log(gy) : Math.log(y));
+  const lx = a < 1 ? Math.log(ux) : 0, ly = b < 1 ? Math.log(uy) : 0;
+  if (a >= 1 || b >= 1) return base + (a < 1 ? lx / a : 0) - (b < 1 ? ly / b : 0);
+  // log U_x / a - log U_y / b, divided by the smaller shape last
+  return base + (a <= b ? (lx - ly * (a / b)) / a : (lx * (b / a) - ly) / b);
+}
+
+/** 1 / (1 + e^-z) without overflow; 1/2 for z NaN (a tie of infinite logarithms: U = 0 twice). */
+function logistic(z: number): number {
+  if (Number.isNaN(z)) return 0.5;
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /** Checks a sampler's call: n a count within the element limit, rng a Random; returns rng. */

@@ -1,5 +1,5 @@
 import { finiteLoss } from "./finite-loss.js";
-import type { Batch } from "../core/batch.js";
+import { asBatch, type Batch } from "../core/batch.js";
 import { checkInteger, checkPositive, checkOptions, MAX_ELEMENTS, checkElements, checkFunction, checkMethods, checkRandom, checkNonNegative } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
@@ -8,6 +8,7 @@ import { cfmLoss } from "../losses/cfm-loss.js";
 import { squaredEuclidean } from "../losses/divergences.js";
 import { scoreMatchingLoss } from "../losses/score-loss.js";
 import { adam } from "../nn/optimizers.js";
+import type { Optimizer } from "../nn/optimizers.js";
 import { clipGradNorm, gradNorm } from "../nn/clip.js";
 import { batchDrawer } from "./conditions.js";
 import type { TrainableModel, TrainOptions, TrainHistory } from "./train-options.js";
@@ -140,8 +141,8 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     const t = o.sampleTimes ? checkTime(fn, "options.sampleTimes", o.sampleTimes(n, rng), n) : rng.fillUniform(new Float64Array(n));
     const sample = path.sample(x0, x1, t, rng);
     const stepNumber = done + 1;
-    const prediction = model.forward(sample.xt, sample.t, condition, undefined, extras);
-    checkPrediction(fn, "prediction", prediction, dim, stepNumber);
+    const prediction = finiteLoss(fn, "prediction", stepNumber, () => model.forward(sample.xt, sample.t, condition, undefined, extras));
+    checkPrediction(fn, "options.model.forward(xt, t)", "prediction", prediction, n, dim, stepNumber);
     const { loss, gradient } = finiteLoss(fn, "loss", stepNumber, () => cfmLoss(prediction, sample.dxt, divergence));
     if (!Number.isFinite(loss)) throw new NonFiniteError(fn, "loss", `be finite at step ${stepNumber}`, `${loss}; the model keeps its last finite parameters`);
     const g = model.backward(gradient);
@@ -155,8 +156,8 @@ function trainingRun(fn: string, o: TrainOptions): Run {
       if (gaussian.score === undefined || gaussian.lambda === undefined) {
         throw new DomainError(fn, "options.path", "be a Gaussian path whose samples hold score and lambda (for example schrodingerBridgePath) to train options.score", "a sample without them");
       }
-      const s = score.model.forward(sample.xt, sample.t, condition, undefined, extras);
-      checkPrediction(fn, "score prediction", s, dim, stepNumber);
+      const s = finiteLoss(fn, "score prediction", stepNumber, () => score.model.forward(sample.xt, sample.t, condition, undefined, extras));
+      checkPrediction(fn, "options.score.model.forward(xt, t)", "score prediction", s, n, dim, stepNumber);
       const r = finiteLoss(fn, "score loss", stepNumber, () => scoreMatchingLoss(s, { score: gaussian.score as Batch, lambda: gaussian.lambda as Float64Array }));
       scoreLoss = r.loss;
       for (let i = 0; i < r.gradient.data.length; i++) r.gradient.data[i] = score.weight * (r.gradient.data[i] as number);
@@ -167,12 +168,10 @@ function trainingRun(fn: string, o: TrainOptions): Run {
     }
     const lr = o.learningRate ? o.learningRate(done) : optimizer.lr;
     lastFinite.set(model.parameters);
-    optimizer.step(model.parameters, g, lr);
-    restoreIfNonFinite(fn, model.parameters, lastFinite, stepNumber, "parameters");
+    optimizerStep(fn, optimizer, model.parameters, g, lr, lastFinite, stepNumber, "parameters");
     if (score !== null) {
       score.lastFinite.set(score.model.parameters);
-      score.optimizer.step(score.model.parameters, scoreGradient as Float64Array, lr);
-      restoreIfNonFinite(fn, score.model.parameters, score.lastFinite, stepNumber, "score parameters");
+      optimizerStep(fn, score.optimizer, score.model.parameters, scoreGradient as Float64Array, lr, score.lastFinite, stepNumber, "score parameters");
     }
     o.ema?.update(model.parameters);
     if (scoreHistory !== null) scoreHistory[done] = scoreLoss;
@@ -233,13 +232,30 @@ function scorePlan(fn: string, o: TrainOptions, model: TrainableModel, lr: numbe
   return { model: m, weight: checkNonNegative(fn, "options.score.weight", s.weight ?? 1), optimizer: s.optimizer ?? adam({ lr }), lastFinite: new Float64Array(m.parameters.length) };
 }
 
-function checkPrediction(fn: string, what: string, prediction: Batch, dim: number, step: number): void {
-  const p = prediction.data;
+/** A model's output: an [n, dim] batch (a ShapeError naming the call otherwise) of finite numbers (NonFiniteError at the step). */
+function checkPrediction(fn: string, call: string, what: string, prediction: Batch, n: number, dim: number, step: number): void {
+  const p = asBatch(fn, call, prediction, { dim, rows: n, finite: false }).data;
   for (let i = 0; i < p.length; i++) {
     if (!Number.isFinite(p[i] as number)) {
       throw new NonFiniteError(fn, what, `be finite at step ${step}`, `${p[i]} at row ${Math.floor(i / dim)}; the model keeps its last finite parameters`);
     }
   }
+}
+
+/**
+ * One optimizer step that leaves the parameters finite: a step that throws (an optimizer's
+ * NonFiniteError for an update that overflows) or leaves a non-finite parameter restores `lastFinite`
+ * and throws the loop's NonFiniteError.
+ */
+function optimizerStep(fn: string, optimizer: Optimizer, parameters: Float64Array, gradient: Float64Array, lr: number, lastFinite: Float64Array, step: number, what: string): void {
+  try {
+    optimizer.step(parameters, gradient, lr);
+  } catch (error) {
+    parameters.set(lastFinite);
+    if (!(error instanceof NonFiniteError)) throw error;
+    throw new NonFiniteError(fn, what, `stay finite at step ${step}`, `${error.message}; restored the last finite parameters`);
+  }
+  restoreIfNonFinite(fn, parameters, lastFinite, step, what);
 }
 
 function restoreIfNonFinite(fn: string, parameters: Float64Array, lastFinite: Float64Array, step: number, what: string): void {

@@ -5,7 +5,8 @@ import { mlp, Mlp } from "../../src/nn/index.js";
 import type { Activation } from "../../src/nn/index.js";
 import { Random } from "../../src/random/random.js";
 import { setSimd } from "../../src/nn/matmul.js";
-import { fromRows } from "../../src/core/batch.js";
+import { fromData, fromRows } from "../../src/core/batch.js";
+import { DomainError, NonFiniteError } from "../../src/core/errors.js";
 import type { Batch } from "../../src/core/batch.js";
 
 const activations: Activation[] = ["silu", "selu", "tanh", "relu", "gelu"];
@@ -182,5 +183,47 @@ describe("mlp", () => {
     expect(() => new Mlp(bad({ layers: [ok.layers[0], { ...ok.layers[1], bias: new Float64Array(1) }] }))).toThrow(/bias must be a Float64Array of length 2/);
     expect(() => new Mlp(bad({ layers: [{ ...ok.layers[0], weight: new Float64Array(1) }, ok.layers[1]] }))).toThrow(/weight must be a Float64Array/);
     expect(() => new Mlp(bad({ layers: [{ inputs: 3, outputs: 1e5, weight: new Float64Array(3e5), bias: new Float64Array(1e5) }, { inputs: 1e5, outputs: 1e3, weight: new Float64Array(0), bias: new Float64Array(0) }] }))).toThrow(/at most/);
+  });
+
+  it("evaluate, forward, jvp and divergence throw NonFiniteError naming the method where a layer overflows on finite input (they returned NaN)", () => {
+    const net = mlp({ dim: 2, hidden: [64, 64], seed: 3 });
+    const huge = fromRows([[1.7e308, -1.7e308]]);
+    const expectOverflow = (f: () => unknown, method: string) => {
+      expect(f).toThrow(NonFiniteError);
+      expect(f).toThrow(new RegExp(`^Mlp\\.${method}\\(\\): result must be finite for finite x`));
+    };
+    expectOverflow(() => net.evaluate(huge, 0.5), "evaluate");
+    expectOverflow(() => net.jvp(fromRows([[1, 1]]), 0.5, huge), "jvp");
+    expectOverflow(() => net.divergence(huge, 0.5), "divergence");
+    net.forward(fromRows([[0.5, 0.5]]), 0.5);
+    expectOverflow(() => net.forward(huge, 0.5), "forward");
+    // the failed forward overwrote what backward reads, so there is no forward pass to go back through
+    expect(() => net.backward(fromRows([[1, 1]]))).toThrow(/have run forward\(\) first/);
+    // batches of 512 rows or more run on the engine: the same check, naming the row
+    const rows = new Float64Array(1200).fill(0.1);
+    rows[1000] = 1.7e308;
+    expect(() => net.evaluate(fromData(rows, [600, 2]), 0.5)).toThrow(/got NaN at row 500/);
+    expect(() => net.forward(fromData(rows, [600, 2]), 0.5)).toThrow(/got NaN at row 500/);
+    // ordinary inputs are untouched by the check
+    expect(net.evaluate(fromRows([[1e3, -1e3]]), 0.5).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("mlp checks the parameter limit before drawing a weight, naming its own option (it allocated 870 MB, then blamed spec.layers)", () => {
+    expect(() => mlp({ dim: 2, hidden: [10000, 10000] })).toThrow(
+      /^mlp\(\): options.hidden must give a network of at most 50000000 parameters, got 100070002 parameters \(input width 3, layer widths \[10000, 10000, 2\]\)/);
+    expect(() => mlp({ dim: 8000, hidden: [] })).toThrow(/^mlp\(\): options.dim must give a network of at most 50000000 parameters/);
+    // a Fourier embedding of 10^8 frequencies is refused before its 800 MB are allocated
+    expect(() => mlp({ dim: 2, hidden: [64], time: { fourier: 1e8 } })).toThrow(/options.hidden must give a network of at most/);
+    expect(() => mlp({ dim: 1, hidden: [4], time: { fourier: 2, scale: 1e308 } })).toThrow(NonFiniteError);
+    expect(() => mlp({ dim: 1, hidden: [4], time: { fourier: 2, scale: 1e308 } })).toThrow(/^mlp\(\): options.time.scale must be small enough/);
+    expect(mlp({ dim: 2, hidden: [64, 64, 64], activation: "selu", seed: 1 }).parameterCount).toBe(8706);
+  });
+
+  it("mlp rejects an rng that is not a generator with a DomainError (it was a TypeError), and null still means the seed", () => {
+    expect(() => mlp({ dim: 2, hidden: [4], rng: {} as never })).toThrow(DomainError);
+    expect(() => mlp({ dim: 2, hidden: [4], rng: {} as never })).toThrow(/^mlp\(\): options.rng must be a Random/);
+    const seeded = mlp({ dim: 2, hidden: [4], seed: 5 });
+    expect(Array.from(mlp({ dim: 2, hidden: [4], seed: 5, rng: null as never }).parameters)).toEqual(Array.from(seeded.parameters));
+    expect(Array.from(mlp({ dim: 2, hidden: [4], rng: new Random(5) }).parameters)).toEqual(Array.from(seeded.parameters));
   });
 });

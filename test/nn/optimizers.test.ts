@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { adam, adamw, sgd, clipGradNorm, gradNorm, ParameterEma, constantSchedule, cosineSchedule, warmupSchedule } from "../../src/nn/index.js";
+import type { Optimizer } from "../../src/nn/index.js";
+import { DomainError, NonFiniteError } from "../../src/core/errors.js";
+import { Random } from "../../src/random/random.js";
+
+/** Runs `optimizer` on the gradients `grads` (one Float64Array per step) from `start`, returning the parameters after each step. */
+function trajectory(optimizer: Optimizer, start: number[], grads: Float64Array[]): Float64Array[] {
+  const p = Float64Array.from(start);
+  return grads.map((g) => { optimizer.step(p, g); return p.slice(); });
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number): void {
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    expect(Math.abs((actual[i] as number) - e)).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(e)));
+  }
+}
 
 /** Gradient of f(p) = 0.5 sum a_i (p_i - c_i)^2. */
 function quadraticGrad(p: Float64Array, a: number[], c: number[]): Float64Array {
@@ -46,6 +62,58 @@ describe("optimizers", () => {
     expect(q[0]).toBeCloseTo(1.9, 6);
   });
 
+  it("adam is scale-invariant where g^2 overflows: a gradient of 1e160 moves p by lr like a gradient of 1 (p stayed at 1)", () => {
+    const p = new Float64Array([1, 1]);
+    adam({ lr: 0.1 }).step(p, new Float64Array([1e160, -1.7e308]));
+    expectClose(p, [0.9, 1.1], 1e-15);
+    // Adam on s g with eps equals Adam on g with eps / s: 400 steps of gradients near 1e200 in entries 0 and 1
+    // (scaled moments) against the same gradients divided by 1e200 (plain moments), for adam and adamw
+    const rng = new Random(4);
+    const grads = Array.from({ length: 400 }, () => Float64Array.from({ length: 3 }, () => rng.normal()));
+    const huge = grads.map((g) => g.map((v, i) => (i === 2 ? v : v * 1e200)));
+    for (const make of [(eps: number) => adam({ lr: 0.01, eps }), (eps: number) => adamw({ lr: 0.01, eps, weightDecay: 0.1 })]) {
+      const a = trajectory(make(1e-8), [0.5, -0.5, 0.25], huge);
+      const b = trajectory(make(1e-208), [0.5, -0.5, 0.25], grads);
+      const plain = trajectory(make(1e-8), [0.5, -0.5, 0.25], grads);
+      for (let k = 0; k < a.length; k++) {
+        expectClose(a[k]!.subarray(0, 2), b[k]!.subarray(0, 2), 1e-12);
+        // an entry with ordinary gradients beside them takes its usual step, bit for bit
+        expect(a[k]![2]).toBe(plain[k]![2]);
+      }
+    }
+  });
+
+  it("adam's scaled moments return to plain ones as v decays: one gradient of 1e200 then ones, against the scaled-down run", () => {
+    // with beta2 = 0.5 the 1e400 of the first g^2 decays below 2^900 after about 430 steps; the ones that
+    // follow are negligible beside it for all 600 steps, and 1e-200 (their scaled image) is still representable
+    const grads = [new Float64Array([1e200]), ...Array.from({ length: 599 }, () => new Float64Array([1]))];
+    const scaled = grads.map((g, k) => new Float64Array([k === 0 ? 1 : 1e-200]));
+    const a = trajectory(adam({ lr: 0.01, beta2: 0.5 }), [0], grads);
+    const b = trajectory(adam({ lr: 0.01, beta2: 0.5, eps: 1e-208 }), [0], scaled);
+    for (let k = 0; k < a.length; k++) expectClose(a[k]!, b[k]!, 1e-12);
+  });
+
+  it("sgd, adam and adamw reject NaN or infinite gradients and parameters with NonFiniteError; that entry and its state stay as they were", () => {
+    const cases: [string, () => Optimizer][] = [["sgd", () => sgd({ lr: 0.1 })], ["sgd", () => sgd({ lr: 0.1, momentum: 0.9 })], ["adam", () => adam({ lr: 0.1 })], ["adamw", () => adamw({ lr: 0.1 })]];
+    for (const [name, make] of cases) {
+      const opt = make();
+      const p = new Float64Array([1, 2, 3]);
+      expect(() => opt.step(p, new Float64Array([1, Number.NaN, 1]))).toThrow(NonFiniteError);
+      expect(p[1]).toBe(2);
+      // the other entries took the step a fresh optimizer gives them
+      const q = new Float64Array([1, 3]);
+      make().step(q, new Float64Array([1, 1]));
+      expect([p[0], p[2]]).toEqual([q[0], q[1]]);
+      expect(() => opt.step(p, new Float64Array([Infinity, 0, 0]))).toThrow(new RegExp(`^${name}\\.step\\(\\): gradient must contain only finite numbers, got Infinity at index 0`));
+      const r = new Float64Array([1, Number.NaN]);
+      expect(() => make().step(r, new Float64Array([1, 1]))).toThrow(new RegExp(`^${name}\\.step\\(\\): parameters must contain only finite numbers, got NaN at index 1`));
+      expect(Number.isNaN(r[1])).toBe(true);
+      // the entry's state was not touched: the next finite step leaves every parameter finite
+      opt.step(p, new Float64Array([1, 1, 1]));
+      expect(p.every(Number.isFinite)).toBe(true);
+    }
+  });
+
   it("rejects bad hyper-parameters and mismatched vectors", () => {
     expect(() => sgd({ lr: 0 })).toThrow(/lr must be > 0/);
     expect(() => sgd({ lr: 1, momentum: 1 })).toThrow(/momentum must be in \[0, 1\)/);
@@ -88,6 +156,18 @@ describe("clipping, EMA and schedules", () => {
     expect(() => new ParameterEma(new Float64Array(1), 2)).toThrow(/decay must be in \[0, 1\]/);
   });
 
+  it("ParameterEma rejects NaN or infinite parameters with NonFiniteError instead of averaging them into the shadow", () => {
+    expect(() => new ParameterEma(new Float64Array([0, Number.NaN]))).toThrow(/^ParameterEma\(\): parameters must contain only finite numbers, got NaN at index 1/);
+    const ema = new ParameterEma(new Float64Array([0, 4]), 0.5);
+    expect(() => ema.update(new Float64Array([2, Number.NaN]))).toThrow(NonFiniteError);
+    expect(() => ema.update(new Float64Array([2, Infinity]))).toThrow(/^ParameterEma\.update\(\): parameters must contain only finite numbers, got Infinity at index 1/);
+    // the finite entry was averaged (twice), the other kept its value
+    expect(Array.from(ema.shadow)).toEqual([1.5, 4]);
+    const all = new ParameterEma(new Float64Array([1]), 1);
+    expect(() => all.update(new Float64Array([Number.NaN]))).toThrow(NonFiniteError);
+    expect(all.shadow[0]).toBe(1);
+  });
+
   it("schedules: constant, cosine from lr to minLr, and linear warm-up", () => {
     expect(constantSchedule(0.1)(7)).toBe(0.1);
     const cos = cosineSchedule(1, 100, 0.1);
@@ -99,5 +179,8 @@ describe("clipping, EMA and schedules", () => {
     expect([0, 1, 2, 3, 4, 5].map(warm)).toEqual([0.5, 1, 1.5, 2, 2, 2]);
     expect(() => cosineSchedule(1, 0)).toThrow(/steps/);
     expect(() => warmupSchedule(constantSchedule(1), -1)).toThrow(/warmupSteps/);
+    // an inner schedule that is not a function is refused up front (it was a TypeError at the first call)
+    expect(() => warmupSchedule(5 as never, 3)(1)).toThrow(DomainError);
+    expect(() => warmupSchedule(5 as never, 3)).toThrow(/^warmupSchedule\(\): inner must be a function, got 5/);
   });
 });

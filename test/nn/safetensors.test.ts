@@ -110,6 +110,27 @@ describe("writeSafetensors / readSafetensors", () => {
     expect(errorOf(() => writeSafetensors({}, { a: 3 as never })).message).toMatch(/metadata.a must be a string/);
   });
 
+  it("writer rejects data entries that are not numbers (written as NaN before) and metadata that is not an object (a TypeError before)", () => {
+    expect(errorOf(() => writeSafetensors({ a: { dtype: "F64", shape: [2], data: ["x", 1] as never } }))).toBeInstanceOf(DomainError);
+    expect(errorOf(() => writeSafetensors({ a: { dtype: "F64", shape: [2], data: [1, undefined] as never } })).message).toMatch(/^writeSafetensors\(\): tensors\["a"\].data\[1\] must be a number, got undefined/);
+    expect(errorOf(() => writeSafetensors({}, null as never)).message).toMatch(/^writeSafetensors\(\): metadata must be an object of strings, got null/);
+    expect(errorOf(() => writeSafetensors({}, "k" as never))).toBeInstanceOf(DomainError);
+    // NaN and Infinity are numbers, and round-trip
+    const back = readSafetensors(writeSafetensors({ a: { dtype: "F64", shape: [2], data: [Number.NaN, -Infinity] } })).tensor("a");
+    expect(Number.isNaN(back[0])).toBe(true);
+    expect(back[1]).toBe(-Infinity);
+  });
+
+  it("a tensor or metadata key named __proto__ is written as an entry and read back (it was dropped, leaving a file the reader rejected)", () => {
+    const tensors = JSON.parse('{"__proto__": {"dtype": "F64", "shape": [2], "data": [1, 2]}, "b": {"dtype": "F32", "shape": [1], "data": [0.5]}}') as Record<string, never>;
+    const file = readSafetensors(writeSafetensors(tensors, JSON.parse('{"__proto__": "x", "k": "v"}') as Record<string, string>));
+    expect([...file.entries.keys()]).toEqual(["__proto__", "b"]);
+    expect(Array.from(file.tensor("__proto__"))).toEqual([1, 2]);
+    expect(Object.getOwnPropertyDescriptor(file.metadata, "__proto__")?.value).toBe("x");
+    expect(file.metadata.k).toBe("v");
+    expect(Object.getPrototypeOf(file.metadata)).toBe(Object.prototype);
+  });
+
   it("any corruption of a valid file parses or throws a FlowMatchingError, and never reads out of bounds", () => {
     const bytes = writeSafetensors({
       a: { dtype: "F64", shape: [3, 2], data: [1, 2, 3, 4, 5, 6] },

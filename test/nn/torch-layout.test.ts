@@ -80,6 +80,12 @@ describe("mlpToSafetensors / mlpFromSafetensors", () => {
     expect(errorOf(() => mlpFromSafetensors(badShape, { activation: "relu" })).message).toMatch(/\[outputs, inputs\] weight with a \[outputs\] bias/);
     const chain = writeSafetensors({ "0.weight": w([4, 3]), "0.bias": w([4]), "2.weight": w([2, 5]), "2.bias": w([2]) });
     expect(errorOf(() => mlpFromSafetensors(chain, { activation: "relu" }))).toBeInstanceOf(ShapeError);
+    // "net.02" would name layer 2 a second time, and one of the two would be ignored
+    const filled = (shape: number[], v: number) => ({ dtype: "F64" as const, shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(v) });
+    const twice = writeSafetensors({ "net.0.weight": w([3, 3]), "net.0.bias": w([3]), "net.2.weight": w([2, 3]), "net.2.bias": w([2]), "net.02.weight": filled([2, 3], 7), "net.02.bias": filled([2], 7) });
+    expect(errorOf(() => mlpFromSafetensors(twice, { activation: "silu" })).message).toMatch(/hold only net.<i>.weight and net.<i>.bias tensors of Linear layers \(i a decimal index without leading zeros\), got "net.02.bias"/);
+    const padded = writeSafetensors({ "net.00.weight": w([2, 3]), "net.00.bias": w([2]) });
+    expect(errorOf(() => mlpFromSafetensors(padded, { activation: "silu" }))).toBeInstanceOf(DomainError);
     const ints = writeSafetensors({ "0.weight": w([2, 3]) });
     const bytes = new Uint8Array(ints);
     expect(errorOf(() => mlpFromSafetensors(bytes.subarray(0, 20), { activation: "relu" }))).toBeInstanceOf(DomainError);

@@ -58,6 +58,26 @@ describe("time samplers match their laws", () => {
     }
   });
 
+  it("Beta(a, b) keeps mean a/(a+b) for shapes so small that both Gamma draws underflow (Beta(a, a) had mean 0.61 at a = 1e-3, 0.93 at 1e-4)", () => {
+    // Beta(a, b) with a, b -> 0 tends to Bernoulli(a / (a + b)) on {0, 1}: variance about mean (1 - mean)
+    for (const [a, b, seed] of [[1e-3, 1e-3, 30], [1e-4, 1e-4, 31], [1e-320, 1e-320, 32], [1e-3, 3e-3, 33], [2e-310, 6e-310, 34]] as const) {
+      const t = betaTimeSampler(a, b)(N, new Random(seed));
+      const mean = a / (a + b);
+      let m = 0;
+      for (const v of t) m += v;
+      m /= N;
+      expect(Math.abs(m - mean)).toBeLessThan(5 * Math.sqrt((mean * (1 - mean)) / N));
+      expect(t.every((x) => x >= 0 && x <= 1)).toBe(true);
+    }
+    // shapes near the largest double: X + Y overflowed and every t was 0
+    expect(Array.from(betaTimeSampler(1.7e308, 1.7e308)(3, new Random(35)))).toEqual([0.5, 0.5, 0.5]);
+  });
+
+  it("Beta(a, b) draws the same bits as before wherever no draw underflows", () => {
+    expect(Array.from(betaTimeSampler(0.3, 3)(4, new Random(3)))).toEqual([0.07607733202608229, 0.0410636362749879, 0.24954439270663886, 0.05678751836462375]);
+    expect(Array.from(betaTimeSampler(2, 5)(3, new Random(3)))).toEqual([0.4441636793790866, 0.08970149048037009, 0.4601406973573586]);
+  });
+
   it("mode sampling has CDF 1 - f^-1(t) (f inverted by bisection) and is uniform at s = 0", () => {
     for (const [s, seed] of [[0, 30], [1.29, 31], [-0.8, 32]] as const) {
       const f = (u: number): number => 1 - u - s * (Math.cos((Math.PI * u) / 2) ** 2 - 1 + u);

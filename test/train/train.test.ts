@@ -171,6 +171,38 @@ describe("train", () => {
     return expect(train({ ...o, yieldEveryMs: -1 })).rejects.toThrow(/yieldEveryMs must be > 0/);
   });
 
+  it("a model, source, target or coupling that returns no batch is a typed error naming the call (a TypeError before)", () => {
+    const o = options(0, 2);
+    const m = o.model;
+    const model = { dim: 2, parameters: m.parameters, gradient: m.gradient, forward: () => undefined as never, backward: (g: Batch) => m.backward(g) };
+    expect(() => trainSync({ ...o, model })).toThrow(ShapeError);
+    expect(() => trainSync({ ...o, model })).toThrow(/^trainSync\(\): options.model.forward\(xt, t\) must be an ndarray of shape \[n, d\], got undefined/);
+    const short = { ...model, forward: () => fromData(new Float64Array(6), [3, 2]) };
+    expect(() => trainSync({ ...o, model: short })).toThrow(/options.model.forward\(xt, t\) must have shape \[32, 2\], got \[3, 2\]/);
+    expect(() => trainSync({ ...o, source: { dim: 2, sample: () => undefined as never } })).toThrow(/^trainSync\(\): options.source.sample\(n, rng\) must be an ndarray/);
+    expect(() => trainSync({ ...o, target: { dim: 2, sample: () => undefined as never } })).toThrow(/^trainSync\(\): options.target.sample\(n, rng\) must be an ndarray/);
+    expect(() => trainSync({ ...o, coupling: { pair: () => ({}) as never } })).toThrow(/^trainSync\(\): options.coupling.pair\(x0, x1, rng\).x0 must be an ndarray/);
+    expect(() => trainSync({ ...o, coupling: { pair: () => undefined as never } })).toThrow(DomainError);
+    const labelled = { dim: 2, sampleWithLabels: () => undefined as never };
+    expect(() => trainSync({ ...o, model: mlp({ dim: 2, hidden: [4], classes: 2 }), target: labelled })).toThrow(/options.target.sampleWithLabels\(n, rng\) must return \{ x, labels \}/);
+  });
+
+  it("label dropout draws into a copy: the labels array the target returned is left as it was (it became all null labels)", () => {
+    const kept = new Int32Array(32).fill(1);
+    const target: LabelledDistribution = { dim: 2, sampleWithLabels: (n: number, rng: Random) => ({ x: moons().sample(n, rng), labels: kept }) };
+    const seen: number[][] = [];
+    const model = mlp({ dim: 2, hidden: [4], classes: 2, seed: 0 });
+    const spy = { ...options(0, 3), model, target, conditionDropout: 0.5 };
+    const forward = model.forward.bind(model);
+    model.forward = (x, t, labels, out) => { seen.push(Array.from(labels as Int32Array)); return forward(x, t, labels, out); };
+    trainSync(spy);
+    expect(Array.from(kept)).toEqual(new Array(32).fill(1));
+    // the model still saw the dropped labels: the null label 2 about half the time
+    const nulls = seen.flat().filter((y) => y === 2).length;
+    expect(nulls).toBeGreaterThan(20);
+    expect(nulls).toBeLessThan(76);
+  });
+
   it("gradient clipping bounds the update: with clipGradNorm the step is the clipped gradient times the learning rate", () => {
     const o = options(7, 1);
     const before = o.model.parameters.slice();
