@@ -181,7 +181,8 @@
         (i32.store (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2))) (local.get $prev))
         (local.set $top (i32.add (local.get $top) (i32.const 1)))))
       (br $bid)))
-    (local.get $bids))  ;; stats: over `count` doubles at byte src, writes max x, min x and sum x (two lanes, added at the end) to the
+    (local.get $bids))
+  ;; stats: over `count` doubles at byte src, writes max x, min x and sum x (two lanes, added at the end) to the
   ;;   doubles at byte out.
   (func (export "stats") (param $src i32) (param $count i32) (param $out i32)
     (local $k i32) (local $end i32) (local $x v128) (local $amax v128) (local $mn v128) (local $sum v128) (local $s f64)
