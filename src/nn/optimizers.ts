@@ -252,22 +252,13 @@ function adamPlain(
   start: number, parameters: Float64Array, gradient: Float64Array, mm: Float64Array, vv: Float64Array,
   b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,
 ): number {
-  const a1 = 1 - b1, a2 = 1 - b2;
   for (let i = start; i < parameters.length; i++) {
-    const p = parameters[i] as number;
-    const g = (gradient[i] as number) + l2 * p;
-    const mi = b1 * (mm[i] as number) + a1 * g;
-    const vi = b2 * (vv[i] as number) + a2 * g * g;
-    const h = vi * c2;
-    if (!(h < Infinity)) return i;
-    mm[i] = mi;
-    vv[i] = vi;
-    parameters[i] = p - lr * ((mi * c1) / (Math.sqrt(h) + eps)) - wd * p;
+    if (!adamPlainEntry(i, parameters, gradient, mm, vv, b1, b2, c1, c2, eps, lr, l2, wd)) return i;
   }
   return -1;
 }
 
-/** {@link adamPlain} for entry i alone (the same arithmetic): whether it took the step. */
+/** Adam's plain update of entry i (the arithmetic of every ordinary step): whether it took the step (false: g^2 overflowed). */
 function adamPlainEntry(
   i: number, parameters: Float64Array, gradient: Float64Array, mm: Float64Array, vv: Float64Array,
   b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,

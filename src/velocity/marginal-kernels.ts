@@ -191,6 +191,18 @@ export function mixtureRow(fn: string, scheduler: Scheduler, p: MixtureParameter
     }
   }
   if (v === null) return;
+  const cross = covarianceTerm(K, d, w, uk, gk, u, gBar, v, cv);
+  if (v.length === 0) res.divergence = trace + cross;
+  else res.jvp.set(cv);
+}
+
+/**
+ * The posterior-covariance part of the mixture field's derivative: with v empty, the trace term
+ * sum_k w_k (u_k - u) . (g_k - gBar) (returned); else cv += sum_k w_k ((g_k - gBar) . v) (u_k - u)
+ * (returns 0).
+ */
+function covarianceTerm(K: number, d: number, w: Float64Array, uk: Float64Array, gk: Float64Array, u: Float64Array,
+  gBar: Float64Array, v: Float64Array, cv: Float64Array): number {
   let cross = 0;
   for (let k = 0; k < K; k++) {
     const wk = w[k] as number;
@@ -203,8 +215,7 @@ export function mixtureRow(fn: string, scheduler: Scheduler, p: MixtureParameter
       for (let j = 0; j < d; j++) cv[j] = (cv[j] as number) + wk * dot * ((uk[k * d + j] as number) - (u[j] as number));
     }
   }
-  if (v.length === 0) res.divergence = trace + cross;
-  else res.jvp.set(cv);
+  return cross;
 }
 
 /**
@@ -267,18 +278,7 @@ function mixtureRowScaled(
   checkRow(fn, "velocity", u);
   if (v === null) return;
   // one component: u_k - u = 0, so the covariance term vanishes (its g_k may overflow; 0 * Infinity is not 0)
-  let cross = 0;
-  for (let k = 0; k < K && K > 1; k++) {
-    const wk = w[k] as number;
-    if (wk === 0) continue;
-    if (v.length === 0) {
-      for (let j = 0; j < d; j++) cross += wk * ((uk[k * d + j] as number) - (u[j] as number)) * ((gk[k * d + j] as number) - (gBar[j] as number));
-    } else {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += ((gk[k * d + j] as number) - (gBar[j] as number)) * (v[j] as number);
-      for (let j = 0; j < d; j++) cv[j] = (cv[j] as number) + wk * dot * ((uk[k * d + j] as number) - (u[j] as number));
-    }
-  }
+  const cross = K > 1 ? covarianceTerm(K, d, w, uk, gk, u, gBar, v, cv) : 0;
   if (v.length === 0) {
     res.divergence = trace + cross;
     checkRow(fn, "divergence", [res.divergence]);
