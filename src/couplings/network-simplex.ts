@@ -169,7 +169,7 @@ export class SimplexState {
     if (shrink !== 1) {
       this.costScale = 1 / shrink;
       scale *= shrink;
-      if (kernel !== null && kernel.C !== C && kernel.C.buffer !== C.buffer) {
+      if (kernel !== null && kernel.C.buffer !== C.buffer) {
         const K = kernel.C;
         for (let k = 0; k < K.length; k++) K[k] = (K[k] as number) * shrink;
         stats = kernel.stats();

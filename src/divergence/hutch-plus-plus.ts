@@ -9,6 +9,7 @@ import { describeValue } from "../core/format.js";
 import { jvpSteps } from "./jvp.js";
 import type { FieldOps, FieldSteps } from "./field-steps.js";
 import { checkFiniteEstimate, runFieldSync, syncOps } from "./field-steps.js";
+import { norm } from "../core/row-norm.js";
 
 /**
  * Hutch++ (Meyer, Musco, Musco, Woodruff 2021) estimate of the divergence per row:
@@ -67,17 +68,17 @@ export function* hutchPlusPlusSteps(
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < k; a++) {
       const qa = (Q[a] as Batch).data;
-      const scale = columnNorm(qa, i, d);
+      const scale = norm(qa, i * d, d);
       for (let b = 0; b < a; b++) {
         const qb = (Q[b] as Batch).data;
         let dot = 0;
         for (let j = i * d; j < (i + 1) * d; j++) dot += (qa[j] as number) * (qb[j] as number);
         for (let j = i * d; j < (i + 1) * d; j++) qa[j] = (qa[j] as number) - dot * (qb[j] as number);
       }
-      const norm = columnNorm(qa, i, d);
+      const length = norm(qa, i * d, d);
       // a column that is (numerically) in the span of the previous ones is dropped (set to 0)
-      const keep = norm > 1e-12 * Math.max(scale, Number.MIN_VALUE);
-      for (let j = i * d; j < (i + 1) * d; j++) qa[j] = keep ? (qa[j] as number) / norm : 0;
+      const keep = length > 1e-12 * Math.max(scale, Number.MIN_VALUE);
+      for (let j = i * d; j < (i + 1) * d; j++) qa[j] = keep ? (qa[j] as number) / length : 0;
     }
   }
   result.fill(0);
@@ -110,22 +111,4 @@ export function* hutchPlusPlusSteps(
     }
   }
   return result;
-}
-
-/**
- * Euclidean norm of row i of a flat [n, d] array. The plain sum of squares overflows for entries
- * beyond about 1e154 and loses digits to underflow below about 1e-145; there (and only there, so
- * ordinary columns keep their bits) the entries are divided by the largest |entry| before
- * squaring, as hypot does, so the norm of c q is |c| times that of q, to rounding, for any c.
- */
-function columnNorm(a: Float64Array, i: number, d: number): number {
-  let s = 0;
-  for (let j = i * d; j < (i + 1) * d; j++) s += (a[j] as number) ** 2;
-  if (s >= 1e-290 && s <= Number.MAX_VALUE) return Math.sqrt(s);
-  let largest = 0;
-  for (let j = i * d; j < (i + 1) * d; j++) largest = Math.max(largest, Math.abs(a[j] as number));
-  if (largest === 0 || !Number.isFinite(largest)) return largest;
-  let r = 0;
-  for (let j = i * d; j < (i + 1) * d; j++) r += ((a[j] as number) / largest) ** 2;
-  return largest * Math.sqrt(r);
 }

@@ -4,7 +4,7 @@ import { asBatch, outputBatch } from "../core/batch.js";
 import { checkFiniteResult } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { guardRowKernels, rawKernel } from "./row-guard.js";
-import { norm, SAFE_LOW } from "./row-norm.js";
+import { norm, SAFE_LOW } from "../core/row-norm.js";
 import { outputArray } from "../core/check.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkFinite, checkInteger, checkOptions, MAX_STEPS } from "../core/check.js";
+import { checkBoolean, checkFinite, checkInteger, checkOptions, MAX_STEPS } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { VelocityField } from "../core/interfaces.js";
@@ -104,9 +104,7 @@ export function riemannianSample(
   if (!Object.hasOwn(TABLEAUX, method)) throw new DomainError(fn, "options.method", `be one of ${Object.keys(TABLEAUX).join(", ")}`, describeValue(method));
   const update = options.update ?? "projection";
   if (update !== "projection" && update !== "expmap") throw new DomainError(fn, "options.update", "be \"projection\" or \"expmap\"", describeValue(update));
-  if (options.returnIntermediates !== undefined && typeof options.returnIntermediates !== "boolean") {
-    throw new DomainError(fn, "options.returnIntermediates", "be a boolean", describeValue(options.returnIntermediates));
-  }
+  checkBoolean(fn, "options.returnIntermediates", options.returnIntermediates, false);
   const grid = timeGrid(fn, options);
 
   let x: Batch;

@@ -1,7 +1,7 @@
 import { checkInteger, MAX_DIM } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { Manifold } from "./manifold.js";
-import { maxAbs, norm, SAFE_HIGH, SAFE_LOW } from "./row-norm.js";
+import { maxAbs, norm, SAFE_HIGH, SAFE_LOW } from "../core/row-norm.js";
 
 /**
  * The unit sphere S^{dim-1} = { x in R^dim : |x| = 1 } with its great-circle geometry:

@@ -1,6 +1,6 @@
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkCount, checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
+import { checkBoolean, checkCount, checkFinite, checkInRange, checkInteger, checkPositive, checkOptions, MAX_ELEMENTS } from "../core/check.js";
 import { DomainError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncOdeFunction, OdeFunction, OdeStatistics, OdeSteps } from "./evaluate.js";
@@ -250,7 +250,7 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
     stepSize = t1 === t0 ? 1 : Math.abs(t1 - t0) / steps;
   }
   if (grid !== null) stepSize = Infinity;
-  const intermediates = checkFlag(fn, "options.returnIntermediates", options.returnIntermediates);
+  const intermediates = checkBoolean(fn, "options.returnIntermediates", options.returnIntermediates, false);
   if (intermediates && stepSize === null && options.times === undefined) {
     throw new DomainError(fn, "options.times", "be given with returnIntermediates for an adaptive method (or give a fixed-step grid: timeGrid, steps or stepSize)", "undefined");
   }
@@ -270,16 +270,10 @@ export function planOde(fn: string, f: OdeFunction | AsyncOdeFunction, y0: Batch
   };
   return {
     controller, fn, f, tab, n, d, t0, t1, y0: Float64Array.from(y.data), rtol, atol, maxSteps, times,
-    interpolate: checkFlag(fn, "options.interpolate", options.interpolate), perSample: checkFlag(fn, "options.perSample", options.perSample),
+    interpolate: checkBoolean(fn, "options.interpolate", options.interpolate, false),
+    perSample: checkBoolean(fn, "options.perSample", options.perSample, false),
     stepSize, initialStep, grid, intermediates,
   };
-}
-
-/** @internal A boolean option: true, false or undefined (false); anything else is a mistake, not "off". */
-export function checkFlag(fn: string, argument: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== "boolean") throw new DomainError(fn, argument, "be true or false", describeValue(value));
-  return value;
 }
 
 /** Output times must lie in the closed interval and run from t0 towards t1. */

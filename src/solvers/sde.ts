@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
-import { checkInteger } from "../core/check.js";
+import { checkBoolean, checkInteger } from "../core/check.js";
 import { DomainError, NonFiniteError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { AsyncVelocityField, Scheduler, VelocityField } from "../core/interfaces.js";
@@ -10,7 +10,6 @@ import { affinePath } from "../paths/affine.js";
 import { Random } from "../random/random.js";
 import { checkAnyField, checkField } from "./sample.js";
 import { checkTimeGrid, uniformGrid } from "./time-grid.js";
-import { checkFlag } from "./integrate.js";
 
 /**
  * Options of {@link sdeSample}.
@@ -183,7 +182,7 @@ function* sdeSteps(fn: string, d: number, x0: Batch, options: SdeSampleOptions):
   const trial = new Float64Array(size);
   const xView = ndarray(x, [n, d]);
   const trialView = ndarray(trial, [n, d]);
-  const intermediates = checkFlag(fn, "options.returnIntermediates", options.returnIntermediates);
+  const intermediates = checkBoolean(fn, "options.returnIntermediates", options.returnIntermediates, false);
   const trajectory: Batch[] = intermediates ? [ndarray(Float64Array.from(x), [n, d])] : [];
   for (let k = 0; k + 1 < grid.length; k++) {
     const t = grid[k] as number;
