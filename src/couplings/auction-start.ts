@@ -5,13 +5,14 @@ import { DOWN, UP, isPermutationStart } from "./network-simplex-start.js";
  * The network simplex's start for assignment-shaped problems (n = m, every supply equal to
  * every demand): an ε-scaling Gauss–Seidel auction (Bertsekas 1988; min-cost form: row i bids for
  * j1 = argmin_j (c_ij - v_j), lowering v_j1 by the margin to the second best plus ε) on float32
- * copies of the costs, shifted and scaled to [0, 1], in WebAssembly SIMD (simplex-f64.wat). It
- * ends with a permutation x and prices v in ε-complementary slackness: c_ix_i - v_x_i <= min_j
+ * copies of the costs, shifted and scaled to [0, 1], in WebAssembly SIMD (simplex-f64.wat, two
+ * free rows scanned at once on the same prices). It ends with a permutation x and prices v in ε-complementary slackness: c_ix_i - v_x_i <= min_j
  * (c_ij - v_j) + ε. The tree is that permutation hung from the root, each row by an artificial
  * zero-flow arc whose potential makes the tree's potentials the auction's duals
  * (v_j = price / scale, u_i = C_ix_i - v_x_i), so every arc starts with a reduced cost above
- * about -ε and the simplex needs few pivots (8 Gaussians -> moons: 256 / 739 / 2125 pivots at
- * n = 256 / 512 / 1024 against 856 / 2473 / 7080 from the greedy start with 2-opt). Only the start
+ * about -ε and the simplex needs few pivots (8 Gaussians -> moons: 194 / 481 / 1394 pivots at
+ * n = 256 / 512 / 1024 against 934 / 2416 / 7908 from the greedy start with 2-opt, means of five
+ * batches). Only the start
  * changes: the simplex prices every arc in float64 and certifies optimality on exact potentials
  * as before.
  *
@@ -32,20 +33,23 @@ export function auctionStart(s: SimplexState): boolean {
   const scale = 1 / range;
   A.demote(min, scale);
   A.v.fill(0);
-  // ε in units of the scaled costs (range 1): from START_EPS down by FACTOR per phase to FINAL_EPS
+  // ε in units of the scaled costs (range 1): from START_EPS down by FACTOR at most per phase to FINAL_EPS
   // of the mean scaled cost, never below MIN_EPS (prices stay within a few units of 0, where a
   // float32 step of MIN_EPS is tens of ulps, so every bid moves a price; the bid limit ends the
   // auction otherwise)
   const finalEps = Math.max(FINAL_EPS * spread * scale, MIN_EPS);
-  let eps = Math.max(START_EPS, finalEps), budget = MAX_BIDS_PER_ROW * n;
-  for (;;) {
+  // equal steps of at most FACTOR: a last phase of a small step would cost a full round of bids
+  const startEps = Math.max(START_EPS, finalEps);
+  const phases = 1 + Math.ceil(Math.log(startEps / finalEps) / Math.log(FACTOR) - 1e-9);
+  const step = phases > 1 ? (startEps / finalEps) ** (1 / (phases - 1)) : 1;
+  let budget = MAX_BIDS_PER_ROW * n;
+  for (let p = 0; p < phases; p++) {
+    const eps = p === phases - 1 ? finalEps : startEps / step ** p;
     A.x.fill(-1); A.y.fill(-1);
     for (let i = 0; i < n; i++) A.stack[i] = n - 1 - i;
     const bids = A.phase(n, eps, budget);
     if (bids < 0) return false;
     budget -= bids;
-    if (eps <= finalEps) break;
-    eps = Math.max(finalEps, eps / FACTOR);
   }
   hangPermutation(s, A.x, A.v, scale);
   return true;
@@ -54,17 +58,18 @@ export function auctionStart(s: SimplexState): boolean {
 /** Smallest n for the auction start (below it the greedy start and 2-opt are cheaper). */
 const AUCTION_MIN_SIZE = 16;
 /**
- * First ε, as a fraction of the cost range; ε shrinks by FACTOR per phase down to FINAL_EPS of
- * the mean cost above the least. Chosen by the total solve time (auction and pivots) over
- * 8 Gaussians -> moons, N(0, I) -> moons, N(0, I) -> N(0, I) and circles -> checkerboard at
- * n = 256 and 512: START_EPS in {0.008, 0.02, 0.05, 0.25}, FACTOR in {4, 5, 6, 8, 10}, FINAL_EPS
- * in {1e-4, 3e-4, 1e-3}; the best settings lie within 5% of each other.
+ * First ε, as a fraction of the cost range; ε shrinks in equal steps of at most FACTOR per phase
+ * down to FINAL_EPS of the mean cost above the least. Chosen by the total solve time (auction and
+ * pivots) over 8 Gaussians -> moons, N(0, I) -> moons, N(0, I) -> N(0, I), circles ->
+ * checkerboard and N(0, I_8) -> N(0, I_8) at n = 256 and 1024: START_EPS in {0.02, 0.05, 0.1},
+ * FACTOR in {4, 6, 8, 10}, FINAL_EPS in {3e-5, 1e-4, 3e-4}; the best settings lie within 5% of
+ * each other, and FINAL_EPS = 1e-4 takes a quarter fewer pivots than 3e-4.
  */
 const START_EPS = 0.05;
-/** Reduction of ε per phase. */
-const FACTOR = 6;
+/** Largest reduction of ε per phase. */
+const FACTOR = 8;
 /** Last ε, as a fraction of the mean cost above the least. */
-const FINAL_EPS = 3e-4;
+const FINAL_EPS = 1e-4;
 /** Least ε in scaled units. */
 const MIN_EPS = 1e-5;
 /** Bid limit of the whole auction, per row (measured: 20-35 on geometric minibatches). */

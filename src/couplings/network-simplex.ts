@@ -16,7 +16,7 @@ import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
  * every demand) start from an ε-scaling auction on float32 costs (auction-start.ts): its
  * permutation, each row hung from the root by an artificial zero-flow arc whose potential
  * makes the tree's potentials the auction's ε-optimal duals, so few arcs start with a negative
- * reduced cost (8 Gaussians -> moons, n = 256: 256 pivots instead of 856). Other problems (and
+ * reduced cost (8 Gaussians -> moons, n = 256: 194 pivots instead of 934). Other problems (and
  * those where WebAssembly SIMD is missing) start from a greedy basic solution (each row in turn
  * ships to its cheapest columns with capacity left, improved by 2-opt exchanges when it is a
  * permutation); the trees of that forest are joined Prim-like, each by the zero-flow arc from

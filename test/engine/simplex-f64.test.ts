@@ -105,6 +105,61 @@ describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => 
   });
 });
 
+/**
+ * Runs auction phases of simplex-f64.wat on C (n x n) at the given eps, and checks after each that x is a
+ * permutation with y its inverse and every row is eps-complementary against a brute-force scan in float32:
+ * cost_ix_i - v_x_i <= min_j (cost_ij - v_j) + eps (up to a few float32 ulps of the price update).
+ */
+function checkAuction(C: Float64Array, n: number, epsList: number[]): number {
+  const mem = simplexMemory(C, n, n)!;
+  const A = mem.auction!;
+  const { max, min } = mem.stats();
+  const scale = 1 / (max - min);
+  A.demote(min, scale);
+  A.v.fill(0);
+  const cost = Float32Array.from(C, (c) => Math.fround((c - min) * scale));
+  let total = 0;
+  for (const eps of epsList) {
+    A.x.fill(-1); A.y.fill(-1);
+    for (let i = 0; i < n; i++) A.stack[i] = n - 1 - i;
+    const bids = A.phase(n, Math.fround(eps), 1e8);
+    expect(bids).toBeGreaterThanOrEqual(n);
+    total += bids;
+    expect(new Set(A.x).size).toBe(n);
+    for (let i = 0; i < n; i++) {
+      const j = A.x[i] as number;
+      expect(j).toBeGreaterThanOrEqual(0);
+      expect(A.y[j]).toBe(i);
+      let best = Infinity;
+      for (let k = 0; k < n; k++) best = Math.min(best, Math.fround((cost[i * n + k] as number) - (A.v[k] as number)));
+      const own = Math.fround((cost[i * n + j] as number) - (A.v[j] as number));
+      expect(own).toBeLessThanOrEqual(best + eps + 8 * 2 ** -23 * (1 + Math.abs(own)));
+    }
+  }
+  return total;
+}
+
+describe("the auction's bidding on WebAssembly SIMD (simplex-f64.wat's phase)", () => {
+  it("ends every phase with a permutation in eps-complementary slackness (brute force), n mod 8 = 0 .. 7", () => {
+    for (const n of [16, 17, 18, 19, 20, 21, 22, 23, 64, 131]) {
+      const { x, y } = gaussiansToMoons(n, 31 + n);
+      checkAuction(pairwiseCost(x, y).data, n, [0.05, 0.008, 0.001, 1e-4]);
+    }
+  });
+
+  it("does so with ties everywhere: integer costs, duplicate rows and columns, all rows alike", () => {
+    const rng = new Random(32);
+    for (const n of [16, 27, 40]) {
+      const ints = Float64Array.from({ length: n * n }, () => Math.floor(rng.uniform() * 4));
+      checkAuction(ints, n, [0.2, 0.01]);
+      const dup = Float64Array.from({ length: n * n }, (_, k) => ((Math.floor(k / n) % 3) * 7 + (k % n) % 5) % 6);
+      checkAuction(dup, n, [0.2, 0.01]);
+      const alike = Float64Array.from({ length: n * n }, (_, k) => k % n);
+      checkAuction(alike, n, [0.3, 0.05]);
+    }
+  });
+});
+
 describe("2-D squared distances on WebAssembly SIMD into the simplex's memory (squaredDistances2)", () => {
   it("equals pairwiseCost bit for bit (odd and even m, points far from the origin), and the simplex uses it in place", () => {
     const rng = new Random(12);

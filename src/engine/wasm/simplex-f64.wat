@@ -95,19 +95,92 @@
   ;; phase: one eps-phase of the Gauss-Seidel auction on float32 costs [n, n] at byte cost (min-cost form): while
   ;;   the stack (i32 rows at byte stack, `top` of them) is not empty, pop row i, find the least and second least
   ;;   of cost_ij - v_j (four lanes in two interleaved sets, merged at the end; the tail of n mod 8 columns
-  ;;   scalar), assign i to the least column j1 and lower v_j1 by the margin plus eps; the row that held j1 is
+  ;;   scalar; two rows at once while two are free, below), assign i to the least column j1 and lower v_j1 by the margin plus eps; the row that held j1 is
   ;;   pushed. x (row -> column) and y (column -> row) are i32 arrays, -1 when free. Returns the bids made, or -1
   ;;   once maxBids bids were made with rows still free. Needs n >= 2 (the second least must exist).
   (func (export "phase") (param $cost i32) (param $v i32) (param $x i32) (param $y i32) (param $stack i32)
     (param $top i32) (param $n i32) (param $eps f32) (param $maxBids i32) (result i32)
     (local $bids i32) (local $i i32) (local $row i32) (local $j i32) (local $n4 i32) (local $cj i32) (local $vj i32)
     (local $w1 v128) (local $u1 v128) (local $u2 v128) (local $c1 v128) (local $g v128) (local $mask2 v128) (local $n8 i32) (local $w2 v128) (local $b1 v128) (local $jv v128) (local $h v128) (local $mask v128)
-    (local $s1 f32) (local $s2 f32) (local $j1 i32) (local $t f32) (local $l i32) (local $prev i32) (local $hs f32)
+    (local $s1 f32) (local $s2 f32) (local $j1 i32) (local $t f32) (local $hs f32)
+    (local $rA i32) (local $pA i32) (local $cA i32) (local $wA v128) (local $zA v128) (local $bA v128)
+    (local $rB i32) (local $pB i32) (local $wB v128) (local $zB v128) (local $bB v128)
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $n8 (i32.and (local.get $n) (i32.const -8)))
     (block $done (loop $bid
       (br_if $done (i32.eqz (local.get $top)))
       (if (i32.ge_u (local.get $bids) (local.get $maxBids)) (then (return (i32.const -1))))
+      ;; two free rows A, B at once when there are two: both scan on the same prices (one load of v for both,
+      ;; their chains interleaved: 1.6x the bids per second of one row at a time), then A bids. A's bid only
+      ;; raised h at A's column, so B's least column is unchanged unless it is A's column (then B goes back on
+      ;; the stack), and B's second least can only have risen: B's bid stays eps-complementary
+      (if (i32.ge_u (local.get $top) (i32.const 2)) (then
+        (local.set $bids (i32.add (local.get $bids) (i32.const 2)))
+        (local.set $top (i32.sub (local.get $top) (i32.const 2)))
+        (local.set $rA (i32.load offset=4 (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2)))))
+        (local.set $pA (i32.add (local.get $cost) (i32.shl (i32.mul (local.get $rA) (local.get $n)) (i32.const 2))))
+        (local.set $wA (f32x4.splat (f32.const inf)))
+        (local.set $zA (local.get $wA))
+        (local.set $bA (i32x4.splat (i32.const 0)))
+        (local.set $rB (i32.load offset=0 (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2)))))
+        (local.set $pB (i32.add (local.get $cost) (i32.shl (i32.mul (local.get $rB) (local.get $n)) (i32.const 2))))
+        (local.set $wB (f32x4.splat (f32.const inf)))
+        (local.set $zB (local.get $wB))
+        (local.set $bB (i32x4.splat (i32.const 0)))
+        (local.set $jv (v128.const i32x4 0 1 2 3))
+        (local.set $j (i32.const 0))
+        (block $pd (loop $pl
+          (br_if $pd (i32.ge_u (local.get $j) (local.get $n4)))
+          (local.set $g (v128.load (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 2)))))
+          (local.set $h (f32x4.sub (v128.load (i32.add (local.get $pA) (i32.shl (local.get $j) (i32.const 2)))) (local.get $g)))
+          (local.set $bA (v128.bitselect (local.get $jv) (local.get $bA) (f32x4.lt (local.get $h) (local.get $wA))))
+          (local.set $zA (f32x4.pmin (local.get $zA) (f32x4.pmax (local.get $wA) (local.get $h))))
+          (local.set $wA (f32x4.pmin (local.get $wA) (local.get $h)))
+          (local.set $h (f32x4.sub (v128.load (i32.add (local.get $pB) (i32.shl (local.get $j) (i32.const 2)))) (local.get $g)))
+          (local.set $bB (v128.bitselect (local.get $jv) (local.get $bB) (f32x4.lt (local.get $h) (local.get $wB))))
+          (local.set $zB (f32x4.pmin (local.get $zB) (f32x4.pmax (local.get $wB) (local.get $h))))
+          (local.set $wB (f32x4.pmin (local.get $wB) (local.get $h)))
+          (local.set $jv (i32x4.add (local.get $jv) (v128.const i32x4 4 4 4 4)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $pl)))
+        ;; the tail of n mod 4 columns joins lane 0 of each row
+        (block $qd (loop $ql
+          (br_if $qd (i32.ge_u (local.get $j) (local.get $n)))
+          (local.set $g (f32x4.splat (f32.load (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 2))))))
+          (local.set $jv (i32x4.splat (local.get $j)))
+          (local.set $h (f32x4.sub (f32x4.splat (f32.load (i32.add (local.get $pA) (i32.shl (local.get $j) (i32.const 2))))) (local.get $g)))
+          (local.set $mask (v128.and (f32x4.lt (local.get $h) (local.get $wA)) (v128.const i32x4 -1 0 0 0)))
+          (local.set $zA (v128.bitselect (f32x4.pmin (local.get $zA) (f32x4.pmax (local.get $wA) (local.get $h))) (local.get $zA) (v128.const i32x4 -1 0 0 0)))
+          (local.set $wA (v128.bitselect (local.get $h) (local.get $wA) (local.get $mask)))
+          (local.set $bA (v128.bitselect (local.get $jv) (local.get $bA) (local.get $mask)))
+          (local.set $h (f32x4.sub (f32x4.splat (f32.load (i32.add (local.get $pB) (i32.shl (local.get $j) (i32.const 2))))) (local.get $g)))
+          (local.set $mask (v128.and (f32x4.lt (local.get $h) (local.get $wB)) (v128.const i32x4 -1 0 0 0)))
+          (local.set $zB (v128.bitselect (f32x4.pmin (local.get $zB) (f32x4.pmax (local.get $wB) (local.get $h))) (local.get $zB) (v128.const i32x4 -1 0 0 0)))
+          (local.set $wB (v128.bitselect (local.get $h) (local.get $wB) (local.get $mask)))
+          (local.set $bB (v128.bitselect (local.get $jv) (local.get $bB) (local.get $mask)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $ql)))
+        ;; row A: its least s1 at column j1, and the least of the rest s2
+        (call $least (local.get $wA) (local.get $zA) (local.get $bA))
+        (local.set $s2)
+        (local.set $j1)
+        (local.set $s1)
+        (local.set $top (call $take (local.get $v) (local.get $x) (local.get $y) (local.get $stack) (local.get $top) (local.get $rA) (local.get $j1)
+          (f32.add (f32.sub (local.get $s2) (local.get $s1)) (local.get $eps))))
+        (local.set $cA (local.get $j1))
+        ;; row B: its least s1 at column j1, and the least of the rest s2
+        (call $least (local.get $wB) (local.get $zB) (local.get $bB))
+        (local.set $s2)
+        (local.set $j1)
+        (local.set $s1)
+        ;; A's column: B goes back on the stack
+        (if (i32.eq (local.get $j1) (local.get $cA)) (then
+          (i32.store (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2))) (local.get $rB))
+          (local.set $top (i32.add (local.get $top) (i32.const 1)))
+        ) (else
+          (local.set $top (call $take (local.get $v) (local.get $x) (local.get $y) (local.get $stack) (local.get $top) (local.get $rB) (local.get $j1)
+            (f32.add (f32.sub (local.get $s2) (local.get $s1)) (local.get $eps))))))
+        (br $bid)))
       (local.set $bids (i32.add (local.get $bids) (i32.const 1)))
       (local.set $top (i32.sub (local.get $top) (i32.const 1)))
       (local.set $i (i32.load (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2)))))
@@ -169,19 +242,40 @@
         (local.set $vj (i32.add (local.get $vj) (i32.const 4)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $tl)))
-      ;; v[j1] -= (w2 - w1) + eps
-      (local.set $l (i32.add (local.get $v) (i32.shl (local.get $j1) (i32.const 2))))
-      (f32.store (local.get $l) (f32.sub (f32.load (local.get $l)) (f32.add (f32.sub (local.get $s2) (local.get $s1)) (local.get $eps))))
-      (local.set $l (i32.add (local.get $y) (i32.shl (local.get $j1) (i32.const 2))))
-      (local.set $prev (i32.load (local.get $l)))
-      (i32.store (local.get $l) (local.get $i))
-      (i32.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))) (local.get $j1))
-      (if (i32.ge_s (local.get $prev) (i32.const 0)) (then
-        (i32.store (i32.add (local.get $x) (i32.shl (local.get $prev) (i32.const 2))) (i32.const -1))
-        (i32.store (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2))) (local.get $prev))
-        (local.set $top (i32.add (local.get $top) (i32.const 1)))))
+      (local.set $top (call $take (local.get $v) (local.get $x) (local.get $y) (local.get $stack) (local.get $top) (local.get $i) (local.get $j1)
+        (f32.add (f32.sub (local.get $s2) (local.get $s1)) (local.get $eps))))
       (br $bid)))
     (local.get $bids))
+  ;; take (phase's bid): row i takes column j, whose price v_j falls by d; the row that held j, if any, is freed
+  ;;   and pushed on the stack. Returns the new stack size.
+  (func $take (param $v i32) (param $x i32) (param $y i32) (param $stack i32) (param $top i32) (param $i i32) (param $j i32)
+    (param $d f32) (result i32)
+    (local $l i32) (local $prev i32)
+    (local.set $l (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 2))))
+    (f32.store (local.get $l) (f32.sub (f32.load (local.get $l)) (local.get $d)))
+    (local.set $l (i32.add (local.get $y) (i32.shl (local.get $j) (i32.const 2))))
+    (local.set $prev (i32.load (local.get $l)))
+    (i32.store (local.get $l) (local.get $i))
+    (i32.store (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))) (local.get $j))
+    (if (i32.ge_s (local.get $prev) (i32.const 0)) (then
+      (i32.store (i32.add (local.get $x) (i32.shl (local.get $prev) (i32.const 2))) (i32.const -1))
+      (i32.store (i32.add (local.get $stack) (i32.shl (local.get $top) (i32.const 2))) (local.get $prev))
+      (return (i32.add (local.get $top) (i32.const 1)))))
+    (local.get $top))
+  ;; least (phase's two-row scan): from four lanes' least w, second least z and the column b of each lane's least,
+  ;;   the least s1 (the lowest of equal lanes), its column, and the least of the rest s2.
+  (func $least (param $w v128) (param $z v128) (param $b v128) (result f32 i32 f32)
+    (local $h v128) (local $l i32)
+    (local.set $h (f32x4.pmin (local.get $w) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))
+    (local.set $h (f32x4.pmin (local.get $h) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $h) (local.get $h))))
+    (local.set $l (i32.ctz (i32x4.bitmask (f32x4.eq (local.get $w) (local.get $h)))))
+    (f32x4.extract_lane 0 (local.get $h))
+    (i32x4.extract_lane 0 (i8x16.swizzle (local.get $b)
+      (i8x16.add (i8x16.splat (i32.shl (local.get $l) (i32.const 2))) (v128.const i8x16 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3))))
+    (local.set $h (f32x4.pmin (local.get $z) (v128.bitselect (f32x4.splat (f32.const inf)) (local.get $w)
+      (i32x4.eq (i32x4.splat (local.get $l)) (v128.const i32x4 0 1 2 3)))))
+    (local.set $h (f32x4.pmin (local.get $h) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $h) (local.get $h))))
+    (f32x4.extract_lane 0 (f32x4.pmin (local.get $h) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $h) (local.get $h)))))
   ;; stats: over `count` doubles at byte src, writes max x, min x and sum x (two lanes, added at the end) to the
   ;;   doubles at byte out.
   (func (export "stats") (param $src i32) (param $count i32) (param $out i32)
