@@ -167,7 +167,9 @@ export function gatherRows(x: Batch, indices: ArrayLike<number>): Batch {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
       throw new DomainError("gatherRows", `indices[${k}]`, `be an integer in [0, ${n - 1}]`, describeValue(i));
     }
-    out.set(b.data.subarray(i * d, (i + 1) * d), k * d);
+    // short rows element by element: a subarray view per row costs more than the copy
+    if (d <= 16) for (let c = 0; c < d; c++) out[k * d + c] = b.data[i * d + c] as number;
+    else out.set(b.data.subarray(i * d, (i + 1) * d), k * d);
   }
   return ndarray(out, [indices.length, d]);
 }

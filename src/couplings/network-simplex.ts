@@ -1,6 +1,10 @@
 import { simplexMemory, type SimplexMemory } from "../engine/simplex-f64.js";
 import { auctionStart } from "./auction-start.js";
-import { DOWN, UP, greedyStart } from "./network-simplex-start.js";
+import { DOWN as down, UP as up, greedyStart } from "./network-simplex-start.js";
+
+// module-level copies: CommonJS output (tsx, bundlers) reads an imported binding through a getter,
+// which the pivot loops would pay on every use
+const UP = up, DOWN = down;
 
 /**
  * Primal network simplex for the transportation problem
@@ -50,16 +54,17 @@ export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array
   for (let i = 0; i < n; i++) u[i] = -(s.pi[i] as number);
   for (let j = 0; j < m; j++) v[j] = s.pi[n + j] as number;
   if (s.costScale !== 1) unscale(u, v, s.costScale);
-  // the plan: tree arcs between a row and a column with positive flow
-  const rows: number[] = [], columns: number[] = [], values: number[] = [];
+  // the plan: tree arcs between a row and a column with positive flow (at most n + m - 1)
+  const rows = new Int32Array(n + m), columns = new Int32Array(n + m), values = new Float64Array(n + m);
+  let cells = 0;
   for (let x = 0; x < n + m; x++) {
     const e = s.pred[x] as number, f = s.flow[x] as number;
     if (e < 0 || !(f > 0)) continue;
     const i = Math.floor(e / m);
-    rows.push(i); columns.push(e - i * m); values.push(f);
+    rows[cells] = i; columns[cells] = e - i * m; values[cells++] = f;
   }
   return {
-    rows: Int32Array.from(rows), columns: Int32Array.from(columns), values: Float64Array.from(values),
+    rows: rows.slice(0, cells), columns: columns.slice(0, cells), values: values.slice(0, cells),
     u, v, iterations, converged: s.optimal,
   };
 }
