@@ -202,39 +202,51 @@ export class SimplexState {
     if (!((engine.auction ?? true) && auctionStart(this))) greedyStart(this);
   }
 
-  /** Pivots until no arc has negative reduced cost or maxIterations pivots were made. */
+  /**
+   * Pivots until no arc has negative reduced cost or maxIterations pivots were made. A search that
+   * finds no negative arc in a quarter of the rows (on incrementally updated potentials) recomputes
+   * the potentials from the tree and goes on over every row from there: a clean pass over all n
+   * rows on exact potentials is the certificate (n + n / 4 rows at the end instead of 2 n).
+   */
   run(maxIterations: number): number {
-    let iterations = 0;
-    for (;;) {
-      while (iterations < maxIterations && this.findEnteringArc()) {
-        this.findJoinNode();
-        this.findLeavingArc();
-        this.changeFlow();
-        this.updateTreeStructure();
-        this.updatePotential();
-        iterations++;
+    let iterations = 0, certifying = false;
+    const fresh = Math.max(1, Math.ceil(this.n / 4));
+    while (iterations < maxIterations) {
+      if (!this.findEnteringArc(certifying ? this.n : fresh)) {
+        if (certifying) { this.optimal = true; break; }
+        // exact potentials: drift in the incremental updates must not end the run early
+        this.recomputePotentials();
+        this.tolerance = Math.min(this.tolerance, this.treeTolerance());
+        certifying = true;
+        continue;
       }
-      if (iterations >= maxIterations) break;
-      // certificate on exact potentials: drift in the incremental updates must not end the run early
-      this.recomputePotentials();
-      this.tolerance = Math.min(this.tolerance, this.treeTolerance());
-      if (!this.findEnteringArc()) { this.optimal = true; break; }
+      certifying = false;
+      this.findJoinNode();
+      this.findLeavingArc();
+      this.changeFlow();
+      this.updateTreeStructure();
+      this.updatePotential();
+      iterations++;
     }
     return iterations;
   }
 
-  /** Block search over rows: the first block (from nextRow, cyclically) holding a negative arc gives its most negative one. */
-  findEnteringArc(): boolean {
+  /**
+   * Block search over at most `limit` rows (from nextRow, cyclically): the first block holding a
+   * negative arc gives its most negative one; nextRow moves past the rows searched.
+   */
+  findEnteringArc(limit: number): boolean {
     const kernel = this.kernel;
     if (kernel !== null) {
-      const arc = kernel.price(this.nextRow, this.rowsPerBlock, this.tolerance);
+      const arc = kernel.price(this.nextRow, this.rowsPerBlock, this.tolerance, limit);
+      this.nextRow = kernel.next();
       if (arc < 0) return false;
-      this.nextRow = kernel.next(); this.inArc = arc;
+      this.inArc = arc;
       return true;
     }
     const { C, pi, n, m, piCol } = this;
-    let min = -this.tolerance, best = -1, count = 0;
-    for (let step = 0, i = this.nextRow; step < n; step++) {
+    let min = -this.tolerance, best = -1, count = 0, i = this.nextRow;
+    for (let step = 0; step < limit; step++) {
       const o = i * m, pii = pi[i] as number;
       // the row's most negative reduced cost C_ij + pi_i - pi_j, two independent chains
       const lim = min - pii;
@@ -260,6 +272,7 @@ export class SimplexState {
         count = 0;
       }
     }
+    this.nextRow = i;
     if (best < 0) return false;
     this.inArc = best;
     return true;

@@ -3,7 +3,7 @@ import { compileModule, ensureBytes, instantiate } from "./wasm/load.js";
 
 interface SimplexKernel {
   memory: WebAssembly.Memory;
-  price: (c: number, pi: number, n: number, m: number, start: number, block: number, tol: number, next: number) => number;
+  price: (c: number, pi: number, n: number, m: number, start: number, block: number, tol: number, next: number, limit: number) => number;
   phase: (cost: number, v: number, x: number, y: number, stack: number, top: number, n: number, eps: number, maxBids: number) => number;
   stats: (src: number, count: number, out: number) => void;
   demote: (src: number, dst: number, count: number, shift: number, scale: number) => void;
@@ -22,11 +22,12 @@ export interface SimplexMemory {
   /** The n + m + 1 node potentials (rows, columns, root), zeroed. */
   pi: Float64Array;
   /**
-   * Block search from row `start`, `block` rows per block, arcs with reduced cost above -tol
-   * count as non-negative: the entering arc i m + j, or -1 when no arc is negative.
-   * `next()` is then the row after the block that gave it (`start` after a full scan).
+   * Block search from row `start` over at most `limit` rows, `block` rows per block, arcs with
+   * reduced cost above -tol counting as non-negative: the entering arc i m + j, or -1 when no arc
+   * of those rows is negative. `next()` is then the row after the block that gave it, or after the
+   * `limit` rows.
    */
-  price(start: number, block: number, tol: number): number;
+  price(start: number, block: number, tol: number, limit: number): number;
   next(): number;
   /** max C_ij, min C_ij and sum C_ij (the sum in two interleaved halves). */
   stats(): { max: number; min: number; sum: number };
@@ -111,10 +112,7 @@ export function simplexMemory(C: Float64Array, n: number, m: number): SimplexMem
   } : null;
   return {
     C: costs, pi, auction,
-    price: (start, block, tol) => {
-      word[0] = start;
-      return price(L.c, L.pi, n, m, start, block, tol, 0);
-    },
+    price: (start, block, tol, limit) => price(L.c, L.pi, n, m, start, block, tol, 0, limit),
     next: () => word[0] as number,
     stats: () => {
       stats(L.c, n * m, 8);

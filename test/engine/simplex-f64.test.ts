@@ -35,7 +35,7 @@ describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => 
     expect(Array.from(mem!.pi)).toEqual(new Array(8).fill(0));
   });
 
-  it("finds the arc the scalar block search finds: brute force on random rows and potentials", () => {
+  it("finds the arc the scalar block search finds: brute force on random rows, potentials and row limits", () => {
     const rng = new Random(3);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rng.uniform() * 9), m = 1 + Math.floor(rng.uniform() * 11);
@@ -45,10 +45,12 @@ describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => 
       for (let u = 0; u < n + m; u++) mem.pi[u] = Math.floor(rng.uniform() * 7) - 3;
       const start = Math.floor(rng.uniform() * n), block = 1 + Math.floor(rng.uniform() * n);
       const tol = trial % 2 === 0 ? 0 : 0.5;
-      const arc = mem.price(start, block, tol);
+      const limit = trial % 3 === 0 ? n : 1 + Math.floor(rng.uniform() * n);
+      const arc = mem.price(start, block, tol, limit);
       // reference: the scalar rule (chains j mod 4, tail in chain 0, chains merged 1, 2, 3)
       let min = -tol, best = -1, count = 0, next = start, found = false;
-      for (let step = 0, i = start; step < n; step++) {
+      let i = start;
+      for (let step = 0; step < limit; step++) {
         const pii = mem.pi[i] as number, lim = min - pii;
         const mins = [lim, lim, lim, lim], bests = [-1, -1, -1, -1];
         const full = m - (m % 4);
@@ -66,8 +68,9 @@ describe("network simplex pricing on WebAssembly SIMD (simplex-f64.wat)", () => 
         }
       }
       expect(arc).toBe(best);
-      if (found) expect(mem.next()).toBe(next);
-      else expect(mem.next()).toBe(start);
+      // the row after the block that gave the arc, else after the limit rows (start after all n)
+      expect(mem.next()).toBe(found ? next : i);
+      if (!found && limit === n) expect(mem.next()).toBe(start);
     }
   });
 

@@ -7,12 +7,13 @@
 ;;   keeping its first strict minimum, then chains 1, 2, 3 replace chain 0 only when strictly smaller: the
 ;;   order of comparisons of the scalar pricing it replaces, so both choose the same arc. After every `block`
 ;;   rows the best arc so far, if any, is returned with the row after the block written to the i32 at byte
-;;   `next`; after all n rows the best arc or -1 (`next` untouched). min starts at -tol. Arc e = i m + j.
+;;   `next`; after `limit` rows (at most n) the best arc or -1, the row after them written to `next`. min starts
+;;   at -tol. Arc e = i m + j.
 ;;   Compiled into modules.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 1)
   (func (export "price") (param $c i32) (param $pi i32) (param $n i32) (param $m i32) (param $start i32)
-    (param $block i32) (param $tol f64) (param $next i32) (result i32)
+    (param $block i32) (param $tol f64) (param $next i32) (param $limit i32) (result i32)
     (local $min f64) (local $best i32) (local $count i32) (local $step i32) (local $i i32)
     (local $row i32) (local $pii f64) (local $lim f64) (local $j i32) (local $m4 i32) (local $cj i32) (local $pj i32)
     (local $min01 v128) (local $min23 v128) (local $best01 v128) (local $best23 v128)
@@ -27,7 +28,7 @@
     (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
     (local.set $i (local.get $start))
     (block $done (loop $rows
-      (br_if $done (i32.ge_u (local.get $step) (local.get $n)))
+      (br_if $done (i32.ge_u (local.get $step) (local.get $limit)))
       (local.set $row (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $rowBytes))))
       (local.set $pii (f64.load (i32.add (local.get $pi) (i32.shl (local.get $i) (i32.const 3)))))
       (local.set $lim (f64.sub (local.get $min) (local.get $pii)))
@@ -91,6 +92,7 @@
         (local.set $count (i32.const 0))))
       (local.set $step (i32.add (local.get $step) (i32.const 1)))
       (br $rows)))
+    (i32.store (local.get $next) (local.get $i))
     (local.get $best))
   ;; phase: one eps-phase of the Gauss-Seidel auction on float32 costs [n, n] at byte cost (min-cost form): while
   ;;   the stack (i32 rows at byte stack, `top` of them) is not empty, pop row i, find the least and second least
