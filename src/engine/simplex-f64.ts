@@ -7,7 +7,7 @@ interface SimplexKernel {
   phase: (cost: number, v: number, x: number, y: number, stack: number, top: number, n: number, eps: number, maxBids: number) => number;
   stats: (src: number, count: number, out: number) => void;
   demote: (src: number, dst: number, count: number, shift: number, scale: number) => void;
-  cost2: (x: number, y0: number, n: number, m: number, c: number) => number;
+  cost2: (x: number, y0: number, n: number, m: number, c: number, out: number) => number;
 }
 
 /**
@@ -29,7 +29,10 @@ export interface SimplexMemory {
    */
   price(start: number, block: number, tol: number, limit: number): number;
   next(): number;
-  /** max C_ij, min C_ij and sum C_ij (the sum in two interleaved halves). */
+  /**
+   * max C_ij, min C_ij and sum C_ij (the sum in two interleaved halves). The first call on costs
+   * from {@link squaredDistances2} (even m) returns what that pass computed, the same bits.
+   */
   stats(): { max: number; min: number; sum: number };
   /** The auction's state for square problems (n = m), else null. */
   auction: AuctionMemory | null;
@@ -67,6 +70,12 @@ const MAX_BYTES = 2 ** 30;
 
 let kept: SimplexKernel | null = null;
 
+/**
+ * The view {@link squaredDistances2} last returned and its stats (from the same pass, for even m),
+ * which {@link simplexMemory} then need not recompute.
+ */
+let fused: { C: Float64Array; stats: { max: number; min: number; sum: number } } | null = null;
+
 /** Byte offsets of one solve's arrays in a kernel's memory (internal). */
 interface Layout { c: number; pi: number; f32: number; v: number; x: number; y: number; stack: number; points: number; bytes: number }
 
@@ -100,7 +109,11 @@ export function simplexMemory(C: Float64Array, n: number, m: number): SimplexMem
   ensureBytes(kernel.memory, L.bytes);
   const buffer = kernel.memory.buffer;
   const costs = new Float64Array(buffer, L.c, n * m);
-  if (!(C.buffer === buffer && C.byteOffset === L.c && C.length === n * m)) costs.set(C);
+  const inPlace = C.buffer === buffer && C.byteOffset === L.c && C.length === n * m;
+  if (!inPlace) costs.set(C);
+  // the fused pass's stats serve the first stats() call only (the caller may rescale C after it)
+  let known = inPlace && fused !== null && fused.C === C ? fused.stats : null;
+  fused = null;
   const pi = new Float64Array(buffer, L.pi, n + m + 1).fill(0);
   const word = new Int32Array(buffer, 0, 1), out = new Float64Array(buffer, 8, 3);
   const { price, phase, stats, demote } = kernel;
@@ -115,6 +128,11 @@ export function simplexMemory(C: Float64Array, n: number, m: number): SimplexMem
     price: (start, block, tol, limit) => price(L.c, L.pi, n, m, start, block, tol, 0, limit),
     next: () => word[0] as number,
     stats: () => {
+      if (known !== null) {
+        const k = known;
+        known = null;
+        return k;
+      }
       stats(L.c, n * m, 8);
       return { max: out[0] as number, min: out[1] as number, sum: out[2] as number };
     },
@@ -138,6 +156,10 @@ export function squaredDistances2(xs: Float64Array, ys: Float64Array, n: number,
   new Float64Array(buffer, L.points, 2 * n).set(xs.subarray(0, 2 * n));
   const y = new Float64Array(buffer, L.points + 16 * n, 2 * m);
   for (let j = 0; j < m; j++) { y[j] = ys[2 * j] as number; y[m + j] = ys[2 * j + 1] as number; }
-  const max = kept.cost2(L.points, L.points + 16 * n, n, m, L.c);
-  return { C: new Float64Array(buffer, L.c, n * m), overflow: !(max < Infinity) };
+  const max = kept.cost2(L.points, L.points + 16 * n, n, m, L.c, 8);
+  const C = new Float64Array(buffer, L.c, n * m);
+  const out = new Float64Array(buffer, 8, 3);
+  // for even m the pass summed C in stats' order: the same bits, kept for the solve that uses C in place
+  fused = m % 2 === 0 ? { C, stats: { max: out[0] as number, min: out[1] as number, sum: out[2] as number } } : null;
+  return { C, overflow: !(max < Infinity) };
 }

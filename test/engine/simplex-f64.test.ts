@@ -166,13 +166,18 @@ describe("the auction's bidding on WebAssembly SIMD (simplex-f64.wat's phase)", 
 describe("2-D squared distances on WebAssembly SIMD into the simplex's memory (squaredDistances2)", () => {
   it("equals pairwiseCost bit for bit (odd and even m, points far from the origin), and the simplex uses it in place", () => {
     const rng = new Random(12);
-    for (const [n, m] of [[1, 1], [5, 7], [33, 32], [64, 65]] as const) {
+    for (const [n, m] of [[1, 1], [5, 7], [33, 32], [64, 65], [3, 2], [64, 64]] as const) {
       const x = fromRows(Array.from({ length: n }, () => [rng.normal() * 1e3 + 5e3, rng.normal()]));
       const y = fromRows(Array.from({ length: m }, () => [rng.normal(), rng.normal() * 1e-3]));
       const reference = pairwiseCost(x, y).data;
       const fused = squaredDistances2(x.data, y.data, n, m)!;
       expect(fused.overflow).toBe(false);
       expect(Array.from(fused.C).every((c, k) => Object.is(c, reference[k]))).toBe(true);
+      // the pass's stats (even m) are the stats kernel's bits
+      const passed = simplexMemory(fused.C, n, m)!.stats();
+      const recomputed = simplexMemory(Float64Array.from(reference), n, m)!.stats();
+      expect([passed.max, passed.min, passed.sum]).toEqual([recomputed.max, recomputed.min, recomputed.sum]);
+      squaredDistances2(x.data, y.data, n, m);
       if (n === m) {
         const ones = new Float64Array(n).fill(1);
         same(networkSimplex(fused.C, ones, ones, n, m, 1e7), networkSimplex(reference, ones, ones, n, m, 1e7));

@@ -332,16 +332,19 @@
       (br $l)))
     (if (i32.and (local.get $count) (i32.const 1)) (then
       (f32.store (local.get $dst) (f32.demote_f64 (f64.mul (f64.sub (f64.load (local.get $end)) (local.get $shift)) (local.get $scale)))))))
-  ;; cost2: C_ij = t0 t0 + t1 t1 with t0 = x_i0 - y_j0, t1 = x_i1 - y_j1 (the sums of pairwiseCost's 2-D loop)
+;; cost2: C_ij = t0 t0 + t1 t1 with t0 = x_i0 - y_j0, t1 = x_i1 - y_j1 (the sums of pairwiseCost's 2-D loop)
   ;;   for x [n, 2] row-major at byte x and y as its two columns y0, y1 (m doubles each) at bytes y0 and
   ;;   y0 + 8 m, to C [n, m] at byte c; returns the largest entry (+inf when one overflowed; the
-  ;;   entries of finite points are never NaN).
-  (func (export "cost2") (param $x i32) (param $y0 i32) (param $n i32) (param $m i32) (param $c i32) (result f64)
+  ;;   entries of finite points are never NaN). For even m it also writes what stats would of C (max, min and
+  ;;   the sum in the same two interleaved halves, so the same bits) to the doubles at byte out.
+  (func (export "cost2") (param $x i32) (param $y0 i32) (param $n i32) (param $m i32) (param $c i32) (param $out i32) (result f64)
     (local $i i32) (local $j i32) (local $m2 i32) (local $y1 i32) (local $a0 v128) (local $a1 v128) (local $t0 v128) (local $t1 v128)
-    (local $v v128) (local $mx v128) (local $s0 f64) (local $s1 f64) (local $u f64) (local $w f64) (local $best f64)
+    (local $v v128) (local $mx v128) (local $mn v128) (local $sum v128) (local $s0 f64) (local $s1 f64) (local $u f64) (local $w f64) (local $best f64)
     (local.set $m2 (i32.and (local.get $m) (i32.const -2)))
     (local.set $y1 (i32.add (local.get $y0) (i32.shl (local.get $m) (i32.const 3))))
     (local.set $mx (f64x2.splat (f64.const 0)))
+    (local.set $mn (f64x2.splat (f64.const inf)))
+    (local.set $sum (f64x2.splat (f64.const 0)))
     (local.set $best (f64.const 0))
     (block $rd (loop $rl
       (br_if $rd (i32.ge_u (local.get $i) (local.get $n)))
@@ -357,6 +360,8 @@
         (local.set $v (f64x2.add (f64x2.mul (local.get $t0) (local.get $t0)) (f64x2.mul (local.get $t1) (local.get $t1))))
         (v128.store (local.get $c) (local.get $v))
         (local.set $mx (f64x2.pmax (local.get $mx) (local.get $v)))
+        (local.set $mn (f64x2.pmin (local.get $mn) (local.get $v)))
+        (local.set $sum (f64x2.add (local.get $sum) (local.get $v)))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $cl)))
@@ -370,5 +375,10 @@
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rl)))
-    (f64.max (local.get $best) (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx)))))
+    (local.set $best (f64.max (local.get $best) (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx)))))
+    (f64.store (local.get $out) (local.get $best))
+    (f64.store offset=8 (local.get $out) (f64.min (f64x2.extract_lane 0 (local.get $mn)) (f64x2.extract_lane 1 (local.get $mn))))
+    (f64.store offset=16 (local.get $out) (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
+    (local.get $best))
+
 )
