@@ -28,3 +28,12 @@ export function maxAbs(x: Float64Array, o: number, d: number): number {
   for (let j = 0; j < d; j++) m = Math.max(m, Math.abs(x[o + j] as number));
   return m;
 }
+
+/**
+ * Smallest weight total used as is: below it, u * total with u of 53 bits falls among the
+ * subnormals (2^-1022 * 2^53 = 2^-969) and loses precision. Shared by Random.categorical and
+ * ctmcSample, which divide smaller (and overflowing) totals' weights by the largest first.
+ *
+ * @internal
+ */
+export const TINY_TOTAL = 2 ** -960;

@@ -49,7 +49,8 @@ export function networkSimplex(C: Float64Array, a: Float64Array, b: Float64Array
   const s = new SimplexState(C, a, b, n, m, engine);
   const iterations = s.run(maxIterations);
   s.recomputeFlows();
-  s.recomputePotentials();
+  // a certified run ends on potentials just recomputed from the tree, with no pivot since
+  if (!s.optimal) s.recomputePotentials();
   const u = new Float64Array(n), v = new Float64Array(m);
   for (let i = 0; i < n; i++) u[i] = -(s.pi[i] as number);
   for (let j = 0; j < m; j++) v[j] = s.pi[n + j] as number;

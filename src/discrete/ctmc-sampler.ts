@@ -4,6 +4,7 @@ import { asBatch } from "../core/batch.js";
 import { checkFinite, checkFiniteArray, checkInteger, checkMethods, checkOptions, MAX_DIM, MAX_STEPS } from "../core/check.js";
 import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
+import { maxAbs, TINY_TOTAL } from "../core/row-norm.js";
 import type { Scheduler } from "../core/interfaces.js";
 import { Random } from "../random/random.js";
 import type { DiscreteSource } from "./sources.js";
@@ -118,6 +119,8 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
   const x = Int32Array.from(start.data);
   const tokens = ndarray(x, [n, positions]);
   const rates = new Float64Array(S);
+  // a row normalised by its largest entry (rare: sums that overflow or are subnormal)
+  const scaled = new Float64Array(S);
   const intermediates = options.returnIntermediates === true;
   const trajectory: Tokens[] = intermediates ? [ndarray(Int32Array.from(x), [n, positions])] : [];
   for (let step = 0; step < steps; step++) {
@@ -159,33 +162,38 @@ export function ctmcSample(model: DiscretePosteriorModel, x0: Tokens, options: C
         total += py;
       }
       // A sum that overflows (entries near the largest double) or is so small that u * total loses
-      // bits (subnormal entries): normalise by the row's largest entry first. Ordinary rows keep
-      // scale 1, and p / 1 is exact, so their draws keep their bits.
-      let scale = 1;
+      // bits (subnormal entries): normalise by the row's largest entry first, into `scaled`.
+      // Ordinary rows are read in place, so their draws keep their bits.
+      let w: Float64Array = p.data;
+      let offset = row;
       if (!(total >= TINY_TOTAL && total <= Number.MAX_VALUE)) {
-        let max = 0;
-        for (let y = 0; y < S; y++) max = Math.max(max, p.data[row + y] as number);
+        const max = maxAbs(p.data, row, S);
         if (max > 0) {
-          scale = max;
           total = 0;
-          for (let y = 0; y < S; y++) total += (p.data[row + y] as number) / scale;
+          for (let y = 0; y < S; y++) {
+            const q = (p.data[row + y] as number) / max;
+            scaled[y] = q;
+            total += q;
+          }
+          w = scaled;
+          offset = 0;
         }
       }
       if (!(total > 0)) throw new DomainError(fn, "model.posterior(xt, t)", "have rows with a positive sum", `a zero row at row ${r}`);
       if (last) {
-        x[r] = categorical(rng, p.data, row, S, total, -1, scale);
+        x[r] = categorical(rng, w, offset, S, total, -1);
         continue;
       }
       const state = x[r] as number;
       let lambda = 0;
       for (let y = 0; y < S; y++) {
-        const py = (p.data[row + y] as number) / scale / total;
+        const py = (w[offset + y] as number) / total;
         const ry = y === state ? 0 : c * py + (cDiv === 0 ? 0 : cDiv * ((1 - kappa) * ((p0 as Float64Array)[y] as number) + kappa * py));
         rates[y] = ry;
         lambda += ry;
       }
       const jump = logStep !== logStep ? Math.min(1, h * lambda) : lambda > 0 ? Math.min(1, Math.exp(logStep + Math.log(lambda))) : 0;
-      if (rng.uniform() < jump) x[r] = categorical(rng, rates, 0, S, lambda, state, 1);
+      if (rng.uniform() < jump) x[r] = categorical(rng, rates, 0, S, lambda, state);
     }
   }
   const result: CtmcSampleResult = { x: tokens, nfe: steps, steps };
@@ -222,12 +230,6 @@ function stepGrid(fn: string, options: CtmcSampleOptions): Float64Array {
 }
 
 /**
- * Smallest row total used as is: below it u * total, u of 53 bits, falls among the subnormals
- * (2^-1022 * 2^53 = 2^-969) and loses precision (as in Random.categorical).
- */
-const TINY_TOTAL = 2 ** -960;
-
-/**
  * p0 of the source of a divergence-free term: a DiscreteSource with S states whose
  * `probabilities()` has S finite entries >= 0 summing to 1 (within rounding). Returns a copy.
  */
@@ -252,13 +254,13 @@ function sourceProbabilities(fn: string, source: DiscreteSource | undefined, S: 
   return p0;
 }
 
-/** An index in [0, S) drawn with probability w[offset + y] / scale / total, skipping `skip`. */
-function categorical(rng: Random, w: Float64Array, offset: number, S: number, total: number, skip: number, scale: number): number {
+/** An index in [0, S) drawn with probability w[offset + y] / total, skipping `skip`. */
+function categorical(rng: Random, w: Float64Array, offset: number, S: number, total: number, skip: number): number {
   let u = rng.uniform() * total;
   let last = -1;
   for (let y = 0; y < S; y++) {
     if (y === skip) continue;
-    const wy = (w[offset + y] as number) / scale;
+    const wy = w[offset + y] as number;
     if (wy > 0) last = y;
     u -= wy;
     if (u < 0 && wy > 0) return y;

@@ -6,7 +6,7 @@ import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import type { Tokens } from "./tokens.js";
 import { asTokens } from "./tokens.js";
-import { mixtureKappa } from "./kappa.js";
+import { jumpCoefficient, scaleBy } from "./jump.js";
 import { checkFiniteResult, outputArray } from "../core/check.js";
 import { describeShape } from "../core/format.js";
 
@@ -52,14 +52,17 @@ export function mixtureGeneralizedKL(
   for (let i = 0; i < n; i++) {
     const jump = jumpCoefficient(fn, scheduler, timeAt(t, i));
     const c = jump.c;
+    const exact = Number.isFinite(c);
     for (let l = 0; l < positions; l++) {
       const r = i * positions + l;
       logSoftmax(fn, z.data, r, S, logp);
       const s1 = a.data[r] as number;
       const st = b.data[r] as number;
       const pt = Math.exp(logp[st] as number);
+      const v = s1 === st ? 1 - pt : pt + (logp[s1] as number);
+      const cv = exact ? c * v : scaleBy(jump, v);
       // c = 0 (kappa' = 0) gives loss 0 even where log p(x1) = -Infinity.
-      o[r] = c === 0 ? 0 : s1 === st ? scaleBy(jump, 1 - pt) : 0 - scaleBy(jump, pt + (logp[s1] as number));
+      o[r] = c === 0 ? 0 : s1 === st ? cv : 0 - cv;
       // +Infinity is the true loss only where p(x1) = 0 exactly (a -Infinity logit); else it is overflow
       // (log p(x1) itself overflows to -Infinity for logits more than the largest double apart)
       if (!Number.isFinite(o[r] as number) && (z.data[r * S + s1] as number) > -Infinity) {
@@ -136,25 +139,6 @@ function validate(fn: string, logits: Batch, x1: Tokens, xt: Tokens, t: Time) {
   }
   checkTime(fn, "t", t, n);
   return { z, a, b, n, positions, S };
-}
-
-/** The jump coefficient c = kappa'_t / (1 - kappa_t) with its factors; kappa_t < 1 is checked. */
-interface JumpCoefficient {
-  c: number;
-  dKappa: number;
-  oneMinusKappa: number;
-}
-
-/** c = kappa'_t / (1 - kappa_t), finite where kappa_t < 1 unless kappa' is absurd (above 2^971). */
-function jumpCoefficient(fn: string, scheduler: Scheduler, t: number): JumpCoefficient {
-  const { kappa, dKappa } = mixtureKappa(scheduler, t, fn);
-  if (kappa === 1) throw new DomainError(fn, "t", "be a time where kappa_t < 1 (the rate kappa'/(1 - kappa) is infinite at kappa = 1)", String(t));
-  return { c: dKappa / (1 - kappa), dKappa, oneMinusKappa: 1 - kappa };
-}
-
-/** c v, or kappa' v / (1 - kappa) where c itself overflowed (finite where the product is). */
-function scaleBy(jump: JumpCoefficient, v: number): number {
-  return Number.isFinite(jump.c) ? jump.c * v : (jump.dKappa * v) / jump.oneMinusKappa;
 }
 
 /** log softmax of row r of z into logp (max-shifted). */

@@ -7,7 +7,7 @@ import type { Time } from "../core/time.js";
 import { checkTime, timeAt } from "../core/time.js";
 import type { Tokens } from "./tokens.js";
 import { asTokens } from "./tokens.js";
-import { mixtureKappa } from "./kappa.js";
+import { jumpCoefficient, scaleBy } from "./jump.js";
 
 /**
  * Converts a posterior p_{1|t}(y | x_t) into the rates of the mixture path's marginal
@@ -47,9 +47,8 @@ export function posteriorToVelocity(posterior: Batch, xt: Tokens, t: Time, sched
   checkTime(fn, "t", t, n);
   const o = outputBatch(fn, out, n * positions, S);
   for (let i = 0; i < n; i++) {
-    const { kappa, dKappa } = mixtureKappa(scheduler, timeAt(t, i), fn);
-    if (kappa === 1) throw new DomainError(fn, "t", "be a time where kappa_t < 1 (the rate kappa'/(1 - kappa) is infinite at kappa = 1)", String(timeAt(t, i)));
-    const c = dKappa / (1 - kappa);
+    const jump = jumpCoefficient(fn, scheduler, timeAt(t, i));
+    const { c, kappa, dKappa } = jump;
     // c overflows only for an absurd kappa' (above 2^971): then kappa' (p - delta) / (1 - kappa),
     // finite where the rate is
     const exact = Number.isFinite(c);
@@ -60,7 +59,7 @@ export function posteriorToVelocity(posterior: Batch, xt: Tokens, t: Time, sched
         const py = p.data[r * S + y] as number;
         if (py < 0) throw new DomainError(fn, "posterior", "contain probabilities >= 0", `${py} at row ${r}, column ${y}`);
         const d = py - (y === state ? 1 : 0);
-        const u = exact ? c * d : (dKappa * d) / (1 - kappa);
+        const u = exact ? c * d : scaleBy(jump, d);
         if (u - u !== 0) {
           throw new NonFiniteError(fn, "result", "be finite for finite input (overflow: kappa'_t or the posterior near the largest double)",
             `${u} at row ${r}, column ${y} (kappa' = ${dKappa}, kappa = ${kappa})`);

@@ -28,3 +28,15 @@ export function checkFiniteSamples(fn: string, options: string, data: Float64Arr
   }
   return data;
 }
+
+/**
+ * (x - mean) / std; where x - mean overflows (x and mean of opposite signs near the largest
+ * double) x / std - mean / std, which does not overflow unless the quotient itself does, so such
+ * a point keeps a finite density. Shared by gaussian and gaussianMixture (not re-exported).
+ *
+ * @internal
+ */
+export function standardize(x: number, mean: number, std: number): number {
+  const d = x - mean;
+  return d - d === 0 ? d / std : x / std - mean / std;
+}

@@ -6,7 +6,7 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
-import { checkFiniteSamples } from "./finite-samples.js";
+import { checkFiniteSamples, standardize } from "./finite-samples.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -104,13 +104,4 @@ export function gaussian(options: GaussianOptions): GaussianDistribution {
 export function standardNormal(dim: number): GaussianDistribution {
   checkInteger("standardNormal", "dim", dim, 1, MAX_DIM);
   return gaussian({ mean: new Float64Array(dim), std: 1 });
-}
-
-/**
- * (x - mean) / std; where x - mean overflows (x and mean of opposite signs near the largest
- * double) x / std - mean / std, which does not overflow unless the quotient itself does.
- */
-function standardize(x: number, mean: number, std: number): number {
-  const d = x - mean;
-  return d - d === 0 ? d / std : x / std - mean / std;
 }

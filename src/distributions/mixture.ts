@@ -6,7 +6,8 @@ import { DomainError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
 import type { DensityDistribution } from "../core/interfaces.js";
 import type { Random } from "../random/random.js";
-import { checkFiniteSamples } from "./finite-samples.js";
+import { maxAbs } from "../core/row-norm.js";
+import { checkFiniteSamples, standardize } from "./finite-samples.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -88,18 +89,17 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
     }
     if (options.weights.length !== K) throw new ShapeError(fn, "weights", `have length ${K}`, String(options.weights.length));
     const w = new Float64Array(K);
-    let total = 0, max = 0;
+    let total = 0;
     for (let k = 0; k < K; k++) {
       const wk = checkFinite(fn, `weights[${k}]`, options.weights[k]);
       if (wk < 0) throw new DomainError(fn, `weights[${k}]`, "be >= 0", describeValue(wk));
       w[k] = wk;
       total += wk;
-      max = Math.max(max, wk);
     }
     if (!(total > 0)) throw new DomainError(fn, "weights", "have a positive sum", describeValue(total));
     // a sum that overflows (weights near the largest double): normalise w / max instead
     // (ordinary weights keep w / total, and their bits)
-    const scale = total <= Number.MAX_VALUE ? 1 : max;
+    const scale = total <= Number.MAX_VALUE ? 1 : maxAbs(w, 0, K);
     if (scale !== 1) {
       total = 0;
       for (let k = 0; k < K; k++) total += (w[k] as number) / scale;
@@ -164,13 +164,4 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
       return out;
     },
   };
-}
-
-/**
- * (x - mean) / std; where x - mean overflows x / std - mean / std (as in gaussian.ts), so a
- * point and a mean of opposite signs near the largest double keep a finite density.
- */
-function standardize(x: number, mean: number, std: number): number {
-  const d = x - mean;
-  return d - d === 0 ? d / std : x / std - mean / std;
 }

@@ -139,8 +139,12 @@ export function settle(fn: string, method: string, got: unknown, out: Batch | Fl
   out.data.set(asBatch(fn, `field.${method}`, got, { finite: false }).data);
 }
 
-/** A typed array of numbers (not a DataView or a BigInt array) or a plain array. */
-function isNumberArray(value: unknown): value is ArrayLike<number> {
+/**
+ * A typed array of numbers (not a DataView or a BigInt array) or a plain array.
+ *
+ * @internal
+ */
+export function isNumberArray(value: unknown): value is ArrayLike<number> {
   if (Array.isArray(value)) return true;
   return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
 }

@@ -5,6 +5,7 @@ import type { BregmanDivergence } from "../core/interfaces.js";
 import { checkOut, pair } from "./rows.js";
 import { checkFunction, checkOptions } from "../core/check.js";
 import { describeValue } from "../core/format.js";
+import { maxAbs } from "../core/row-norm.js";
 
 /** Options of {@link bregman}. @category Losses */
 export interface BregmanOptions {
@@ -77,7 +78,7 @@ export function bregman(
       const [ub, vb, n, d] = pair(fn, u, v, null);
       const res = outputBatch(fn, out, n, d);
       const w = new Float64Array(d), hw = new Float64Array(d), column = new Float64Array(d);
-      const scratch = { plus: new Float64Array(d), minus: new Float64Array(d), gp: new Float64Array(d), gm: new Float64Array(d) };
+      const scratch = { plus: new Float64Array(d), minus: new Float64Array(d), gp: new Float64Array(d), gm: new Float64Array(d), kept: new Float64Array(d) };
       for (let r = 0; r < n; r++) {
         const ur = ub.data.subarray(r * d, (r + 1) * d), vr = vb.data.subarray(r * d, (r + 1) * d);
         for (let j = 0; j < d; j++) w[j] = (ur[j] as number) - (vr[j] as number);
@@ -114,7 +115,8 @@ const TINY = 1e-300;
 /** Largest rounding bound, relative to the column, accepted from the relative step before the step 6e-6 max(1, |v_j|) is tried. */
 const ROUNDING = 1e-9;
 
-interface Scratch { plus: Float64Array; minus: Float64Array; gp: Float64Array; gm: Float64Array }
+/** Work rows of length d: v with one coordinate stepped, gradPhi there, and a column kept while another step is tried. */
+interface Scratch { plus: Float64Array; minus: Float64Array; gp: Float64Array; gm: Float64Array; kept: Float64Array }
 
 /**
  * Column j of the Hessian of phi at v, (grad phi(v + h e_j) - grad phi(v - h e_j)) / (2 h), written
@@ -132,10 +134,10 @@ function hessianColumn(
   for (let attempt = 0; attempt < 4; attempt++, h /= 1000) {
     const rounding = difference(gradPhi, v, j, h, s, column);
     if (Number.isNaN(rounding)) continue;
-    if (a < 1 && attempt === 0 && rounding > ROUNDING * columnScale(column)) {
+    if (a < 1 && attempt === 0 && rounding > ROUNDING * maxAbs(column, 0, column.length)) {
       // a curvature on the scale 1 near v_j = 0 (exp, softplus): the absolute step is far more accurate
-      const kept = Float64Array.from(column);
-      if (Number.isNaN(difference(gradPhi, v, j, STEP, s, column))) column.set(kept);
+      s.kept.set(column);
+      if (Number.isNaN(difference(gradPhi, v, j, STEP, s, column))) column.set(s.kept);
     }
     return true;
   }
@@ -164,10 +166,4 @@ function difference(
     size = Math.max(size, Math.abs(gp[i] as number) + Math.abs(gm[i] as number));
   }
   return (Number.EPSILON * size) / (2 * h);
-}
-
-function columnScale(column: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < column.length; i++) m = Math.max(m, Math.abs(column[i] as number));
-  return m;
 }

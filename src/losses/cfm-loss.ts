@@ -5,6 +5,7 @@ import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import type { BregmanDivergence } from "../core/interfaces.js";
 import { pair } from "./rows.js";
 import { describeValue } from "../core/format.js";
+import { maxAbs } from "../core/row-norm.js";
 
 /**
  * Value and gradient of the conditional flow-matching loss. @category Losses
@@ -83,9 +84,7 @@ function checkNonNegative(fn: string, what: string, values: Float64Array): void 
     const value = values[i] as number;
     if (value >= 0) continue;
     if (Number.isNaN(floor)) {
-      let largest = 0;
-      for (let k = 0; k < values.length; k++) largest = Math.max(largest, Math.abs(values[k] as number));
-      floor = -1e-10 * Math.max(1, largest);
+      floor = -1e-10 * Math.max(1, maxAbs(values, 0, values.length));
     }
     if (value < floor) throw new DomainError(fn, what, "be >= 0 (a Bregman divergence is nonnegative)", `${describeValue(value)} at row ${i}`);
   }

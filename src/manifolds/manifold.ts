@@ -194,6 +194,7 @@ export abstract class Manifold {
     const o = outputArray("dist", out, n);
     const d = this.dim;
     const row = rawKernel<Manifold["distSquaredRow"]>(this, "distSquaredRow");
+    const logRow = rawKernel<Manifold["logRow"]>(this, "logRow");
     let log: Float64Array | undefined;
     for (let i = 0; i < n; i++) {
       const s = row.call(this, a.data, i * d, b.data, i * d);
@@ -201,7 +202,7 @@ export abstract class Manifold {
       else {
         // s overflowed, underflowed or is 0: |log_x(y)| scaled by its largest entry instead
         log ??= new Float64Array(d);
-        rawKernel<Manifold["logRow"]>(this, "logRow").call(this, a.data, i * d, b.data, i * d, log, 0);
+        logRow.call(this, a.data, i * d, b.data, i * d, log, 0);
         o[i] = norm(log, 0, d);
       }
     }

@@ -40,6 +40,8 @@ export class Product extends Manifold {
   /** The factors, in column order. */
   readonly factors: readonly Manifold[];
   private readonly offsets: readonly number[];
+  /** The factors' unchecked distSquaredRow kernels, in factor order. */
+  private readonly distSquaredKernels: readonly Manifold["distSquaredRow"][];
 
   /** @param factors - one or more manifolds, in column order */
   constructor(factors: readonly Manifold[]) {
@@ -56,6 +58,7 @@ export class Product extends Manifold {
     });
     this.factors = [...factors];
     this.offsets = offsets;
+    this.distSquaredKernels = this.factors.map((f) => rawKernel<Manifold["distSquaredRow"]>(f, "distSquaredRow"));
     this.dim = dim;
     this.name = `product(${factors.map((f) => f.name).join(", ")})`;
   }
@@ -112,7 +115,7 @@ export class Product extends Manifold {
     let s = 0;
     this.factors.forEach((f, i) => {
       const k = this.offsets[i] as number;
-      s += rawKernel<Manifold["distSquaredRow"]>(f, "distSquaredRow").call(f, x, xo + k, y, yo + k);
+      s += (this.distSquaredKernels[i] as Manifold["distSquaredRow"]).call(f, x, xo + k, y, yo + k);
     });
     return s;
   }

@@ -104,7 +104,7 @@ export function riemannianSample(
   if (!Object.hasOwn(TABLEAUX, method)) throw new DomainError(fn, "options.method", `be one of ${Object.keys(TABLEAUX).join(", ")}`, describeValue(method));
   const update = options.update ?? "projection";
   if (update !== "projection" && update !== "expmap") throw new DomainError(fn, "options.update", "be \"projection\" or \"expmap\"", describeValue(update));
-  checkBoolean(fn, "options.returnIntermediates", options.returnIntermediates, false);
+  const intermediates = checkBoolean(fn, "options.returnIntermediates", options.returnIntermediates, false);
   const grid = timeGrid(fn, options);
 
   let x: Batch;
@@ -113,7 +113,6 @@ export function riemannianSample(
   } catch (error) {
     throw callerError(error, fn, { x: "x0" }, "x0");
   }
-  const intermediates = options.returnIntermediates === true;
   const trajectory: Batch[] = intermediates ? [ndarray(Float64Array.from(x.data), [n, d])] : [];
   const s = tableau.b.length;
   const k: Batch[] = [];

@@ -1,3 +1,5 @@
+import { maxAbs } from "../core/row-norm.js";
+
 /**
  * Largest |coordinate| below which distances are computed as they are: past it a squared
  * distance could overflow (2^400 squared is 2^800, far from 2^1024 even summed over many columns).
@@ -13,7 +15,7 @@ const SMALL = 2 ** -400;
  */
 export function powerOfTwoScale(...arrays: readonly Float64Array[]): number {
   let max = 0;
-  for (const values of arrays) for (let k = 0; k < values.length; k++) max = Math.max(max, Math.abs(values[k] as number));
+  for (const values of arrays) max = Math.max(max, maxAbs(values, 0, values.length));
   if (max === 0 || (max >= SMALL && max <= BIG)) return 1;
   return 2 ** Math.floor(Math.log2(max));
 }

@@ -223,17 +223,18 @@ function adamUpdate(
 ): number {
   const l2 = decoupled ? 0 : decay, wd = decoupled ? lr * decay : 0;
   const mm = state.m, vv = state.v;
+  const a1 = 1 - b1, a2 = 1 - b2;
   let bad = -1;
   const scaled = state.scaled;
   if (scaled === null) {
     // an entry turned scaled here lies behind the plain run that resumes after it
-    for (let i = adamPlain(0, parameters, gradient, mm, vv, b1, b2, c1, c2, eps, lr, l2, wd); i >= 0; i = adamPlain(i + 1, parameters, gradient, mm, vv, b1, b2, c1, c2, eps, lr, l2, wd)) {
+    for (let i = adamPlain(0, parameters, gradient, mm, vv, b1, b2, a1, a2, c1, c2, eps, lr, l2, wd); i >= 0; i = adamPlain(i + 1, parameters, gradient, mm, vv, b1, b2, a1, a2, c1, c2, eps, lr, l2, wd)) {
       if (!adamEntry(parameters, gradient, state, i, b1, b2, c1, c2, eps, lr, l2, wd) && bad < 0) bad = i;
     }
   } else {
     // after an overflow: entry by entry, until no entry is scaled any more
     for (let i = 0; i < parameters.length; i++) {
-      if (scaled[i] === 0 && adamPlainEntry(i, parameters, gradient, mm, vv, b1, b2, c1, c2, eps, lr, l2, wd)) continue;
+      if (scaled[i] === 0 && adamPlainEntry(i, parameters, gradient, mm, vv, b1, b2, a1, a2, c1, c2, eps, lr, l2, wd)) continue;
       if (!adamEntry(parameters, gradient, state, i, b1, b2, c1, c2, eps, lr, l2, wd) && bad < 0) bad = i;
     }
     if (state.scaledCount === 0) state.scaled = null;
@@ -250,10 +251,10 @@ function adamUpdate(
  */
 function adamPlain(
   start: number, parameters: Float64Array, gradient: Float64Array, mm: Float64Array, vv: Float64Array,
-  b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,
+  b1: number, b2: number, a1: number, a2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,
 ): number {
   for (let i = start; i < parameters.length; i++) {
-    if (!adamPlainEntry(i, parameters, gradient, mm, vv, b1, b2, c1, c2, eps, lr, l2, wd)) return i;
+    if (!adamPlainEntry(i, parameters, gradient, mm, vv, b1, b2, a1, a2, c1, c2, eps, lr, l2, wd)) return i;
   }
   return -1;
 }
@@ -261,9 +262,8 @@ function adamPlain(
 /** Adam's plain update of entry i (the arithmetic of every ordinary step): whether it took the step (false: g^2 overflowed). */
 function adamPlainEntry(
   i: number, parameters: Float64Array, gradient: Float64Array, mm: Float64Array, vv: Float64Array,
-  b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,
+  b1: number, b2: number, a1: number, a2: number, c1: number, c2: number, eps: number, lr: number, l2: number, wd: number,
 ): boolean {
-  const a1 = 1 - b1, a2 = 1 - b2;
   const p = parameters[i] as number;
   const g = (gradient[i] as number) + l2 * p;
   const mi = b1 * (mm[i] as number) + a1 * g;

@@ -3,6 +3,7 @@ import type { Batch } from "../core/batch.js";
 import { MAX_ELEMENTS, checkElements, checkFinite, checkFiniteArray, checkInteger, checkNonNegative } from "../core/check.js";
 import { DomainError, NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
+import { TINY_TOTAL } from "../core/row-norm.js";
 import { zigguratSlow, zigguratTables } from "./ziggurat.js";
 
 /** The complete state of a {@link Random}: four 32-bit words and the cached normal draw. @category Random */
@@ -535,12 +536,6 @@ function cumulative(fn: string, weights: ArrayLike<number>): Float64Array {
   }
   return cdf;
 }
-
-/**
- * Smallest weight total used as is: below it, u * total with u of 53 bits falls among the
- * subnormals (2^-1022 * 2^53 = 2^-969) and loses precision.
- */
-const TINY_TOTAL = 2 ** -960;
 
 /** Largest finite float32, 2^128 - 2^104. */
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -12,7 +12,7 @@ import { exactDivergenceSteps } from "../divergence/exact.js";
 import { hutchinsonSteps } from "../divergence/hutchinson.js";
 import { hutchPlusPlusSteps } from "../divergence/hutch-plus-plus.js";
 import type { FieldOps, FieldSteps } from "../divergence/field-steps.js";
-import { asyncOps, runFieldAsync, runFieldSync, syncOps } from "../divergence/field-steps.js";
+import { asyncOps, isNumberArray, runFieldAsync, runFieldSync, syncOps } from "../divergence/field-steps.js";
 import type { ProbeNoise } from "../divergence/probes.js";
 import { drawProbes } from "../divergence/probes.js";
 import type { AsyncOdeFunction, OdeFunction, OdeStatistics } from "./evaluate.js";
@@ -235,8 +235,7 @@ function prepare(fn: string, d: number, ops: FieldOps, x: Batch, options: LogLik
  */
 function sourceLogProb(fn: string, source: Distribution, x0: Batch, n: number): Float64Array {
   const got: unknown = (source.logProb as (x: Batch) => Float64Array)(x0);
-  const array = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView) && !(got instanceof BigInt64Array) && !(got instanceof BigUint64Array));
-  if (!array || (got as ArrayLike<number>).length !== n) {
+  if (!isNumberArray(got) || (got as ArrayLike<number>).length !== n) {
     throw new ShapeError(fn, "options.source.logProb(x0)", `return ${n} numbers (one per row)`, describeValue(got));
   }
   const values = got as ArrayLike<unknown>;

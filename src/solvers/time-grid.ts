@@ -83,12 +83,20 @@ function build(fn: string, steps: number, interval: GridInterval, shape: (s: num
   const t0 = checkFinite(fn, "interval.t0", interval.t0 ?? 0);
   const t1 = checkFinite(fn, "interval.t1", interval.t1 ?? 1);
   if (t0 === t1) throw new DomainError(fn, "interval.t1", `differ from t0 = ${t0}`, describeValue(t1));
-  if (!Number.isFinite(t1 - t0)) throw new DomainError(fn, "interval.t1", `be within a finite distance of t0 = ${t0} (t1 - t0 overflows)`, describeValue(t1));
+  checkSpan(fn, "interval.t1", t0, t1);
   const grid = new Float64Array(n + 1);
   for (let i = 0; i <= n; i++) grid[i] = t0 + (t1 - t0) * shape(i / n);
   grid[0] = t0;
   grid[n] = t1;
   return checkTimeGrid(fn, "steps", grid);
+}
+
+/**
+ * @internal Checks that the interval from t0 to t1 (finite ends) has a finite length: a
+ * DomainError naming `argument` (the option that holds t1) when t1 - t0 overflows.
+ */
+export function checkSpan(fn: string, argument: string, t0: number, t1: number): void {
+  if (!Number.isFinite(t1 - t0)) throw new DomainError(fn, argument, `be within a finite distance of t0 = ${t0} (t1 - t0 overflows)`, describeValue(t1));
 }
 
 /**

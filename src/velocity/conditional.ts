@@ -125,7 +125,6 @@ export function classifierFreeGuidance(field: LabeledVelocityField, labels: Clas
   return result;
 }
 
-
 function checkLabeled(fn: string, field: LabeledVelocityField): void {
   if (field === null || typeof field !== "object" || typeof field.evaluateLabeled !== "function" || !Number.isSafeInteger(field.classes)) {
     throw new DomainError(fn, "field", "be a labeled velocity field (evaluateLabeled, classes)", describeValue(field));

@@ -161,16 +161,18 @@ export function conditionGuidance(field: ConditionedVelocityField, condition: Ba
   const cond = withCondition(field, c, options);
   const uncond = withCondition(field, fromData(nullRows, [n, width]), options);
   const d = field.dim;
+  // the field's method that gave a result, for messages: evaluateAsync -> field.evaluateConditionedAsync
+  const conditionedCall = (name: string): string => `field.${name.replace(/(Async)?$/, "Conditioned$1")}`;
   // what the field returned for the conditional (a) and null (b) rows is checked before it is combined
   const batch = (name: string, a: unknown, b: unknown, out?: Batch): Batch => {
-    const call = `field.${name.replace(/(Async)?$/, "Conditioned$1")}`;
+    const call = conditionedCall(name);
     const ca = modelBatch(`${fn}.${name}`, call, a, n, d), cb = modelBatch(`${fn}.${name}`, call, b, n, d);
     const res = outputBatch(`${fn}.${name}`, out, n, d);
     guide(`${fn}.${name}`, w, ca.data, cb.data, res.data, d);
     return res;
   };
   const values = (name: string, a: unknown, b: unknown, out?: Float64Array): Float64Array => {
-    const call = `field.${name.replace(/(Async)?$/, "Conditioned$1")}`;
+    const call = conditionedCall(name);
     const ca = modelValues(`${fn}.${name}`, call, a, n), cb = modelValues(`${fn}.${name}`, call, b, n);
     const res = out ?? new Float64Array(n);
     if (!(res instanceof Float64Array) || res.length !== n) throw new ShapeError(`${fn}.${name}`, "out", `be a Float64Array of length ${n}`, describeValue(out));

@@ -2,6 +2,7 @@ import type { Batch } from "../core/batch.js";
 import { asBatch } from "../core/batch.js";
 import { NonFiniteError, ShapeError } from "../core/errors.js";
 import { describeShape, describeValue } from "../core/format.js";
+import { isNumberArray } from "../divergence/field-steps.js";
 
 /**
  * What a wrapped model or field returned for a batch request, checked before a wrapper reads it:
@@ -27,8 +28,7 @@ export function modelBatch(fn: string, argument: string, got: unknown, n: number
  * @internal
  */
 export function modelValues(fn: string, argument: string, got: unknown, n: number): ArrayLike<number> {
-  const array = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView) && !(got instanceof BigInt64Array) && !(got instanceof BigUint64Array));
-  if (!array || (got as ArrayLike<number>).length !== n) {
+  if (!isNumberArray(got) || (got as ArrayLike<number>).length !== n) {
     throw new ShapeError(fn, argument, `return ${n} values (one per row)`, describeValue(got));
   }
   checkFiniteValues(fn, argument, got as ArrayLike<number>, 1);

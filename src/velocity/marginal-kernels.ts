@@ -1,6 +1,7 @@
 import type { Scheduler } from "../core/interfaces.js";
 import { DomainError, NonFiniteError } from "../core/errors.js";
 import { describeValue } from "../core/format.js";
+import { maxAbs } from "../core/row-norm.js";
 import { valuesAt } from "./scheduler-like.js";
 import { empiricalValueRows, softmax } from "../engine/marginal-direct.js";
 
@@ -21,7 +22,7 @@ export interface MixtureParameters {
   stds?: Float64Array;
   /** K log weights (mixtures only). */
   logWeights: Float64Array;
-  /** Largest |y| of a data set (computed from `means` when absent): the scale of its squared distances. */
+  /** Largest |y| of a data set (set by marginalVelocity when it reads one; farRow needs it): the scale of its squared distances. */
   maxAbs?: number;
 }
 
@@ -85,8 +86,8 @@ export function empiricalRow(fn: string, scheduler: Scheduler, p: MixtureParamet
   res.jvp.set(out);
 }
 
-/** Squared distances below d S^2 < 2^1020 cannot overflow, whatever the data: the cheap test. */
-const SAFE_SQUARE = 2 ** 1020;
+/** Squared distances below d S^2 < 2^1020 cannot overflow, whatever the data: the cheap test. @internal */
+export const SAFE_SQUARE = 2 ** 1020;
 /** A distance below 2^511 squares (and sums over a row) below the float64 limit. */
 const SAFE_DISTANCE = 2 ** 511;
 
@@ -104,15 +105,12 @@ const SAFE_DISTANCE = 2 ** 511;
  * @internal
  */
 export function farRow(
-  fn: string, p: MixtureParameters, x: ArrayLike<number>, xo: number, coef: ArrayLike<number>, co: number,
+  fn: string, p: MixtureParameters, x: Float64Array, xo: number, coef: ArrayLike<number>, co: number,
   w: Float64Array, yHat: Float64Array, out: Float64Array, row: number,
 ): boolean {
   const d = p.dim, K = p.components, y = p.means;
   const alpha = coef[co] as number, sigma = coef[co + 1] as number, dAlpha = coef[co + 2] as number, dSigma = coef[co + 3] as number;
-  let mx = 0;
-  for (let j = 0; j < d; j++) mx = Math.max(mx, Math.abs(x[xo + j] as number));
-  p.maxAbs ??= p.means.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-  const scale = mx + alpha * p.maxAbs;
+  const scale = maxAbs(x, xo, d) + alpha * (p.maxAbs as number);
   if (d * scale * scale < SAFE_SQUARE) return false;
   let best = Infinity;
   for (let k = 0; k < K; k++) {

@@ -8,10 +8,11 @@ import { describeValue } from "../core/format.js";
 import type { Scheduler, VelocityField } from "../core/interfaces.js";
 import type { SchedulerSource } from "./scheduler-like.js";
 import { resolveScheduler } from "./scheduler-like.js";
-import { empiricalRow, farRow, mixtureRow } from "./marginal-kernels.js";
+import { empiricalRow, farRow, mixtureRow, SAFE_SQUARE } from "./marginal-kernels.js";
 import type { MixtureParameters, RowResult } from "./marginal-kernels.js";
 import { valuesAt } from "./scheduler-like.js";
 import { checkElements, checkFiniteArray, checkInteger, outputArray } from "../core/check.js";
+import { maxAbs } from "../core/row-norm.js";
 import { MarginalEngine } from "../engine/marginal.js";
 import { MixtureEngine } from "../engine/mixture.js";
 
@@ -159,6 +160,7 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
         engine ??= new MarginalEngine(params.means, K, dim, { threads }, "marginalVelocity.evaluate");
         engine.evaluate(xb.data, coef, n, into);
         farRows(params, xb.data, coef, n, typeof t === "number", into, scratch.weights);
+        checkFiniteRows("marginalVelocity.evaluate", "velocity", into, dim);
       } else {
         if (!extremeVariance) {
           mixture ??= new MixtureEngine(params.means, params.variances, params.logWeights, K, dim, { threads }, "marginalVelocity.evaluate");
@@ -166,11 +168,11 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
         }
         // a variance outside the float64 range, or a row the engine leaves NaN (zero density under every
         // component): the row loop, which scales such variances and reports a typed error where it must
-        if (extremeVariance || !allFinite(into)) run("marginalVelocity.evaluate", xb, t, (r, res) => into.set(res.u, r * dim));
-      }
-      if (!allFinite(into)) {
-        const k = into.findIndex((v) => !Number.isFinite(v));
-        throw new NonFiniteError("marginalVelocity.evaluate", "x", "give a finite velocity (it overflows float64 here; rescale the data and x)", `${describeValue(into[k])} at row ${Math.floor(k / dim)}`);
+        // (the engine's rows, when all finite, need no second check)
+        if (extremeVariance || !allFinite(into)) {
+          run("marginalVelocity.evaluate", xb, t, (r, res) => into.set(res.u, r * dim));
+          checkFiniteRows("marginalVelocity.evaluate", "velocity", into, dim);
+        }
       }
       if (into !== result.data) result.data.set(into);
       return result;
@@ -206,13 +208,11 @@ export function marginalVelocity(path: SchedulerSource, target: MarginalTarget, 
  */
 function farRows(params: MixtureParameters, x: Float64Array, coef: Float64Array, n: number, same: boolean, out: Float64Array, w: Float64Array): void {
   const d = params.dim;
-  params.maxAbs ??= params.means.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-  let mx = 0, alphaMax = 0;
-  for (let k = 0; k < x.length; k++) { const a = Math.abs(x[k] as number); if (a > mx) mx = a; }
+  let alphaMax = 0;
   if (same) alphaMax = n > 0 ? (coef[0] as number) : 0;
   else for (let r = 0; r < n; r++) alphaMax = Math.max(alphaMax, coef[4 * r] as number);
-  const scale = mx + alphaMax * params.maxAbs;
-  if (d * scale * scale < 2 ** 1020) return;
+  const scale = maxAbs(x, 0, x.length) + alphaMax * (params.maxAbs as number);
+  if (d * scale * scale < SAFE_SQUARE) return;
   const yHat = new Float64Array(d);
   for (let r = 0; r < n; r++) farRow("marginalVelocity.evaluate", params, x, r * d, coef, 4 * r, w, yHat, out, r);
 }
@@ -255,7 +255,8 @@ function readTarget(fn: string, target: MarginalTarget): MixtureParameters {
   const b = asBatch(fn, "target", data);
   const [K, dim] = b.shape as [number, number];
   if (K === 0 || dim === 0) throw new ShapeError(fn, "target", "have at least one point of dimension >= 1", `[${K}, ${dim}]`);
-  return { empirical: true, dim, components: K, means: Float64Array.from(b.data), variances: new Float64Array(0), logWeights: new Float64Array(0) };
+  const means = Float64Array.from(b.data);
+  return { empirical: true, dim, components: K, means, variances: new Float64Array(0), logWeights: new Float64Array(0), maxAbs: maxAbs(means, 0, means.length) };
 }
 
 /**

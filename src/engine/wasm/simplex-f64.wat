@@ -97,8 +97,8 @@
   ;; phase: one eps-phase of the Gauss-Seidel auction on float32 costs [n, n] at byte cost (min-cost form): while
   ;;   the stack (i32 rows at byte stack, `top` of them) is not empty, pop row i, find the least and second least
   ;;   of cost_ij - v_j (four lanes in two interleaved sets, merged at the end; the tail of n mod 8 columns
-  ;;   scalar; two rows at once while two are free, below), assign i to the least column j1 and lower v_j1 by the margin plus eps; the row that held j1 is
-  ;;   pushed. x (row -> column) and y (column -> row) are i32 arrays, -1 when free. Returns the bids made, or -1
+  ;;   scalar; two rows at once while two are free, below), assign i to the least column j1 and lower v_j1 by
+  ;;   the margin plus eps; the row that held j1 is pushed. x (row -> column) and y (column -> row) are i32 arrays, -1 when free. Returns the bids made, or -1
   ;;   once maxBids bids were made with rows still free. Needs n >= 2 (the second least must exist).
   (func (export "phase") (param $cost i32) (param $v i32) (param $x i32) (param $y i32) (param $stack i32)
     (param $top i32) (param $n i32) (param $eps f32) (param $maxBids i32) (result i32)
